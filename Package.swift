@@ -1,0 +1,40 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "swiftrun",
+    products: [
+        .executable(name: "swiftrun", targets: ["swiftrun"]),
+        .library(name: "OCISpec", targets: ["OCISpec"]),
+        .library(name: "Runtime", targets: ["Runtime"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // One-line C shims over syscalls Swift cannot call directly or safely.
+        .target(
+            name: "CShim",
+            linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
+        ),
+        // Typed Swift facade over the syscalls the runtime uses; errors carry errno and context.
+        .target(name: "LinuxSys", dependencies: ["CShim"]),
+        // Pure OCI runtime-spec v1.3.0 model: Codable types and validation. No syscalls.
+        .target(name: "OCISpec"),
+        // Root filesystem preparation inside the container's mount namespace.
+        .target(name: "Rootfs", dependencies: ["OCISpec", "LinuxSys"]),
+        // Container lifecycle, state, process spawning, hooks, security.
+        .target(name: "Runtime", dependencies: ["OCISpec", "LinuxSys", "Rootfs"]),
+        // Thin CLI: one file per verb.
+        .executableTarget(
+            name: "swiftrun",
+            dependencies: [
+                "Runtime", "OCISpec",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
+        .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec"]),
+    ]
+)

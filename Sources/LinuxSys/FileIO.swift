@@ -1,0 +1,134 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+
+/// Small fd-based file helpers; no Foundation so they are safe in the container child.
+public enum FileIO {
+    public static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+        try sys("open", path) { sr_open(path, flags | O_CLOEXEC, UInt32(mode)) }
+    }
+
+    public static func openAt(_ dirfd: Int32, _ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+        try sys("openat", path) { sr_openat(dirfd, path, flags | O_CLOEXEC, UInt32(mode)) }
+    }
+
+    public static func readAll(fd: Int32, name: String = "") throws -> [UInt8] {
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 8192)
+        while true {
+            let n = try buf.withUnsafeMutableBytes { p in
+                try sys("read", name) { Glibc.read(fd, p.baseAddress, p.count) }
+            }
+            if n == 0 { return out }
+            out.append(contentsOf: buf[0..<n])
+        }
+    }
+
+    public static func read(_ path: String) throws -> [UInt8] {
+        let fd = try open(path, O_RDONLY)
+        defer { close(fd) }
+        return try readAll(fd: fd, name: path)
+    }
+
+    public static func readString(_ path: String) throws -> String {
+        String(decoding: try read(path), as: UTF8.self)
+    }
+
+    public static func writeAll(fd: Int32, _ bytes: [UInt8], name: String = "") throws {
+        var off = 0
+        while off < bytes.count {
+            let n = try bytes.withUnsafeBytes { p in
+                try sys("write", name) { Glibc.write(fd, p.baseAddress! + off, p.count - off) }
+            }
+            off += n
+        }
+    }
+
+    /// Writes `content` to an existing file (procfs, sysfs, cgroupfs) in one write call.
+    public static func write(_ path: String, _ content: String, flags: Int32 = O_WRONLY | O_TRUNC) throws {
+        let fd = try open(path, flags)
+        defer { close(fd) }
+        try writeAll(fd: fd, Array(content.utf8), name: path)
+    }
+
+    /// Atomically replaces `path` with `bytes` (write to a temp file in the same directory, fsync-free rename).
+    public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
+        let tmp = path + ".tmp"
+        let fd = try open(tmp, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
+        do {
+            try writeAll(fd: fd, bytes, name: tmp)
+            close(fd)
+            try sys("rename", path) { rename(tmp, path) }
+        } catch {
+            close(fd)
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
+    public static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// mkdir -p for host paths (state directories); container paths use SafePath.
+    public static func mkdirAll(_ path: String, mode: mode_t = 0o755) throws {
+        if isDirectory(path) { return }
+        var parts: [Substring] = []
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        parts = path.split(separator: "/")
+        for p in parts {
+            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + p
+            if mkdir(prefix, mode) != 0 && errno != EEXIST {
+                throw SysError("mkdir", prefix)
+            }
+        }
+    }
+
+    /// rm -rf of a host directory the runtime owns (state directories). Does not follow symlinks.
+    public static func removeAll(_ path: String) throws {
+        var st = stat()
+        if lstat(path, &st) != 0 { return }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            if let d = opendir(path) {
+                var names: [String] = []
+                while let e = readdir(d) {
+                    let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                        String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+                    }
+                    if name != "." && name != ".." { names.append(name) }
+                }
+                closedir(d)
+                for n in names { try removeAll(path + "/" + n) }
+            }
+            if rmdir(path) != 0 && errno != ENOENT { throw SysError("rmdir", path) }
+        } else if unlink(path) != 0 && errno != ENOENT {
+            throw SysError("unlink", path)
+        }
+    }
+
+    public static func listDirectory(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    public static func setCloexec(_ fd: Int32, _ on: Bool) throws {
+        let flags = try sys("fcntl", "fd \(fd)") { sr_fcntl_int(fd, F_GETFD, 0) }
+        let nf = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC)
+        try sys("fcntl", "fd \(fd)") { sr_fcntl_int(fd, F_SETFD, nf) }
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+
+/// mount(2) and the new mount API.
+public enum Mount {
+    public static func mount(source: String?, target: String, fstype: String?, flags: UInt, data: String?) throws {
+        try sys("mount", target) {
+            Glibc.mount(source, target, fstype, flags, data)
+        }
+    }
+
+    public static func unmount(_ target: String, flags: Int32 = 0) throws {
+        try sys("umount", target) { umount2(target, flags) }
+    }
+
+    /// mount_setattr(2); `recursive` adds AT_RECURSIVE.
+    public static func setattr(dirfd: Int32 = AT_FDCWD, path: String, extraFlags: UInt32 = 0, recursive: Bool,
+                               set: UInt64, clear: UInt64, propagation: UInt64 = 0, usernsFD: Int32 = -1) throws {
+        let flags = extraFlags | (recursive ? UInt32(0x8000) : 0) // AT_RECURSIVE
+        try sys("mount_setattr", path) {
+            sr_mount_setattr(dirfd, path, flags, set, clear, propagation, usernsFD >= 0 ? UInt64(usernsFD) : 0)
+        }
+    }
+
+    public static func openTree(dirfd: Int32 = AT_FDCWD, path: String, flags: UInt32) throws -> Int32 {
+        try sys("open_tree", path) { sr_open_tree(dirfd, path, flags) }
+    }
+
+    public static func moveMount(fromFD: Int32, fromPath: String = "", toFD: Int32 = AT_FDCWD, toPath: String, flags: UInt32) throws {
+        try sys("move_mount", toPath) { sr_move_mount(fromFD, fromPath, toFD, toPath, flags) }
+    }
+
+    public static func pivotRoot(newRoot: String, putOld: String) throws {
+        try sys("pivot_root", newRoot) { sr_pivot_root(newRoot, putOld) }
+    }
+}

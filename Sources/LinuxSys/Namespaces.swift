@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+
+/// Linux namespace kinds with their clone flags and /proc/<pid>/ns names.
+public enum NamespaceKind: String, CaseIterable, Sendable {
+    case user, mount, pid, network, ipc, uts, cgroup, time
+
+    public var cloneFlag: UInt64 {
+        switch self {
+        case .user: return 0x1000_0000      // CLONE_NEWUSER
+        case .mount: return 0x0002_0000     // CLONE_NEWNS
+        case .pid: return 0x2000_0000       // CLONE_NEWPID
+        case .network: return 0x4000_0000   // CLONE_NEWNET
+        case .ipc: return 0x0800_0000       // CLONE_NEWIPC
+        case .uts: return 0x0400_0000       // CLONE_NEWUTS
+        case .cgroup: return 0x0200_0000    // CLONE_NEWCGROUP
+        case .time: return 0x0000_0080      // CLONE_NEWTIME
+        }
+    }
+
+    /// Name under /proc/<pid>/ns/.
+    public var procName: String {
+        switch self {
+        case .user: return "user"
+        case .mount: return "mnt"
+        case .pid: return "pid"
+        case .network: return "net"
+        case .ipc: return "ipc"
+        case .uts: return "uts"
+        case .cgroup: return "cgroup"
+        case .time: return "time"
+        }
+    }
+}
+
+public enum Namespaces {
+    public static func setns(fd: Int32, _ kind: NamespaceKind, path: String) throws {
+        try sys("setns", "\(kind.rawValue) namespace \(path)") { sr_setns(fd, Int32(truncatingIfNeeded: kind.cloneFlag)) }
+    }
+
+    /// Opens `path` and joins the namespace there.
+    public static func join(_ kind: NamespaceKind, path: String) throws {
+        let fd = try FileIO.open(path, O_RDONLY)
+        defer { close(fd) }
+        try setns(fd: fd, kind, path: path)
+    }
+
+    public static func unshare(_ flags: UInt64, what: String) throws {
+        try sys("unshare", what) { sr_unshare(Int32(truncatingIfNeeded: flags)) }
+    }
+}

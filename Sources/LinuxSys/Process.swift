@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+
+/// Process primitives: clone3, pidfds, wait, /proc/<pid>/stat.
+public enum Proc {
+    /// clone3 without CLONE_VM: returns 0 in the child, the child's pid in the parent.
+    /// The parent also gets a pidfd for the child.
+    public static func clone3(flags: UInt64, cgroupFD: Int32 = -1) throws -> (pid: pid_t, pidfd: Int32) {
+        var pidfd: Int32 = -1
+        let pid = sr_clone3(flags, &pidfd, cgroupFD)
+        if pid < 0 { throw SysError("clone3", "flags 0x\(String(flags, radix: 16))") }
+        return (pid, pidfd)
+    }
+
+    public static func pidfdOpen(_ pid: pid_t) throws -> Int32 {
+        try sys("pidfd_open", "pid \(pid)") { sr_pidfd_open(pid, 0) }
+    }
+
+    public static func signal(pidfd: Int32, _ sig: Int32) throws {
+        try sys("pidfd_send_signal", "signal \(sig)") { sr_pidfd_send_signal(pidfd, sig, 0) }
+    }
+
+    public static func signal(pid: pid_t, _ sig: Int32) throws {
+        try sys("kill", "pid \(pid)") { Glibc.kill(pid, sig) }
+    }
+
+    public enum ExitStatus: Equatable, Sendable {
+        case exited(Int32)
+        case signaled(Int32)
+        /// Shell-style code: the exit status, or 128+signal.
+        public var code: Int32 {
+            switch self {
+            case .exited(let c): return c
+            case .signaled(let s): return 128 + s
+            }
+        }
+    }
+
+    public static func decode(status: Int32) -> ExitStatus {
+        if sr_wifsignaled(status) != 0 { return .signaled(sr_wtermsig(status)) }
+        return .exited(sr_wexitstatus(status))
+    }
+
+    /// waitpid that retries on EINTR. Returns nil with WNOHANG when the child has not exited.
+    public static func wait(_ pid: pid_t, noHang: Bool = false) throws -> ExitStatus? {
+        var status: Int32 = 0
+        let r = try sys("waitpid", "pid \(pid)") { waitpid(pid, &status, noHang ? WNOHANG : 0) }
+        if r == 0 { return nil }
+        return decode(status: status)
+    }
+
+    /// The start time (field 22 of /proc/<pid>/stat, in clock ticks since boot), used to tell a
+    /// container process from a recycled PID. nil when the process does not exist.
+    public static func startTime(_ pid: pid_t) -> UInt64? {
+        guard let fields = statFields(pid) else { return nil }
+        // fields[0] is the state (field 3); start time is field 22.
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
+    /// Process state letter (R, S, D, Z, T, ...), nil when gone.
+    public static func stateLetter(_ pid: pid_t) -> Character? {
+        statFields(pid)?.first?.first
+    }
+
+    /// Fields of /proc/<pid>/stat after the command name.
+    static func statFields(_ pid: pid_t) -> [Substring]? {
+        guard let s = try? FileIO.readString("/proc/\(pid)/stat"),
+              let close = s.lastIndex(of: ")") else { return nil }
+        return s[s.index(after: close)...].split(separator: " ")
+    }
+
+    /// True when `pid` exists, is not a zombie, and started at `startTime` (when given).
+    public static func isAlive(_ pid: pid_t, startTime: UInt64?) -> Bool {
+        guard pid > 0, let fields = statFields(pid), let st = fields.first?.first else { return false }
+        if st == "Z" || st == "X" { return false }
+        if let want = startTime, fields.count > 19, UInt64(fields[19]) != want { return false }
+        return true
+    }
+
+    /// Closes every fd >= `from` except those in `keep` (used before exec in the container).
+    public static func closeFrom(_ from: Int32) {
+        _ = sr_close_range(UInt32(from), UInt32.max, 0)
+    }
+
+    /// Marks every fd >= `from` close-on-exec.
+    public static func cloexecFrom(_ from: Int32) {
+        // CLOSE_RANGE_CLOEXEC = 1 << 2
+        if sr_close_range(UInt32(from), UInt32.max, 4) == 0 { return }
+        for name in FileIO.listDirectory("/proc/self/fd") {
+            if let fd = Int32(name), fd >= from { _ = sr_fcntl_int(fd, F_SETFD, FD_CLOEXEC) }
+        }
+    }
+
+    /// execve with a C argv/envp built from Swift strings. Only returns by throwing.
+    public static func exec(path: String, args: [String], env: [String]) -> SysError {
+        var cargs = args.map { strdup($0) } + [nil]
+        var cenv = env.map { strdup($0) } + [nil]
+        execve(path, &cargs, &cenv)
+        let e = errno
+        cargs.forEach { free($0) }
+        cenv.forEach { free($0) }
+        return SysError("exec", path, errno: e)
+    }
+}

@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An error from a system call: the errno, the operation, and the object it acted on.
+/// `description` reads like Go's `*PathError` so engines that match runc's wording keep working:
+/// `mount /proc: operation not permitted`.
+public struct SysError: Error, CustomStringConvertible, Equatable {
+    public let errno: Int32
+    public let op: String
+    public let object: String
+
+    public init(_ op: String, _ object: String = "", errno: Int32 = Glibc.errno) {
+        self.op = op
+        self.object = object
+        self.errno = errno
+    }
+
+    public var description: String {
+        object.isEmpty ? "\(op): \(Errno.describe(errno))" : "\(op) \(object): \(Errno.describe(errno))"
+    }
+}
+
+public enum Errno {
+    /// strerror text with a lower-case first letter, as Go prints it.
+    public static func describe(_ e: Int32) -> String {
+        guard let c = strerror(e) else { return "errno \(e)" }
+        var s = String(cString: c)
+        if let f = s.first, f.isUppercase { s = f.lowercased() + s.dropFirst() }
+        return s
+    }
+}
+
+/// Runs a syscall-style closure, retrying on EINTR, and throws a SysError when it returns -1.
+@discardableResult
+@inline(__always)
+public func sys<T: FixedWidthInteger>(_ op: String, _ object: String = "", _ call: () -> T) throws -> T {
+    while true {
+        let r = call()
+        if r == -1 {
+            if errno == EINTR { continue }
+            throw SysError(op, object)
+        }
+        return r
+    }
+}

@@ -1,0 +1,99 @@
+// config.md "process" and its Linux members.
+
+public struct Process: Codable, Sendable, Equatable {
+    public var terminal: Bool?
+    public var consoleSize: Box?
+    public var user: User
+    public var args: [String]?
+    public var commandLine: String?
+    public var env: [String]?
+    public var cwd: String
+    public var capabilities: LinuxCapabilities?
+    public var rlimits: [POSIXRlimit]?
+    public var noNewPrivileges: Bool?
+    public var apparmorProfile: String?
+    public var oomScoreAdj: Int?
+    public var scheduler: Scheduler?
+    public var selinuxLabel: String?
+    public var ioPriority: LinuxIOPriority?
+    public var execCPUAffinity: CPUAffinity?
+
+    public init(user: User = User(), args: [String]? = nil, env: [String]? = nil, cwd: String = "/") {
+        self.user = user; self.args = args; self.env = env; self.cwd = cwd
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case terminal, consoleSize, user, args, commandLine, env, cwd, capabilities, rlimits, noNewPrivileges,
+             apparmorProfile, oomScoreAdj, scheduler, selinuxLabel, ioPriority, execCPUAffinity
+    }
+
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        terminal = try c.decodeIfPresent(Bool.self, forKey: .terminal)
+        consoleSize = try c.decodeIfPresent(Box.self, forKey: .consoleSize)
+        // Linux requires user; tolerate its absence (uid 0) so that minimal configs decode.
+        user = try c.decodeIfPresent(User.self, forKey: .user) ?? User()
+        args = try c.decodeIfPresent([String].self, forKey: .args)
+        commandLine = try c.decodeIfPresent(String.self, forKey: .commandLine)
+        env = try c.decodeIfPresent([String].self, forKey: .env)
+        cwd = try c.decode(String.self, forKey: .cwd)
+        capabilities = try c.decodeIfPresent(LinuxCapabilities.self, forKey: .capabilities)
+        rlimits = try c.decodeIfPresent([POSIXRlimit].self, forKey: .rlimits)
+        noNewPrivileges = try c.decodeIfPresent(Bool.self, forKey: .noNewPrivileges)
+        apparmorProfile = try c.decodeIfPresent(String.self, forKey: .apparmorProfile)
+        oomScoreAdj = try c.decodeIfPresent(Int.self, forKey: .oomScoreAdj)
+        scheduler = try c.decodeIfPresent(Scheduler.self, forKey: .scheduler)
+        selinuxLabel = try c.decodeIfPresent(String.self, forKey: .selinuxLabel)
+        ioPriority = try c.decodeIfPresent(LinuxIOPriority.self, forKey: .ioPriority)
+        execCPUAffinity = try c.decodeIfPresent(CPUAffinity.self, forKey: .execCPUAffinity)
+    }
+}
+
+public struct Box: Codable, Sendable, Equatable {
+    public var height: UInt
+    public var width: UInt
+}
+
+public struct User: Codable, Sendable, Equatable {
+    public var uid: UInt32
+    public var gid: UInt32
+    public var umask: UInt32?
+    public var additionalGids: [UInt32]?
+    public var username: String?
+    public init(uid: UInt32 = 0, gid: UInt32 = 0) { self.uid = uid; self.gid = gid }
+}
+
+public struct LinuxCapabilities: Codable, Sendable, Equatable {
+    public var bounding: [String]?
+    public var effective: [String]?
+    public var inheritable: [String]?
+    public var permitted: [String]?
+    public var ambient: [String]?
+    public init() {}
+}
+
+public struct POSIXRlimit: Codable, Sendable, Equatable {
+    public var type: String
+    public var hard: UInt64
+    public var soft: UInt64
+}
+
+public struct Scheduler: Codable, Sendable, Equatable {
+    public var policy: String
+    public var nice: Int32?
+    public var priority: Int32?
+    public var flags: [String]?
+    public var runtime: UInt64?
+    public var deadline: UInt64?
+    public var period: UInt64?
+}
+
+public struct LinuxIOPriority: Codable, Sendable, Equatable {
+    public var `class`: String
+    public var priority: Int?
+}
+
+public struct CPUAffinity: Codable, Sendable, Equatable {
+    public var initial: String?
+    public var final: String?
+}

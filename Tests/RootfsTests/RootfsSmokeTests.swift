@@ -1,0 +1,6 @@
+import XCTest
+@testable import Rootfs
+
+final class RootfsSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
