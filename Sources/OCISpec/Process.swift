@@ -52,6 +52,7 @@ public struct Process: Codable, Sendable, Equatable {
 public struct Box: Codable, Sendable, Equatable {
     public var height: UInt
     public var width: UInt
+    public init(height: UInt, width: UInt) { self.height = height; self.width = width }
 }
 
 public struct User: Codable, Sendable, Equatable {
@@ -76,6 +77,7 @@ public struct POSIXRlimit: Codable, Sendable, Equatable {
     public var type: String
     public var hard: UInt64
     public var soft: UInt64
+    public init(type: String, hard: UInt64, soft: UInt64) { self.type = type; self.hard = hard; self.soft = soft }
 }
 
 public struct Scheduler: Codable, Sendable, Equatable {
@@ -86,14 +88,56 @@ public struct Scheduler: Codable, Sendable, Equatable {
     public var runtime: UInt64?
     public var deadline: UInt64?
     public var period: UInt64?
+    public init(policy: String) { self.policy = policy }
+}
+
+extension Scheduler {
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        _ = try c.decode(String.self, forKey: .policy)
+        policy = try c.decodeEnumIfPresent(.policy, Schema.schedulerPolicies)!
+        nice = try c.decodeIfPresent(Int32.self, forKey: .nice)
+        priority = try c.decodeIfPresent(Int32.self, forKey: .priority)
+        flags = try c.decodeEnumArrayIfPresent(.flags, Schema.schedulerFlags)
+        runtime = try c.decodeIfPresent(UInt64.self, forKey: .runtime)
+        deadline = try c.decodeIfPresent(UInt64.self, forKey: .deadline)
+        period = try c.decodeIfPresent(UInt64.self, forKey: .period)
+    }
 }
 
 public struct LinuxIOPriority: Codable, Sendable, Equatable {
     public var `class`: String
     public var priority: Int?
+    public init(class cls: String, priority: Int? = nil) { self.class = cls; self.priority = priority }
+}
+
+extension LinuxIOPriority {
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        _ = try c.decode(String.self, forKey: .class)
+        self.class = try c.decodeEnumIfPresent(.class, Schema.ioPriorityClasses)!
+        priority = try c.decodeRangedIfPresent(Int.self, .priority, Int(Int32.min)...Int(Int32.max))
+    }
 }
 
 public struct CPUAffinity: Codable, Sendable, Equatable {
     public var initial: String?
     public var final: String?
+    public init(initial: String? = nil, final: String? = nil) { self.initial = initial; self.final = final }
+}
+
+extension CPUAffinity {
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        func list(_ k: CodingKeys) throws -> String? {
+            guard let v = try c.decodeIfPresent(String.self, forKey: k) else { return nil }
+            guard Schema.isCPUList(v) else {
+                throw DecodingError.dataCorruptedError(forKey: k, in: c,
+                                                       debugDescription: "invalid CPU list \"\(v)\"")
+            }
+            return v
+        }
+        initial = try list(.initial)
+        final = try list(.final)
+    }
 }

@@ -19,6 +19,9 @@ public struct LinuxDeviceCgroup: Codable, Sendable, Equatable {
     public var major: Int64?
     public var minor: Int64?
     public var access: String?
+    public init(allow: Bool, type: String? = nil, major: Int64? = nil, minor: Int64? = nil, access: String? = nil) {
+        self.allow = allow; self.type = type; self.major = major; self.minor = minor; self.access = access
+    }
 }
 
 public struct LinuxMemory: Codable, Sendable, Equatable {
@@ -73,8 +76,23 @@ public struct LinuxBlockIO: Codable, Sendable, Equatable {
 }
 
 public struct LinuxHugepageLimit: Codable, Sendable, Equatable {
+    /// Matches `^[1-9][0-9]*[KMG]B$`, e.g. "2MB", "64KB".
     public var pageSize: String
     public var limit: UInt64
+    public init(pageSize: String, limit: UInt64) { self.pageSize = pageSize; self.limit = limit }
+}
+
+extension LinuxHugepageLimit {
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        pageSize = try c.decode(String.self, forKey: .pageSize)
+        guard Schema.isPageSize(pageSize) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .pageSize, in: c,
+                debugDescription: "invalid page size \"\(pageSize)\" (must match ^[1-9][0-9]*[KMG]B$)")
+        }
+        limit = try c.decode(UInt64.self, forKey: .limit)
+    }
 }
 
 public struct LinuxInterfacePriority: Codable, Sendable, Equatable {

@@ -11,10 +11,16 @@ public struct Spec: Codable, Sendable, Equatable {
     public var hooks: Hooks?
     public var annotations: [String: String]?
     public var linux: Linux?
+    public var freebsd: FreeBSD?
+    public var solaris: Solaris?
+    public var windows: Windows?
+    public var vm: VM?
+    public var zos: ZOS?
 
     public init(ociVersion: String, process: Process? = nil, root: Root? = nil, hostname: String? = nil,
                 domainname: String? = nil, mounts: [Mount]? = nil, hooks: Hooks? = nil,
-                annotations: [String: String]? = nil, linux: Linux? = nil) {
+                annotations: [String: String]? = nil, linux: Linux? = nil, freebsd: FreeBSD? = nil,
+                solaris: Solaris? = nil, windows: Windows? = nil, vm: VM? = nil, zos: ZOS? = nil) {
         self.ociVersion = ociVersion
         self.process = process
         self.root = root
@@ -24,6 +30,11 @@ public struct Spec: Codable, Sendable, Equatable {
         self.hooks = hooks
         self.annotations = annotations
         self.linux = linux
+        self.freebsd = freebsd
+        self.solaris = solaris
+        self.windows = windows
+        self.vm = vm
+        self.zos = zos
     }
 }
 
@@ -55,9 +66,20 @@ public struct Hook: Codable, Sendable, Equatable {
     public var path: String
     public var args: [String]?
     public var env: [String]?
+    /// Seconds before the hook is aborted; the schema requires at least 1.
     public var timeout: Int?
     public init(path: String, args: [String]? = nil, env: [String]? = nil, timeout: Int? = nil) {
         self.path = path; self.args = args; self.env = env; self.timeout = timeout
+    }
+}
+
+extension Hook {
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        path = try c.decode(String.self, forKey: .path)
+        args = try c.decodeIfPresent([String].self, forKey: .args)
+        env = try c.decodeIfPresent([String].self, forKey: .env)
+        timeout = try c.decodeRangedIfPresent(Int.self, .timeout, 1...Int.max)
     }
 }
 

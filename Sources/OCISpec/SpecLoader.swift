@@ -1,0 +1,102 @@
+// Decoding and encoding of config.json, state and features documents.
+
+import FoundationEssentials
+
+public enum SpecLoader {
+    public static func decodeConfig(_ bytes: [UInt8], file: String = "config.json") throws -> Spec {
+        try decode(Spec.self, bytes, file: file)
+    }
+
+    public static func decodeState(_ bytes: [UInt8], file: String = "state.json") throws -> State {
+        try decode(State.self, bytes, file: file)
+    }
+
+    public static func decodeFeatures(_ bytes: [UInt8], file: String = "features.json") throws -> Features {
+        try decode(Features.self, bytes, file: file)
+    }
+
+    /// Decodes any document of this module; errors become `SpecError` naming `file` and the JSON path.
+    public static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], file: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(bytes))
+        } catch let e as DecodingError {
+            throw SpecError(file: file, decoding: e)
+        } catch let e as SpecError {
+            throw e
+        } catch {
+            throw SpecError(file: file, path: "", message: "invalid JSON: \(error)")
+        }
+    }
+
+    /// Compact JSON with sorted keys (for state files and hook stdin).
+    public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding these plain value types cannot fail; fall back to an empty object defensively.
+        return (try? Array(enc.encode(value))) ?? Array("{}".utf8)
+    }
+
+    /// Tab-indented JSON in declaration order, like `runc spec` writes config.json.
+    public static func encodePretty<T: Encodable>(_ value: T) -> [UInt8] {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.withoutEscapingSlashes]
+        let compact = (try? Array(enc.encode(value))) ?? Array("{}".utf8)
+        return PrettyJSON.indent(compact, unit: Array("\t".utf8))
+    }
+}
+
+/// Re-indents compact JSON text: one member per line, `"key": value`, empty containers kept as `{}` / `[]`.
+enum PrettyJSON {
+    static func indent(_ input: [UInt8], unit: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count * 2)
+        var depth = 0
+        var inString = false, escaped = false
+        var i = 0
+        func newline() {
+            out.append(UInt8(ascii: "\n"))
+            for _ in 0..<depth { out.append(contentsOf: unit) }
+        }
+        while i < input.count {
+            let ch = input[i]
+            if inString {
+                out.append(ch)
+                if escaped { escaped = false } else if ch == UInt8(ascii: "\\") { escaped = true }
+                else if ch == UInt8(ascii: "\"") { inString = false }
+                i += 1
+                continue
+            }
+            switch ch {
+            case UInt8(ascii: "\""):
+                inString = true
+                out.append(ch)
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                let close: UInt8 = ch == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
+                if i + 1 < input.count, input[i + 1] == close {
+                    out.append(ch); out.append(close)
+                    i += 2
+                    continue
+                }
+                out.append(ch)
+                depth += 1
+                newline()
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                newline()
+                out.append(ch)
+            case UInt8(ascii: ","):
+                out.append(ch)
+                newline()
+            case UInt8(ascii: ":"):
+                out.append(ch)
+                out.append(UInt8(ascii: " "))
+            case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"):
+                break
+            default:
+                out.append(ch)
+            }
+            i += 1
+        }
+        return out
+    }
+}
