@@ -1,0 +1,308 @@
+"""Shared helpers for the black-box integration suite.
+
+Everything here drives the runtime binary as an external program; nothing
+imports project code.
+"""
+
+import copy
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import uuid
+
+import pytest
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BINARY = os.path.abspath(
+    os.environ.get("SWIFTRUN", os.path.join(REPO, ".build", "release", "swiftrun"))
+)
+IS_RUNC = os.path.basename(BINARY) == "runc"
+
+# Flip to True when swiftrun gains cgroup support (linux.resources).
+SWIFTRUN_HAS_CGROUPS = False
+
+DEFAULT_TIMEOUT = 30
+
+def swiftrun_only_because(why):
+    """Skip for runc 1.1.5 with a reason explaining how runc differs."""
+    return pytest.mark.skipif(IS_RUNC, reason="swiftrun-only: runc 1.1.5 " + why)
+
+
+def new_id(prefix="t"):
+    return "%s-%s" % (prefix, uuid.uuid4().hex[:12])
+
+
+DEFAULT_CAPS = ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+
+
+def default_config():
+    """Like `runc spec`, but non-terminal, without linux.resources and
+    without the cgroup mount, and writable root."""
+    return {
+        "ociVersion": "1.0.2",
+        "process": {
+            "terminal": False,
+            "user": {"uid": 0, "gid": 0},
+            "args": ["true"],
+            "env": [
+                "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                "TERM=xterm",
+            ],
+            "cwd": "/",
+            "capabilities": {k: list(DEFAULT_CAPS) for k in
+                             ("bounding", "effective", "permitted", "ambient")},
+            "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
+            "noNewPrivileges": True,
+        },
+        "root": {"path": "rootfs", "readonly": False},
+        "hostname": "itest",
+        "mounts": [
+            {"destination": "/proc", "type": "proc", "source": "proc"},
+            {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+             "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+            {"destination": "/dev/pts", "type": "devpts", "source": "devpts",
+             "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666",
+                         "mode=0620", "gid=5"]},
+            {"destination": "/dev/shm", "type": "tmpfs", "source": "shm",
+             "options": ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]},
+            {"destination": "/dev/mqueue", "type": "mqueue", "source": "mqueue",
+             "options": ["nosuid", "noexec", "nodev"]},
+            {"destination": "/sys", "type": "sysfs", "source": "sysfs",
+             "options": ["nosuid", "noexec", "nodev", "ro"]},
+        ],
+        "linux": {
+            "namespaces": [{"type": t} for t in ("pid", "network", "ipc", "uts", "mount")],
+            "maskedPaths": ["/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys",
+                            "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+                            "/proc/sched_debug", "/sys/firmware", "/proc/scsi"],
+            "readonlyPaths": ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+                              "/proc/sysrq-trigger"],
+        },
+    }
+
+
+class Bundle:
+    def __init__(self, path, rootfs, config):
+        self.path = path
+        self.rootfs = rootfs  # host path of the rootfs this bundle uses
+        self.config = config
+
+    @property
+    def process(self):
+        return self.config["process"]
+
+    def args(self, *argv):
+        self.config["process"]["args"] = list(argv)
+        return self
+
+    def sh(self, script):
+        return self.args("sh", "-c", script)
+
+    def remove_ns(self, kind):
+        ns = self.config["linux"]["namespaces"]
+        ns[:] = [n for n in ns if n["type"] != kind]
+
+    def add_ns(self, kind, path=None):
+        self.remove_ns(kind)
+        entry = {"type": kind}
+        if path:
+            entry["path"] = path
+        self.config["linux"]["namespaces"].append(entry)
+
+    def add_mount(self, destination, source, type_="bind", options=None):
+        m = {"destination": destination, "type": type_, "source": source}
+        if options is not None:
+            m["options"] = options
+        self.config["mounts"].append(m)
+
+    def hostdir(self, name="hostdir", mode=0o777):
+        """A fresh host directory next to the bundle (not in the rootfs)."""
+        d = os.path.join(os.path.dirname(self.path), name)
+        os.makedirs(d, exist_ok=True)
+        os.chmod(d, mode)
+        return d
+
+    def save(self):
+        with open(os.path.join(self.path, "config.json"), "w") as f:
+            json.dump(self.config, f, indent=2)
+
+
+def make_bundle(base_dir, shared_rootfs, copy_rootfs=True, name="bundle"):
+    path = os.path.join(str(base_dir), name)
+    os.makedirs(path)
+    config = copy.deepcopy(default_config())
+    if copy_rootfs:
+        rootfs = os.path.join(path, "rootfs")
+        subprocess.run(["cp", "-a", shared_rootfs, rootfs], check=True)
+        config["root"]["path"] = "rootfs"
+    else:
+        rootfs = shared_rootfs
+        config["root"] = {"path": shared_rootfs, "readonly": True}
+    b = Bundle(path, rootfs, config)
+    b.save()
+    return b
+
+
+class Runtime:
+    """Runs the binary with a private --root and remembers the IDs it used."""
+
+    def __init__(self, root):
+        self.binary = BINARY
+        self.root = root
+        self.ids = set()
+
+    def cmd(self, *args):
+        return [self.binary, "--root", self.root] + [str(a) for a in args]
+
+    def __call__(self, *args, check=True, input=None, timeout=DEFAULT_TIMEOUT,
+                 env=None, log=None, **kw):
+        self._remember(args)
+        argv = self.cmd(*args)
+        if log is not None:
+            argv = [self.binary, "--root", self.root, "--log", str(log),
+                    "--log-format", "json"] + [str(a) for a in args]
+        if input is None and "stdin" not in kw:
+            kw["stdin"] = subprocess.DEVNULL
+        # Files, not pipes: after `create` or `run --detach` the container
+        # keeps the runtime's stdio open, and a pipe would never see EOF.
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            p = subprocess.run(argv, input=input, timeout=timeout, env=env,
+                               stdout=out, stderr=err, text=True, **kw)
+            out.seek(0)
+            err.seek(0)
+            p.stdout = out.read().decode("utf-8", "replace")
+            p.stderr = err.read().decode("utf-8", "replace")
+        if check and p.returncode != 0:
+            raise AssertionError("%s failed (rc=%d)\nstdout: %s\nstderr: %s" % (
+                argv, p.returncode, p.stdout, p.stderr))
+        return p
+
+    def _remember(self, args):
+        if any(a in ("create", "run") for a in args) and args:
+            self.ids.add(str(args[-1]))
+
+    def popen(self, *args, **kw):
+        self._remember(args)
+        kw.setdefault("stdin", subprocess.DEVNULL)
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        return subprocess.Popen(self.cmd(*args), text=True, **kw)
+
+    # --- conveniences -------------------------------------------------
+    def create(self, bundle, cid, *extra, **kw):
+        bundle.save()
+        return self("create", "--bundle", bundle.path, *extra, cid, **kw)
+
+    def run(self, bundle, cid, *extra, **kw):
+        bundle.save()
+        kw.setdefault("check", False)
+        return self("run", "--bundle", bundle.path, *extra, cid, **kw)
+
+    def state(self, cid):
+        p = self("state", cid)
+        return json.loads(p.stdout)
+
+    def status(self, cid):
+        p = self("state", cid, check=False)
+        if p.returncode != 0:
+            return None
+        return json.loads(p.stdout)["status"]
+
+    def wait_status(self, cid, want, timeout=10):
+        deadline = time.time() + timeout
+        st = None
+        while time.time() < deadline:
+            st = self.status(cid)
+            if st == want:
+                return st
+            time.sleep(0.05)
+        raise AssertionError("container %s: status %r, wanted %r" % (cid, st, want))
+
+    def exists(self, cid):
+        return os.path.exists(os.path.join(self.root, cid))
+
+    def cleanup(self):
+        for cid in sorted(self.ids):
+            if not cid or "/" in cid or cid in (".", ".."):
+                continue
+            try:
+                subprocess.run(self.cmd("delete", "--force", cid), timeout=20,
+                               stdin=subprocess.DEVNULL, capture_output=True)
+            except subprocess.TimeoutExpired:
+                pass
+
+
+def wait_for(pred, timeout=10, interval=0.05):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    return pred()
+
+
+def pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            data = f.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    state = data.rsplit(")", 1)[1].split()[0]
+    return state not in ("Z", "X")
+
+
+def all_pids():
+    return {int(p) for p in os.listdir("/proc") if p.isdigit()}
+
+
+def _read(path, mode="r"):
+    try:
+        with open(path, mode) as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def suspicious_processes(before, markers):
+    """Live processes not in `before` whose cmdline/environ/cwd/exe mentions
+    any of `markers` or the runtime binary (a stray init)."""
+    found = []
+    me = os.getpid()
+    bin_base = os.path.basename(BINARY)
+    for pid in all_pids() - before:
+        if pid == me or not pid_alive(pid):
+            continue
+        blobs = []
+        for name in ("cmdline", "environ"):
+            b = _read("/proc/%d/%s" % (pid, name), "rb")
+            if b:
+                blobs.append(b.decode("utf-8", "replace"))
+        for link in ("cwd", "exe"):
+            try:
+                blobs.append(os.readlink("/proc/%d/%s" % (pid, link)))
+            except OSError:
+                pass
+        text = "\n".join(blobs)
+        exe = blobs[-1] if blobs else ""
+        if any(m in text for m in markers) or os.path.basename(exe).startswith(bin_base) \
+                or "runc" in exe and IS_RUNC:
+            if pid_alive(pid):
+                found.append((pid, text[:200]))
+    return found
+
+
+def mounts_mentioning(path):
+    with open("/proc/self/mountinfo") as f:
+        return [l for l in f if path in l]
+
+
+def last_json_line(path):
+    with open(path) as f:
+        lines = [l for l in f.read().splitlines() if l.strip()]
+    assert lines, "log file %s is empty" % path
+    return json.loads(lines[-1])
