@@ -1,0 +1,123 @@
+# swiftrun: build, run, test and benchmark. GNU make; run as root on Debian 12.
+#
+#   make run     deps + build + example rootfs, then runs Bundles/busybox
+#   make test    deps + build + rootfs, then unit tests and the integration suite
+#   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
+#
+# Knobs: SWIFT=..., PYTHON=..., BENCH_ARGS="--iterations 50", PYTEST_ARGS="-k state"
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+.DELETE_ON_ERROR:
+.NOTPARALLEL:
+
+# The toolchain lives in /opt/swift on our machines; keep it reachable even
+# from a shell whose PATH does not name it (CI, sudo, cron).
+export PATH := $(PATH):/opt/swift/usr/bin
+
+SWIFT        ?= swift
+PYTHON       ?= python3
+SWIFT_FLAGS  ?= -c release --static-swift-stdlib
+SWIFTRUN     := $(abspath .build/release/swiftrun)
+ROOTFS       := Bundles/busybox/rootfs
+DEB_PACKAGES := libseccomp-dev libcap-dev busybox-static runc crun time util-linux
+BENCH_ARGS   ?=
+PYTEST_ARGS  ?=
+
+.PHONY: all deps build bundle run test unit-test integration-test bench clean distclean help
+
+all: build
+
+help:
+	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+
+# ---------------------------------------------------------------- deps
+# Idempotent and quiet: apt only runs when a package is missing, and
+# `apt-get update` only when installing without it fails (or the lists are
+# empty, as on a fresh machine). pytest: pip first (pyenv/venv pythons), then
+# Debian's python3-pytest (system python), then pip into a system python.
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	    dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: installing$$missing"; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    if [ -z "$$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$$' -e '^partial$$' -e '^auxfiles$$')" ] \
+	       || ! apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1; then \
+	        apt-get update -qq >/dev/null; \
+	        apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	    fi; \
+	fi
+	@if ! $(PYTHON) -m pytest --version >/dev/null 2>&1; then \
+	    echo "deps: installing pytest"; \
+	    $(PYTHON) -m pip install -q --disable-pip-version-check pytest >/dev/null 2>&1 \
+	    || { export DEBIAN_FRONTEND=noninteractive; \
+	         apt-get install -y -qq python3-pytest >/dev/null 2>&1 \
+	         || { apt-get update -qq >/dev/null && apt-get install -y -qq python3-pytest >/dev/null 2>&1; }; } \
+	    || true; \
+	    $(PYTHON) -m pytest --version >/dev/null 2>&1 \
+	    || $(PYTHON) -m pip install -q --disable-pip-version-check --break-system-packages pytest >/dev/null 2>&1 \
+	    || true; \
+	    $(PYTHON) -m pytest --version >/dev/null 2>&1 \
+	    || { echo "deps: '$(PYTHON) -m pytest' still does not work" >&2; exit 1; }; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "deps: '$(SWIFT)' not found (expected the toolchain in /opt/swift)" >&2; exit 1; }
+
+# ---------------------------------------------------------------- build
+# SwiftPM tracks its own dependencies, so this is always run and is cheap
+# when nothing changed.
+build:
+	$(SWIFT) build $(SWIFT_FLAGS)
+	@test -x $(SWIFTRUN) && echo "built $(SWIFTRUN)"
+
+# ---------------------------------------------------------------- bundle
+bundle: $(ROOTFS)/bin/busybox
+
+$(ROOTFS)/bin/busybox: Bundles/make-rootfs.sh
+	sh Bundles/make-rootfs.sh $(abspath $(ROOTFS))
+
+# ---------------------------------------------------------------- run
+# A fresh state directory per run, removed afterwards whatever happens.
+run: deps build bundle
+	@tmp=$$(mktemp -d /tmp/swiftrun-root.XXXXXX); id=demo-$$$$; \
+	trap '$(SWIFTRUN) --root "$$tmp" delete --force "$$id" >/dev/null 2>&1 || true; rm -rf "$$tmp"' EXIT; \
+	echo "+ cd Bundles/busybox && swiftrun --root $$tmp run $$id"; \
+	cd Bundles/busybox && $(SWIFTRUN) --root "$$tmp" run "$$id"
+
+# ---------------------------------------------------------------- test
+test: deps build bundle unit-test integration-test
+
+unit-test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# pytest exits 5 when it collects nothing; that is "no integration tests
+# yet", not a failure. Every other non-zero exit fails the target.
+integration-test: build bundle
+	@if [ ! -d Tests/integration ]; then \
+	    echo "integration-test: Tests/integration does not exist yet, skipping"; exit 0; \
+	fi; \
+	rc=0; SWIFTRUN=$(SWIFTRUN) $(PYTHON) -m pytest -v Tests/integration $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "integration-test: no tests collected"; rc=0; fi; \
+	exit $$rc
+
+# ---------------------------------------------------------------- bench
+# runc and crun are measured even while swiftrun does not build; swiftrun is
+# then listed as unavailable with the reason (never a stale binary).
+bench: deps bundle
+	@if $(MAKE) --no-print-directory build; then \
+	    $(PYTHON) bench/bench.py --swiftrun $(SWIFTRUN) $(BENCH_ARGS); \
+	else \
+	    echo "bench: swift build failed; benchmarking runc and crun only" >&2; \
+	    $(PYTHON) bench/bench.py --swiftrun-unavailable "swift build failed (see above)" $(BENCH_ARGS); \
+	fi
+
+# ---------------------------------------------------------------- clean
+clean:
+	rm -rf .build bench/__pycache__ Tests/integration/__pycache__ .pytest_cache
+
+distclean: clean
+	rm -rf Bundles/*/rootfs
