@@ -38,9 +38,7 @@ public enum SpecLoader {
 
     /// Tab-indented JSON in declaration order, like `runc spec` writes config.json.
     public static func encodePretty<T: Encodable>(_ value: T) -> [UInt8] {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.withoutEscapingSlashes]
-        let compact = (try? Array(enc.encode(value))) ?? Array("{}".utf8)
+        let compact = (try? OrderedJSONEncoder.encode(value)) ?? Array("{}".utf8)
         return PrettyJSON.indent(compact, unit: Array("\t".utf8))
     }
 }

@@ -1,0 +1,62 @@
+import XCTest
+@testable import OCISpec
+
+final class DecodeErrorTests: XCTestCase {
+    func decodeError(_ json: String) -> String {
+        do {
+            _ = try SpecLoader.decodeConfig(bytes(json))
+            return "no error"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    func testInvalidJSON() {
+        XCTAssertTrue(decodeError("{]").hasPrefix("config.json: invalid JSON: "))
+        XCTAssertTrue(decodeError("").hasPrefix("config.json: invalid JSON: "))
+    }
+
+    func testMissingRequiredField() {
+        XCTAssertEqual(decodeError(#"{"root":{"path":"r"}}"#), "config.json: ociVersion: required field is missing")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","process":{"args":["sh"]}}"#),
+                       "config.json: process.cwd: required field is missing")
+    }
+
+    func testTypeMismatchNamesArrayIndex() {
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"namespaces":[{"type":"pid"},{"type":5}]}}"#),
+                       "config.json: linux.namespaces[1].type: expected string, got number")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","process":{"cwd":"/","user":{"uid":"root","gid":0}}}"#),
+                       "config.json: process.user.uid: expected uint32, got string")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","mounts":{}}"#),
+                       "config.json: mounts: expected array, got object")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","root":{"path":null}}"#),
+                       "config.json: root.path: expected string, got null")
+    }
+
+    func testSysctlKeyWithDotsIsQuoted() {
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"sysctl":{"net.ipv4.ip_forward":1}}}"#),
+                       "config.json: linux.sysctl[\"net.ipv4.ip_forward\"]: expected string, got number")
+    }
+
+    func testSchemaEnumsAndPatterns() {
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"rootfsPropagation":"rprivate"}}"#),
+                       "config.json: linux.rootfsPropagation: invalid value \"rprivate\" (expected one of: private, shared, slave, unbindable)")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_NOPE"}]}}}"#),
+                       "config.json: linux.seccomp.syscalls[0].action: invalid value \"SCMP_ACT_NOPE\" (expected one of: \(Schema.seccompActions.joined(separator: ", ")))")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","process":{"cwd":"/","execCPUAffinity":{"initial":"a"}}}"#),
+                       "config.json: process.execCPUAffinity.initial: invalid CPU list \"a\"")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","windows":{"layerFolders":[]}}"#),
+                       "config.json: windows.layerFolders: must contain at least one item")
+    }
+
+    func testUnknownKeysAreIgnored() throws {
+        let s = try SpecLoader.decodeConfig(bytes(#"{"ociVersion":"1.3.0","future":{"x":1},"process":{"cwd":"/","new":true}}"#))
+        XCTAssertEqual(s.process?.cwd, "/")
+    }
+
+    func testFileNameInMessages() {
+        assertSpecError("process.json: cwd: required field is missing") {
+            try SpecLoader.decode(Process.self, bytes("{}"), file: "process.json")
+        }
+    }
+}
