@@ -269,11 +269,12 @@ def _read(path, mode="r"):
 
 
 def suspicious_processes(before, markers):
-    """Live processes not in `before` whose cmdline/environ/cwd/exe mentions
-    any of `markers` or the runtime binary (a stray init)."""
+    """Live processes not in `before` whose cmdline, environ, cwd, root or exe
+    mentions any of `markers` (container id, bundle path, state root).
+    Other runtimes may be running on the machine, so the binary's name
+    alone is not a marker."""
     found = []
     me = os.getpid()
-    bin_base = os.path.basename(BINARY)
     for pid in all_pids() - before:
         if pid == me or not pid_alive(pid):
             continue
@@ -282,17 +283,14 @@ def suspicious_processes(before, markers):
             b = _read("/proc/%d/%s" % (pid, name), "rb")
             if b:
                 blobs.append(b.decode("utf-8", "replace"))
-        for link in ("cwd", "exe"):
+        for link in ("cwd", "root", "exe"):
             try:
                 blobs.append(os.readlink("/proc/%d/%s" % (pid, link)))
             except OSError:
                 pass
         text = "\n".join(blobs)
-        exe = blobs[-1] if blobs else ""
-        if any(m in text for m in markers) or os.path.basename(exe).startswith(bin_base) \
-                or "runc" in exe and IS_RUNC:
-            if pid_alive(pid):
-                found.append((pid, text[:200]))
+        if any(m in text for m in markers) and pid_alive(pid):
+            found.append((pid, text[:300]))
     return found
 
 
