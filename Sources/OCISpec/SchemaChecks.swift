@@ -28,9 +28,9 @@ extension KeyedDecodingContainer {
                                                                  _ range: ClosedRange<T>) throws -> T? {
         guard let v = try decodeIfPresent(T.self, forKey: key) else { return nil }
         guard range.contains(v) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: key, in: self,
-                debugDescription: "value \(v) out of range \(range.lowerBound)...\(range.upperBound)")
+            let bound = range.upperBound == T.max ? "must be at least \(range.lowerBound)"
+                : "must be between \(range.lowerBound) and \(range.upperBound)"
+            throw DecodingError.dataCorruptedError(forKey: key, in: self, debugDescription: "value \(v) \(bound)")
         }
         return v
     }

@@ -20,6 +20,9 @@ public enum SpecLoader {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch let e as DecodingError {
+            if case .dataCorrupted(let ctx) = e, ctx.codingPath.isEmpty, let where_ = JSONSyntax.firstError(in: bytes) {
+                throw SpecError(file: file, path: "", message: "invalid JSON: \(where_)")
+            }
             throw SpecError(file: file, decoding: e)
         } catch let e as SpecError {
             throw e

@@ -12,8 +12,11 @@ final class DecodeErrorTests: XCTestCase {
     }
 
     func testInvalidJSON() {
-        XCTAssertTrue(decodeError("{]").hasPrefix("config.json: invalid JSON: "))
+        XCTAssertEqual(decodeError("{]"), "config.json: invalid JSON: line 1, column 2: expected string, got ']'")
+        XCTAssertEqual(decodeError("{\n  \"a\": tru\n}"), "config.json: invalid JSON: line 2, column 11: invalid literal at byte 0xa")
+        XCTAssertEqual(decodeError("[1, 2"), "config.json: invalid JSON: line 1, column 6: unexpected end of input")
         XCTAssertTrue(decodeError("").hasPrefix("config.json: invalid JSON: "))
+        XCTAssertTrue(decodeError("{} x").hasPrefix("config.json: invalid JSON: "))
     }
 
     func testMissingRequiredField() {

@@ -227,7 +227,7 @@ final class SpecValidatorTests: XCTestCase {
 
     func testHookTimeoutMustBePositive() {
         let json = #"{"ociVersion":"1.3.0","hooks":{"poststop":[{"path":"/bin/true","timeout":0}]}}"#
-        assertSpecError("config.json: hooks.poststop[0].timeout: value 0 out of range 1...\(Int.max)") {
+        assertSpecError("config.json: hooks.poststop[0].timeout: value 0 must be at least 1") {
             try SpecLoader.decodeConfig(bytes(json))
         }
     }
