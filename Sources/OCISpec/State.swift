@@ -14,3 +14,15 @@ public struct State: Codable, Sendable, Equatable {
         self.bundle = bundle; self.annotations = annotations
     }
 }
+
+extension State {
+    public init(from d: Decoder) throws {
+        let c = try d.container(keyedBy: CodingKeys.self)
+        ociVersion = try c.decode(String.self, forKey: .ociVersion)
+        id = try c.decode(String.self, forKey: .id)
+        status = try c.decode(String.self, forKey: .status)
+        pid = try c.decodeRangedIfPresent(Int32.self, .pid, 0...Int32.max)
+        bundle = try c.decode(String.self, forKey: .bundle)
+        annotations = try c.decodeIfPresent([String: String].self, forKey: .annotations)
+    }
+}

@@ -63,3 +63,33 @@ final class DecodeErrorTests: XCTestCase {
         }
     }
 }
+
+final class StateDecodingTests: XCTestCase {
+    func testNegativePidRejected() {
+        assertSpecError("state.json: pid: value -1 must be at least 0") {
+            try SpecLoader.decodeState(bytes(#"{"ociVersion":"1.3.0","id":"a","status":"running","pid":-1,"bundle":"/b"}"#))
+        }
+    }
+
+    func testMissingBundle() {
+        assertSpecError("state.json: bundle: required field is missing") {
+            try SpecLoader.decodeState(bytes(#"{"ociVersion":"1.3.0","id":"a","status":"created"}"#))
+        }
+    }
+
+    func testContainerProcessStateRoundTrip() throws {
+        let st = State(ociVersion: "1.3.0", id: "c", status: "creating", pid: 7, bundle: "/b", annotations: ["k": "v"])
+        let cps = ContainerProcessState(ociVersion: "1.3.0", fds: ["seccompFd"], pid: 7, metadata: "m", state: st)
+        XCTAssertEqual(try SpecLoader.decode(ContainerProcessState.self, SpecLoader.encode(cps), file: "x"), cps)
+    }
+
+    func testJSONValueRoundTrip() throws {
+        let text = #"{"a":[1,-2,3.5,"s",true,null,{"b":18446744073709551615}]}"#
+        let v = try SpecLoader.decode(JSONValue.self, bytes(text), file: "x")
+        XCTAssertEqual(try SpecLoader.decode(JSONValue.self, SpecLoader.encode(v), file: "x"), v)
+        guard case .object(let o) = v, case .array(let a)? = o["a"] else { return XCTFail("shape") }
+        XCTAssertEqual(a[0], .int(1))
+        XCTAssertEqual(a[2], .double(3.5))
+        XCTAssertEqual(a[6], .object(["b": .uint(UInt64.max)]))
+    }
+}
