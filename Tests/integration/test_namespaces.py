@@ -1,0 +1,198 @@
+"""Namespaces: new ones, joined ones, user mappings, sysctl."""
+
+import os
+
+import pytest
+
+from helpers import new_id, swiftrun_only_because
+
+
+def _run_ok(rt, b):
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, "rc=%d stderr=%s" % (p.returncode, p.stderr)
+    return p.stdout
+
+
+def _ns(kind, pid="self"):
+    return os.readlink("/proc/%s/ns/%s" % (pid, kind))
+
+
+def test_pid_namespace_init_is_pid1(rt, bundle):
+    b = bundle().sh("echo $$; ls /proc | grep -c '^[0-9]'")
+    out = _run_ok(rt, b).split()
+    assert out[0] == "1"
+    assert int(out[1]) <= 3  # sh, ls, grep
+
+
+def test_without_pid_namespace_sees_host_pids(rt, bundle):
+    b = bundle().sh("echo $$; readlink /proc/self/ns/pid")
+    b.remove_ns("pid")
+    out = _run_ok(rt, b).split()
+    assert out[0] != "1"
+    assert out[1] == _ns("pid")
+
+
+def test_uts_hostname(rt, bundle):
+    b = bundle().sh("hostname; readlink /proc/self/ns/uts")
+    b.config["hostname"] = "box-%s" % new_id()[-6:]
+    out = _run_ok(rt, b).split()
+    assert out[0] == b.config["hostname"]
+    assert out[1] != _ns("uts")
+
+
+@swiftrun_only_because("ignores the `domainname` field (support came in runc 1.2)")
+def test_uts_domainname(rt, bundle):
+    b = bundle().sh("hostname; cat /proc/sys/kernel/domainname")
+    b.config["hostname"] = "box"
+    b.config["domainname"] = "example.test"
+    out = _run_ok(rt, b).split()
+    assert out == ["box", "example.test"]
+
+
+def test_ipc_namespace(rt, bundle):
+    b = bundle().sh("readlink /proc/self/ns/ipc")
+    assert _run_ok(rt, b).strip() != _ns("ipc")
+
+
+def test_network_namespace_only_lo(rt, bundle):
+    b = bundle().sh("readlink /proc/self/ns/net; tail -n +3 /proc/net/dev | cut -d: -f1")
+    out = _run_ok(rt, b).split()
+    assert out[0] != _ns("net")
+    assert out[1:] == ["lo"]
+
+
+def test_mount_namespace_mounts_invisible_on_host(rt, bundle):
+    b = bundle()
+    b.add_mount("/mnt/private", "tmpfs", type_="tmpfs", options=["size=1m"])
+    b.sh("readlink /proc/self/ns/mnt; grep -c ' /mnt/private ' /proc/self/mountinfo")
+    out = _run_ok(rt, b).split()
+    assert out[0] != _ns("mnt")
+    assert out[1] == "1"
+    with open("/proc/self/mountinfo") as f:
+        assert os.path.join(b.rootfs, "mnt/private") not in f.read()
+
+
+def _userns(b):
+    # The mapped root (host uid 100000) must be able to traverse to the
+    # bundle: pytest's temp dirs are 0700.
+    d = b.path
+    while d not in ("/", "/tmp"):
+        os.chmod(d, os.stat(d).st_mode | 0o011)
+        d = os.path.dirname(d)
+    b.add_ns("user")
+    b.config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    b.config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+
+
+def test_user_namespace_mappings(rt, bundle):
+    b = bundle()
+    _userns(b)
+    host = b.hostdir()
+    os.mkdir(os.path.join(b.rootfs, "out"))  # mapped root cannot mkdir in the rootfs
+    b.add_mount("/out", host, options=["rbind", "rw"])
+    b.sh("id -u; id -g; cat /proc/self/uid_map; cat /proc/self/gid_map; "
+         "readlink /proc/self/ns/user; touch /out/made-inside")
+    out = _run_ok(rt, b).splitlines()
+    assert out[0] == "0" and out[1] == "0"
+    assert out[2].split() == ["0", "100000", "65536"]
+    assert out[3].split() == ["0", "100000", "65536"]
+    assert out[4] != _ns("user")
+    st = os.stat(os.path.join(host, "made-inside"))
+    assert (st.st_uid, st.st_gid) == (100000, 100000)
+
+
+def test_user_namespace_process_uid_maps_to_host(rt, bundle):
+    b = bundle().args("sleep", "100")
+    _userns(b)
+    b.process["user"] = {"uid": 1000, "gid": 1000}
+    cid = new_id()
+    rt.create(b, cid)
+    pid = rt.state(cid)["pid"]
+    rt("start", cid)
+    with open("/proc/%d/status" % pid) as f:
+        status = dict(l.split(":", 1) for l in f)
+    assert status["Uid"].split()[0] == "101000"
+    assert status["Gid"].split()[0] == "101000"
+
+
+def test_cgroup_namespace(rt, bundle):
+    b = bundle().sh("readlink /proc/self/ns/cgroup; cat /proc/self/cgroup")
+    b.add_ns("cgroup")
+    out = _run_ok(rt, b).splitlines()
+    assert out[0] != _ns("cgroup")
+    lines = [l for l in out[1:] if l.strip()]
+    assert lines
+    for l in lines:
+        assert l.split(":", 2)[2] == "/", "cgroup path not namespaced: %s" % l
+
+
+@swiftrun_only_because("does not support the time namespace "
+                       "(namespace {\"time\" \"\"} does not exist)")
+def test_time_namespace_offsets(rt, bundle):
+    offset = 100000
+    b = bundle().sh("cat /proc/uptime; readlink /proc/self/ns/time")
+    b.add_ns("time")
+    b.config["linux"]["timeOffsets"] = {
+        "boottime": {"secs": offset, "nanosecs": 0},
+        "monotonic": {"secs": offset, "nanosecs": 0},
+    }
+    with open("/proc/uptime") as f:
+        before = float(f.read().split()[0])
+    out = _run_ok(rt, b).splitlines()
+    with open("/proc/uptime") as f:
+        after = float(f.read().split()[0])
+    inside = float(out[0].split()[0])
+    assert before + offset - 1 <= inside <= after + offset + 1
+    assert out[1] != _ns("time")
+
+
+def test_join_network_namespace_by_path(rt, bundle):
+    a = bundle().args("sleep", "100")
+    ca = new_id("a")
+    rt.create(a, ca)
+    pid = rt.state(ca)["pid"]
+    target = "/proc/%d/ns/net" % pid
+    b = bundle().sh("readlink /proc/self/ns/net")
+    b.add_ns("network", path=target)
+    assert _run_ok(rt, b).strip() == os.readlink(target)
+
+
+def test_join_uts_and_ipc_namespaces_by_path(rt, bundle):
+    a = bundle().args("sleep", "100")
+    a.config["hostname"] = "first-box"
+    ca = new_id("a")
+    rt.create(a, ca)
+    rt("start", ca)
+    pid = rt.state(ca)["pid"]
+    b = bundle().sh("readlink /proc/self/ns/uts; readlink /proc/self/ns/ipc; "
+                    "cat /proc/sys/kernel/hostname")
+    b.add_ns("uts", path="/proc/%d/ns/uts" % pid)
+    b.add_ns("ipc", path="/proc/%d/ns/ipc" % pid)
+    b.config.pop("hostname", None)
+    out = _run_ok(rt, b).split()
+    assert out[0] == _ns("uts", pid)
+    assert out[1] == _ns("ipc", pid)
+    assert out[2] == "first-box"
+
+
+def test_sysctl_in_new_netns(rt, bundle):
+    b = bundle().sh("cat /proc/sys/net/ipv4/ip_forward; cat /proc/sys/kernel/shmmni")
+    b.config["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}
+    out = _run_ok(rt, b).split()
+    assert out == ["1", "1234"]
+    with open("/proc/sys/kernel/shmmni") as f:
+        assert f.read().strip() != "1234"
+
+
+def test_sysctl_not_namespaced_refused(rt, bundle):
+    """A sysctl that is not namespaced (or whose namespace is the host's)
+    must be refused, never written to the host."""
+    b = bundle().args("true")
+    b.config["linux"]["sysctl"] = {"vm.swappiness": "13"}
+    with open("/proc/sys/vm/swappiness") as f:
+        before = f.read()
+    p = rt.run(b, new_id())
+    assert p.returncode != 0
+    assert "vm.swappiness" in p.stderr
+    with open("/proc/sys/vm/swappiness") as f:
+        assert f.read() == before
