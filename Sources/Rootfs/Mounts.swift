@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+import OCISpec
+
+/// Applying one `mounts[]` entry inside the rootfs. Targets are resolved with SafePath and mounted
+/// through /proc/self/fd/N of an O_PATH fd, so symlinks in the rootfs cannot redirect a mount.
+extension Stage {
+    func apply(_ m: OCISpec.Mount) throws {
+        let dest = m.destination.hasPrefix("/") ? m.destination : "/" + m.destination
+        var plan = MountPlan.parse(m.options ?? [])
+        let type = m.type ?? ""
+        if type == "bind" { plan.flags |= MS.bind }
+        let ctx = "mount \(m.source ?? type) to \(dest) \(inRootfs)"
+
+        if plan.idmapRecursive != nil || m.uidMappings != nil || m.gidMappings != nil {
+            throw RootfsError(ctx, errno: ENOTSUP, detail: "idmapped mounts (idmap/ridmap/uidMappings) are not supported yet")
+        }
+        if plan.isBind {
+            guard let src = m.source, !src.isEmpty else {
+                throw RootfsError(ctx, errno: EINVAL, detail: "bind mount without a source")
+            }
+            try bind(c.hostPath(src), to: dest, plan: plan, ctx: ctx)
+            return
+        }
+        switch type {
+        case "cgroup", "cgroup2":
+            try mountCgroup(dest, plan: plan, ctx: ctx)
+        case "sysfs":
+            try mountOrBind(m.source ?? "sysfs", dest, type: type, plan: plan, ctx: ctx,
+                            fallback: c.inNewUserNamespace && !c.networkNamespace ? "/sys" : nil)
+        case "mqueue":
+            try mountOrBind(m.source ?? "mqueue", dest, type: type, plan: plan, ctx: ctx,
+                            fallback: c.inNewUserNamespace ? "/dev/mqueue" : nil)
+        case "proc":
+            try mountFS(m.source ?? type, dest, type: type, plan: plan, data: plan.data, ctx: ctx)
+        case "devpts":
+            do {
+                try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(plan.data), ctx: ctx)
+            } catch let e as RootfsError where e.errno == EINVAL && c.inNewUserNamespace
+                        && (plan.data ?? "").contains("gid=") {
+                // gid=5 may not be mapped in the user namespace: retry without it, as crun does.
+                let d = (plan.data ?? "").split(separator: ",").filter { !$0.hasPrefix("gid=") }.joined(separator: ",")
+                try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(d.isEmpty ? nil : d), ctx: ctx)
+            }
+        case "":
+            throw RootfsError(ctx, errno: EINVAL, detail: "mount has no type and is not a bind mount")
+        default:
+            try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(plan.data), ctx: ctx)
+        }
+    }
+
+    /// mount(2) of a filesystem (not a bind) at `dest`, then tmpcopyup, propagation, r* attributes.
+    func mountFS(_ source: String, _ dest: String, type: String, plan: MountPlan, data: String?, ctx: String) throws {
+        let target = try create(dest, .directory)
+        defer { close(target) }
+        var lower: Int32 = -1
+        if plan.tmpcopyup {
+            // The directory's current contents, read after the tmpfs hides them.
+            lower = try check("open \(dest) for tmpcopyup \(inRootfs)") {
+                sr_openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
+            }
+        }
+        defer { if lower >= 0 { close(lower) } }
+        let flags = plan.flags & ~(MS.bind | MS.rec)
+        try check(ctx) { Glibc.mount(source, SafePath.procPath(target), type, flags, data) }
+        if lower >= 0 {
+            let top = try check("open \(dest) for tmpcopyup \(inRootfs)") {
+                sr_openat2(root, dest, UInt64(O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0, SafePath.inRoot)
+            }
+            defer { close(top) }
+            try TmpCopyUp.copy(from: lower, to: top, ctx: "tmpcopyup \(dest) \(inRootfs)")
+        }
+        try finish(dest, plan: plan, ctx: ctx)
+    }
+
+    /// Bind mount of a host path. MS_BIND ignores the other flags, so per-mount flags ("ro",
+    /// "nosuid", ...) need a second MS_REMOUNT|MS_BIND call. That remount keeps the flags the
+    /// source already has unless the options clear them: in a user namespace the source's
+    /// nosuid/nodev/noexec/ro/atime flags are locked and dropping them would fail with EPERM.
+    func bind(_ src: String, to dest: String, plan: MountPlan, ctx: String) throws {
+        var st = stat()
+        try check("\(ctx): stat") { stat(src, &st) }
+        let isDir = (st.st_mode & S_IFMT) == S_IFDIR
+        let target = try create(dest, isDir ? .directory : .file)
+        defer { close(target) }
+        try check(ctx) { Glibc.mount(src, SafePath.procPath(target), nil, plan.flags & (MS.bind | MS.rec), nil) }
+
+        let want = plan.flags & MS.perMount
+        let drop = plan.clearFlags & MS.perMount
+        var top: Int32 = -1
+        defer { if top >= 0 { close(top) } }
+        if want != 0 || drop != 0 {
+            top = try resolve(dest)
+            var stFlags: UInt64 = 0
+            try check("\(ctx): statfs") { sr_statfs(top, nil, nil, &stFlags) }
+            let have = msFlags(fromStatfs: UInt(stFlags))
+            var keep = have & ~drop
+            if want & MS.atimeMask != 0 || drop & MS.atimeMask != 0 { keep &= ~MS.atimeMask }
+            let flags = keep | want
+            if flags != have {
+                let path = SafePath.procPath(top)
+                let base = MS.remount | MS.bind
+                if Glibc.mount(nil, path, nil, base | flags, nil) != 0 {
+                    let e = errno
+                    // A flag the options clear may be locked (user namespace): keep the source's.
+                    guard e == EPERM, c.inNewUserNamespace,
+                          Glibc.mount(nil, path, nil, base | have | flags, nil) == 0 else {
+                        throw RootfsError("\(ctx): remount", errno: e)
+                    }
+                }
+            }
+        }
+        try finish(dest, plan: plan, ctx: ctx, top: top)
+    }
+
+    /// Propagation changes, then the recursive mount_setattr attributes.
+    func finish(_ dest: String, plan: MountPlan, ctx: String, top given: Int32 = -1) throws {
+        if plan.propagation.isEmpty && !plan.hasRecursiveAttrs { return }
+        let top = given >= 0 ? given : try resolve(dest)
+        defer { if given < 0 { close(top) } }
+        for p in plan.propagation {
+            try check("\(ctx): set propagation") { Glibc.mount(nil, SafePath.procPath(top), nil, p, nil) }
+        }
+        if plan.hasRecursiveAttrs {
+            try check("\(ctx): mount_setattr") {
+                sr_mount_setattr(top, "", UInt32(AT_EMPTY_PATH_) | AT_RECURSIVE_,
+                                 plan.recursiveSet, plan.recursiveClear, 0, 0)
+            }
+        }
+    }
+
+    /// Mount a filesystem, or when that is refused (EPERM in a user namespace that does not own
+    /// the relevant namespace) recursively bind the host's `fallback` path, as runc does for sysfs.
+    func mountOrBind(_ source: String, _ dest: String, type: String, plan: MountPlan, ctx: String,
+                     fallback: String?) throws {
+        do {
+            try mountFS(source, dest, type: type, plan: plan, data: plan.data, ctx: ctx)
+        } catch let e as RootfsError where fallback != nil && (e.errno == EPERM || e.errno == EBUSY) {
+            try bindFallback(fallback!, dest, plan: plan, ctx: ctx)
+        }
+    }
+
+    /// rbind of a host directory in place of a filesystem; "ro" becomes recursive so no writable
+    /// submount (e.g. a cgroup hierarchy under /sys/fs/cgroup) shows through.
+    func bindFallback(_ src: String, _ dest: String, plan: MountPlan, ctx: String) throws {
+        var p = plan
+        p.flags |= MS.bind | MS.rec
+        p.tmpcopyup = false
+        if p.flags & MS.rdonly != 0 { p.recursiveSet |= MountAttr.rdonly; p.recursiveClear &= ~MountAttr.rdonly }
+        try bind(src, to: dest, plan: p, ctx: ctx + " (as a bind of \(src))")
+    }
+
+    /// "cgroup"/"cgroup2": when the host's /sys/fs/cgroup is cgroup2, mount a fresh cgroup2 (in a
+    /// cgroup namespace it shows the container's own cgroup as its root). Otherwise (cgroup v1 or
+    /// hybrid hosts), or when cgroup2 cannot be mounted (user namespace without a cgroup namespace),
+    /// rbind the host's /sys/fs/cgroup instead. A per-controller v1 layout is not built yet.
+    func mountCgroup(_ dest: String, plan: MountPlan, ctx: String) throws {
+        var magic: UInt64 = 0
+        let isV2 = sr_statfs(-1, "/sys/fs/cgroup", &magic, nil) == 0 && magic == 0x6367_7270
+        if isV2 {
+            do {
+                try mountFS("cgroup", dest, type: "cgroup2", plan: plan, data: plan.data, ctx: ctx)
+                return
+            } catch let e as RootfsError where e.errno == EPERM || e.errno == EBUSY {}
+        }
+        try bindFallback("/sys/fs/cgroup", dest, plan: plan, ctx: ctx)
+    }
+}
+
+/// statfs f_flags (ST_*) to the MS_* flags a bind remount understands.
+func msFlags(fromStatfs f: UInt) -> UInt {
+    var r: UInt = f & (MS.rdonly | MS.nosuid | MS.nodev | MS.noexec | MS.noatime | MS.nodiratime)
+    if f & 0x1000 != 0 { r |= MS.relatime }     // ST_RELATIME
+    else if f & 0x400 == 0 { r |= MS.strictatime }   // neither relatime nor noatime
+    if f & 0x2000 != 0 { r |= MS.nosymfollow }  // ST_NOSYMFOLLOW
+    return r
+}

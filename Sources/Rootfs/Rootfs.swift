@@ -1,0 +1,56 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+
+/// The container's root filesystem, set up from inside its init process (already in the new
+/// mount namespace, and in its user namespace with maps written when it has one).
+public enum Rootfs {
+    /// Stage 1, before the createRuntime/createContainer hooks:
+    /// "/" rslave (or rprivate), rootfs bound onto itself, `mounts` in order, devices (linux.devices
+    /// plus the defaults), /dev symlinks and /dev/console.
+    public static func prepare(_ c: RootfsConfig) throws {
+        try requireMountNamespace(c)
+        try Propagation.isolateRoot(c)
+        try Propagation.bindRootfs(c)
+        let stage = try openStage(c)
+        defer { close(stage.root) }
+        for m in c.mounts { try stage.apply(m) }
+        try stage.createDevices()
+    }
+
+    /// Stage 2, after the createContainer hooks: readonlyPaths, maskedPaths (both resolved in the
+    /// rootfs before the switch, through /proc/self/fd of the host's procfs), pivot_root (or move +
+    /// chroot with noPivot), the rootfs propagation that must follow the switch, and root.readonly.
+    /// Leaves cwd at "/".
+    public static func finalize(_ c: RootfsConfig) throws {
+        try requireMountNamespace(c)
+        if !c.readonlyPaths.isEmpty || !c.maskedPaths.isEmpty {
+            let stage = try openStage(c)
+            defer { close(stage.root) }
+            try stage.readonlyPaths()
+            try stage.maskPaths()
+        }
+        if c.noPivot { try PivotRoot.moveRoot(c) } else { try PivotRoot.pivot(c) }
+        if c.readonly {
+            // mount_setattr changes only MOUNT_ATTR_RDONLY, so locked flags (user namespace) stay.
+            try check("remount / read-only") { sr_mount_setattr(AT_FDCWD, "/", 0, MountAttr.rdonly, 0, 0, 0) }
+        }
+        try Propagation.applyToRoot(c)
+    }
+
+    private static func requireMountNamespace(_ c: RootfsConfig) throws {
+        if !c.newMountNamespace {
+            throw RootfsError("set up rootfs \(c.rootfs)", errno: EINVAL,
+                              detail: "a new mount namespace is required")
+        }
+    }
+
+    private static func openStage(_ c: RootfsConfig) throws -> Stage {
+        let fd = try check("open rootfs \(c.rootfs)") {
+            sr_open(c.rootfs, SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
+        }
+        return Stage(c, root: fd)
+    }
+}

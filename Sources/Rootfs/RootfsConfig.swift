@@ -1,0 +1,56 @@
+import OCISpec
+
+/// Everything the rootfs stage needs, extracted from the Spec once.
+public struct RootfsConfig: Sendable {
+    /// Absolute host path of the rootfs (root.path resolved against the bundle).
+    public var rootfs: String
+    public var bundle: String
+    public var readonly: Bool
+    public var mounts: [OCISpec.Mount]
+    public var devices: [LinuxDevice]
+    /// "shared", "slave", "private", "unbindable" or nil (then "/" is made rslave).
+    public var rootfsPropagation: String?
+    public var maskedPaths: [String]
+    public var readonlyPaths: [String]
+    public var mountLabel: String?
+    public var terminal: Bool
+    public var noPivot: Bool
+    public var inNewUserNamespace: Bool
+    public var newMountNamespace: Bool
+    public var cgroupNamespace: Bool
+    /// True when the config creates (or joins) a network namespace; sysfs can only be mounted
+    /// in a user namespace that owns the network namespace.
+    public var networkNamespace: Bool
+    public var ipcNamespace: Bool
+    /// Host path of the pty slave to bind onto /dev/console (set by the runtime when
+    /// process.terminal is true and it already holds the pty); nil leaves an empty /dev/console
+    /// (created when `terminal`) for a later bind.
+    public var consoleSlavePath: String? = nil
+
+    public init(spec: Spec, bundle: String, rootfs: String, noPivot: Bool, inNewUserNamespace: Bool,
+                newMountNamespace: Bool, cgroupNamespace: Bool) {
+        self.rootfs = rootfs
+        self.bundle = bundle
+        self.readonly = spec.root?.readonly ?? false
+        self.mounts = spec.mounts ?? []
+        self.devices = spec.linux?.devices ?? []
+        self.rootfsPropagation = spec.linux?.rootfsPropagation
+        self.maskedPaths = spec.linux?.maskedPaths ?? []
+        self.readonlyPaths = spec.linux?.readonlyPaths ?? []
+        let label = spec.linux?.mountLabel ?? ""
+        self.mountLabel = label.isEmpty ? nil : label
+        self.terminal = spec.process?.terminal ?? false
+        self.noPivot = noPivot
+        self.inNewUserNamespace = inNewUserNamespace
+        self.newMountNamespace = newMountNamespace
+        self.cgroupNamespace = cgroupNamespace
+        let ns = spec.linux?.namespaces ?? []
+        self.networkNamespace = ns.contains { $0.type == "network" }
+        self.ipcNamespace = ns.contains { $0.type == "ipc" }
+    }
+
+    /// A bind source path: absolute, or relative to the bundle.
+    func hostPath(_ source: String) -> String {
+        source.hasPrefix("/") ? source : bundle + "/" + source
+    }
+}

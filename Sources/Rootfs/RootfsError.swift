@@ -1,0 +1,53 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+
+/// The one error type of the rootfs stage: an errno plus context naming the mount, device or
+/// path, e.g. `mount proc to /proc (in rootfs /x/rootfs): operation not permitted`.
+public struct RootfsError: Error, CustomStringConvertible, Equatable {
+    public let errno: Int32
+    /// "mount proc to /proc (in rootfs /x/rootfs)", "mknod /dev/foo", ...
+    public let context: String
+    /// Extra text used instead of strerror (for errors that are not a failed syscall).
+    public let detail: String?
+
+    public init(_ context: String, errno: Int32 = Glibc.errno, detail: String? = nil) {
+        self.context = context
+        self.errno = errno
+        self.detail = detail
+    }
+
+    /// Re-labels a SysError from LinuxSys with this stage's context, keeping its errno.
+    init(_ context: String, _ e: SysError) {
+        self.init(context, errno: e.errno, detail: nil)
+    }
+
+    public var description: String {
+        "\(context): \(detail ?? Errno.describe(errno))"
+    }
+}
+
+/// Runs a syscall-style closure, retrying EINTR, throwing RootfsError(context()) on -1.
+/// `context` is an autoclosure so the hot path builds no strings.
+@discardableResult
+@inline(__always)
+func check<T: FixedWidthInteger>(_ context: @autoclosure () -> String, _ call: () -> T) throws -> T {
+    while true {
+        let r = call()
+        if r == -1 {
+            let e = Glibc.errno
+            if e == EINTR { continue }
+            throw RootfsError(context(), errno: e)
+        }
+        return r
+    }
+}
+
+/// Converts SysErrors thrown by LinuxSys helpers into RootfsErrors with `context`.
+@inline(__always)
+func relabel<T>(_ context: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as SysError {
+        throw RootfsError(context(), e)
+    }
+}
