@@ -10,7 +10,9 @@ enum Propagation {
         let kind: UInt
         switch c.rootfsPropagation {
         case "private"?, "unbindable"?: kind = MS.private
-        default: kind = MS.slave    // nil, "slave", "shared"
+        case nil, "slave"?, "shared"?: kind = MS.slave
+        case let other?:
+            throw RootfsError("rootfsPropagation \(other)", errno: EINVAL, detail: "unknown propagation")
         }
         let name = kind == MS.private ? "rprivate" : "rslave"
         try check("make / \(name)") { mount(nil, "/", nil, kind | MS.rec, nil) }

@@ -67,6 +67,7 @@ final class RootfsIntegrationTests: XCTestCase {
            {"destination": "/evil", "type": "tmpfs", "source": "tmpfs"},
            {"destination": "/opt", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup"]},
            {"destination": "/data", "type": "bind", "source": "\(dir.path)/host", "options": ["rbind", "ro", "nosuid"]},
+           {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]},
            {"destination": "/data-file", "source": "host/marker", "options": ["bind"]}
          ],
          "linux": {
@@ -121,7 +122,7 @@ final class RootfsIntegrationTests: XCTestCase {
     }
 
     /// Runs in the container child after finalize; returns 0 when everything is in place.
-    static func checkInside(_ say: (String) -> Void, outsideName: String, busybox: Bool) -> Int32 {
+    static func checkInside(_ say: (String) -> Void, outsideName: String, busybox: Bool, userns: Bool = false) -> Int32 {
         var a = stat(), b = stat()
         if stat(".", &a) != 0 || stat("/", &b) != 0 || a.st_ino != b.st_ino || a.st_dev != b.st_dev {
             say("cwd is not /"); return 10
@@ -142,7 +143,7 @@ final class RootfsIntegrationTests: XCTestCase {
         }
         if !isChar("/dev/fuse", 10, 229) { say("/dev/fuse missing"); return 9 }
         var st = stat()
-        if stat("/dev/fuse", &st) != 0 || st.st_mode & 0o777 != 0o666 { say("/dev/fuse mode \(String(st.st_mode, radix: 8))"); return 9 }
+        if !userns, stat("/dev/fuse", &st) != 0 || st.st_mode & 0o777 != 0o666 { say("/dev/fuse mode \(String(st.st_mode, radix: 8))"); return 9 }
         if SafePath.readLink(AT_FDCWD, "/dev/ptmx") != "pts/ptmx" || SafePath.readLink(AT_FDCWD, "/dev/fd") != "/proc/self/fd" {
             say("/dev symlinks missing"); return 9
         }
@@ -151,6 +152,7 @@ final class RootfsIntegrationTests: XCTestCase {
         if !writeFails("/data/x", with: EROFS) { say("/data not read-only"); return 13 }
         if (try? FileIO.readString("/data-file")) != "from-host" { say("/data-file bind missing"); return 13 }
         if FileIO.exists("/does") { say("missing masked path was created"); return 6 }
+        if userns && magic("/sys") != 0x6265_6572 { say("/sys is not sysfs (rbind fallback)"); return 15 }
         if busybox {
             let script = "test -c /dev/null && test -L /dev/fd && test -d /proc/self && test -f /etc/hostname"
             let e = Proc.exec(path: "/bin/busybox", args: ["busybox", "sh", "-c", script], env: ["PATH=/bin"])
@@ -158,6 +160,48 @@ final class RootfsIntegrationTests: XCTestCase {
             return 14
         }
         return 0
+    }
+
+    /// The user-namespace paths: devices are bind-mounted from the host, sysfs (no network
+    /// namespace) falls back to an rbind of /sys, proc needs the new PID namespace.
+    func testInUserNamespace() throws {
+        guard geteuid() == 0 else { throw XCTSkip("needs root") }
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        buildRootfs(dir)
+        let outsideName = "swiftrun-outside-u\(getpid())"
+        dir.symlink("/tmp/" + outsideName, "rootfs/evil")
+        let spec = try makeSpec(specJSON(dir, outsideName: outsideName))
+        let cfg = RootfsConfig(spec: spec, bundle: dir.path, rootfs: dir.path + "/rootfs", noPivot: false,
+                               inNewUserNamespace: true, newMountNamespace: true, cgroupNamespace: false)
+        let hasBusybox = FileIO.exists(dir.path + "/rootfs/bin/busybox")
+        var gate: [Int32] = [0, 0], out: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&gate), 0)
+        XCTAssertEqual(pipe(&out), 0)
+        var pidfd: Int32 = -1
+        let CLONE_NEWUSER: UInt64 = 0x1000_0000, CLONE_NEWPID: UInt64 = 0x2000_0000
+        let pid = sr_clone3(CLONE_NEWUSER | CLONE_NEWPID | Self.CLONE_NEWNS, &pidfd, -1)
+        if pid == 0 {
+            close(gate[1]); close(out[0])
+            var b: UInt8 = 0
+            _ = read(gate[0], &b, 1)   // wait for the uid/gid maps
+            let say: (String) -> Void = { msg in _ = try? FileIO.writeAll(fd: out[1], Array((msg + "\n").utf8)) }
+            do { try Rootfs.prepare(cfg) } catch { say("prepare: \(error)"); _exit(1) }
+            do { try Rootfs.finalize(cfg) } catch { say("finalize: \(error)"); _exit(2) }
+            _exit(Self.checkInside(say, outsideName: outsideName, busybox: hasBusybox, userns: true))
+        }
+        close(gate[0]); close(out[1])
+        XCTAssertGreaterThan(pid, 0)
+        try FileIO.write("/proc/\(pid)/uid_map", "0 0 65536")
+        try FileIO.write("/proc/\(pid)/setgroups", "deny")
+        try FileIO.write("/proc/\(pid)/gid_map", "0 0 65536")
+        close(gate[1])
+        let msg = String(decoding: (try? FileIO.readAll(fd: out[0])) ?? [], as: UTF8.self)
+        close(out[0])
+        if pidfd >= 0 { close(pidfd) }
+        let st = try Proc.wait(pid)
+        XCTAssertEqual(st?.code, 0, msg)
+        XCTAssertFalse(FileIO.exists("/tmp/" + outsideName))
     }
 
     func testMountErrorNamesTheMount() throws {
