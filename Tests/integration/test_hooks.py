@@ -189,22 +189,6 @@ def test_failing_poststart_hook_is_only_a_warning(rt, bundle, tmp_path):
     assert rt.status(cid) == "running"
 
 
-def test_failing_poststart_hook_runc_behaviour(rt, bundle, tmp_path):
-    """Either the runtime fails create/start (runc 1.1.5 runs poststart at
-    create and fails it) or it warns and the container runs (spec)."""
-    b = bundle().args("sleep", "100")
-    _setup(b, tmp_path, names=["poststart"], extra_env=["HOOK_EXIT=1"])
-    cid = new_id()
-    p = rt.create(b, cid, check=False)
-    if p.returncode != 0:
-        assert IS_RUNC or "poststart" in p.stderr
-        assert not rt.exists(cid)
-        return
-    p = rt("start", cid, check=False)
-    assert p.returncode == 0
-    assert rt.status(cid) == "running"
-
-
 def test_hook_timeout_enforced(rt, bundle, tmp_path):
     b = bundle().args("sleep", "100")
     b.config["hooks"] = {"createRuntime": [
