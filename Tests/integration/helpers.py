@@ -244,6 +244,23 @@ class Runtime:
                 pass
 
 
+def readline(proc, timeout=DEFAULT_TIMEOUT):
+    """Read one line of a Popen's text stdout, failing instead of hanging."""
+    import select
+    r, _, _ = select.select([proc.stdout], [], [], timeout)
+    assert r, "no output from %s within %ss" % (proc.args, timeout)
+    return proc.stdout.readline()
+
+
+def stop(proc):
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+    for f in (proc.stdout, proc.stderr):
+        if f:
+            f.close()
+
+
 def wait_for(pred, timeout=10, interval=0.05):
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from helpers import (IS_RUNC, new_id, pid_alive, mounts_mentioning, wait_for,
+from helpers import (IS_RUNC, new_id, pid_alive, mounts_mentioning, wait_for, readline, stop,
                      swiftrun_only_because)
 
 LOOP = "trap 'exit 0' TERM; while :; do sleep 0.1; done"
@@ -392,13 +392,15 @@ def test_run_killed_by_signal_exit_code(rt, bundle):
 
 def test_run_killed_by_runtime_kill_exit_code(rt, bundle):
     b = bundle().sh("echo ready; exec sleep 100")
+    b.save()
     cid = new_id()
     proc = rt.popen("run", "--bundle", b.path, cid)
-    b.save()
-    assert proc.stdout.readline().strip() == "ready"
-    rt("kill", cid, "KILL")
-    assert proc.wait(timeout=10) == 137
-    proc.stdout.close(); proc.stderr.close()
+    try:
+        assert readline(proc).strip() == "ready"
+        rt("kill", cid, "KILL")
+        assert proc.wait(timeout=10) == 137
+    finally:
+        stop(proc)
 
 
 def test_run_forwards_sigterm(rt, bundle):
@@ -408,7 +410,7 @@ def test_run_forwards_sigterm(rt, bundle):
     cid = new_id()
     proc = rt.popen("run", "--bundle", b.path, cid)
     try:
-        assert proc.stdout.readline().strip() == "ready"
+        assert readline(proc).strip() == "ready"
         time.sleep(0.2)
         proc.send_signal(signal.SIGTERM)
         rc = proc.wait(timeout=10)
@@ -416,10 +418,7 @@ def test_run_forwards_sigterm(rt, bundle):
         assert rc == 42, (rc, proc.stderr.read())
         assert "got-term" in out
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close(); proc.stderr.close()
+        stop(proc)
 
 
 def test_run_detach(rt, bundle):
