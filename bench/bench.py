@@ -28,7 +28,6 @@ import os
 import platform
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -76,6 +75,38 @@ def reap_orphans():
             return
 
 
+STRAY_MARKER = None     # our unique temp dir; every command line we run names it
+
+
+def kill_strays():
+    """SIGKILLs leftover processes whose command line names our temp dir.
+
+    A hung runtime may have forked helpers into their own session (so the
+    process-group kill misses them); they still carry our unique --root in
+    argv. Nothing that is not ours can match."""
+    if not STRAY_MARKER:
+        return
+    me = os.getpid()
+    killed = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open("/proc/%s/cmdline" % entry, "rb") as f:
+                cmdline = f.read().decode(errors="replace")
+        except OSError:
+            continue
+        if STRAY_MARKER in cmdline:
+            try:
+                os.kill(int(entry), signal.SIGKILL)
+                killed += 1
+            except OSError:
+                pass
+    if killed:
+        time.sleep(0.2)
+        reap_orphans()
+
+
 def exec_measured(argv, cwd, timeout=None, capture=False):
     """Runs argv to completion; returns (exitcode, seconds, rusage, stdout, stderr).
 
@@ -98,6 +129,7 @@ def exec_measured(argv, cwd, timeout=None, capture=False):
                 pass
             os.wait4(proc.pid, 0)
             proc.returncode = -9
+            kill_strays()
             raise RuntimeFailure("timed out after %.0fs: %s" % (timeout, " ".join(argv)))
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -394,7 +426,9 @@ def inner(args):
     except (OSError, AttributeError):
         pass
 
+    global STRAY_MARKER
     workdir = tempfile.mkdtemp(prefix="swiftrun-bench-")
+    STRAY_MARKER = workdir + "/"
     prefix = "bench-%d-%s-" % (os.getpid(), os.urandom(3).hex())
     runtimes = []
     bundle = None
@@ -463,6 +497,7 @@ def inner(args):
         for rt in runtimes:
             if rt.binary:
                 rt.cleanup(bundle or workdir)
+        kill_strays()
         shutil.rmtree(workdir, ignore_errors=True)
     # The benchmark itself succeeded if at least one runtime produced numbers.
     return 0 if any(rt.run_s for rt in runtimes) else 1
