@@ -188,3 +188,4 @@ int sr_sigwait_all(int timeout_ms, int *sender) {
     return r;
 }
 int sr_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
+int sr_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }

@@ -76,5 +76,7 @@ void sr_reset_signal_dispositions(void);
 int sr_sigwait_all(int timeout_ms, int *sender_pid);
 // pipe2
 int sr_pipe2(int fds[2], int flags);
+// accept4 with SOCK_CLOEXEC.
+int sr_accept_cloexec(int fd);
 
 #endif

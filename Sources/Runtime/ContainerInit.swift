@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+import OCISpec
+import Rootfs
+
+/// Everything the container's init needs; built by `create` before clone3, so the child only
+/// consumes it (the child is a copy of the runtime: single-threaded, no exec in between).
+struct InitContext {
+    let id: String
+    let spec: Spec
+    let process: OCISpec.Process
+    let bundle: String
+    let rootfs: String
+    let plan: NamespacePlan
+    let noPivot: Bool
+    let preserveFDs: Int32
+    let sync: SyncChannel
+    let startListener: Int32
+    let parentPid: pid_t
+    /// The runtime's flock on the state dir: the init must not inherit it (it would outlive create).
+    let lockFD: Int32
+}
+
+/// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
+/// joins/creates namespaces, builds the rootfs, drops privileges, reports ready, then waits on
+/// the start socket and execs the user program. Never returns.
+enum ContainerInit {
+    static func run(_ c: InitContext) -> Never {
+        do {
+            try setup(c)
+            try c.sync.send(.ready)
+        } catch {
+            try? c.sync.send(.error("\(error)"))
+            _exit(1)
+        }
+        c.sync.close()
+        waitForStartAndExec(c)
+    }
+
+    static func setup(_ c: InitContext) throws {
+        close(c.lockFD)
+        // Die with `create` until we are ready; afterwards the init outlives it.
+        _ = sr_prctl(PR_SET_PDEATHSIG, UInt(SIGKILL), 0, 0, 0)
+        // (In a new pid namespace getppid() is 0: the parent lives outside it.)
+        if !c.plan.newPid && getppid() != c.parentPid { _exit(1) }
+        sr_reset_signal_dispositions()
+        var empty = [UInt8](repeating: 0, count: 128)
+        _ = sr_restore_signals(&empty)
+        if setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
+
+        try enterNamespaces(c)
+        let linux = c.spec.linux
+        if let h = c.spec.hostname, !h.isEmpty {
+            try sys("sethostname", h) { sr_sethostname(h, h.utf8.count) }
+        }
+        if let d = c.spec.domainname, !d.isEmpty {
+            try sys("setdomainname", d) { sr_setdomainname(d, d.utf8.count) }
+        }
+        // Per-namespace sysctls resolve against the writer's namespaces, so the host's /proc works
+        // here, before the rootfs replaces it.
+        for (k, v) in (linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let path = "/proc/sys/" + k.replacingOccurrences(".", with: "/")
+            do { try FileIO.write(path, v) } catch { throw RuntimeError("linux.sysctl: set \(k) = \(v)", cause: error) }
+        }
+        if let adj = c.process.oomScoreAdj {
+            do { try FileIO.write("/proc/self/oom_score_adj", String(adj)) } catch {
+                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+            }
+        }
+
+        let rc = RootfsConfig(spec: c.spec, bundle: c.bundle, rootfs: c.rootfs, noPivot: c.noPivot,
+                              inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
+                              newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
+        try Rootfs.prepare(rc)
+
+        let hooks = c.spec.hooks
+        if !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty {
+            try c.sync.send(.runtimeHooks)
+            try c.sync.expect(.runtimeHooksDone, peer: "runtime")
+        }
+        try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"))
+
+        try Rootfs.finalize(rc)
+
+        try Rlimits.apply(c.process.rlimits ?? [])
+
+        // Credentials: bounding set first (needs CAP_SETPCAP), then groups/gid/uid, then the rest.
+        let caps = c.process.capabilities.map { CapabilitySets($0, warn: Log.warn) }
+        try caps?.applyBounding()
+        let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
+        let cwd = c.process.cwd
+        let chdirBefore = chdir(cwd) == 0
+        try Identity.apply(c.process.user, setgroupsAllowed: setgroupsAllowed)
+        if chdir(cwd) != 0 && !chdirBefore {
+            throw RuntimeError("process.cwd: chdir to \"\(cwd)\"", cause: SysError("chdir", cwd))
+        }
+        try caps?.apply(warn: Log.warn)
+        if c.process.noNewPrivileges == true { try NoNewPrivileges.set() }
+
+        // Resolve the program now, so that a missing binary fails `create`, as with runc.
+        guard let argv0 = c.process.args?.first else { throw RuntimeError("config.json: process.args must not be empty") }
+        _ = try PathLookup.find(argv0, env: c.process.env ?? [])
+    }
+
+    /// setns into namespaces given by path, then create the remaining ones (user first, so the
+    /// others belong to it), writing the id maps through the parent.
+    static func enterNamespaces(_ c: InitContext) throws {
+        for j in c.plan.joins {
+            do { try Namespaces.join(j.kind, path: j.path) } catch {
+                throw RuntimeError("linux.namespaces: join \(j.kind.rawValue) namespace \(j.path)", cause: error)
+            }
+        }
+        if c.plan.unshareFlags & NamespaceKind.user.cloneFlag != 0 {
+            try Namespaces.unshare(NamespaceKind.user.cloneFlag, what: "user namespace")
+        }
+        if c.plan.newUser {
+            try c.sync.send(.mapRequest)
+            try c.sync.expect(.mapped, peer: "runtime")
+            // Become root of the new namespace when it is mapped (it usually is).
+            _ = sr_setresgid(0, 0, 0)
+            _ = sr_setresuid(0, 0, 0)
+        }
+        let rest = c.plan.unshareFlags & ~NamespaceKind.user.cloneFlag
+        if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
+    }
+
+    static func containerState(_ c: InitContext, _ status: String) -> State {
+        State(ociVersion: ociVersion, id: c.id, status: status, pid: getpid(), bundle: c.bundle,
+              annotations: c.spec.annotations)
+    }
+
+    /// Blocks until `start` connects, runs startContainer hooks, and execs. Errors go back to
+    /// `start` over the connection; a successful exec closes it (close-on-exec), which `start`
+    /// reads as success.
+    static func waitForStartAndExec(_ c: InitContext) -> Never {
+        _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
+        var conn: Int32 = -1
+        while true {
+            conn = sr_accept_cloexec(c.startListener)
+            if conn < 0 { if errno == EINTR { continue }; _exit(1) }
+            var b: UInt8 = 0
+            if Glibc.read(conn, &b, 1) == 1 && b == UInt8(ascii: "s") { break }
+            close(conn)
+        }
+        close(c.startListener)
+        func fail(_ msg: String) -> Never {
+            _ = Array(msg.utf8).withUnsafeBytes { Glibc.write(conn, $0.baseAddress, $0.count) }
+            _exit(1)
+        }
+        do {
+            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "running"))
+        } catch { fail("\(error)") }
+
+        var env = c.process.env ?? []
+        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + Identity.home(uid: c.process.user.uid)) }
+        if c.preserveFDs > 0 {
+            env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
+            env.append("LISTEN_FDS=\(c.preserveFDs)")
+            env.append("LISTEN_PID=\(getpid())")
+        }
+        let args = c.process.args ?? []
+        let path: String
+        do { path = try PathLookup.find(args[0], env: env) } catch { fail("\(error)") }
+        umask(mode_t(c.process.user.umask ?? 0o022))
+        // Only fds 0-2 and the preserved ones survive exec.
+        for fd in 3..<(3 + c.preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
+        Proc.cloexecFrom(3 + c.preserveFDs)
+        let e = Proc.exec(path: path, args: args, env: env)
+        fail("unable to start container process: exec: \"\(args[0])\": \(Errno.describe(e.errno))")
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ a: Character, with b: Character) -> String {
+        String(map { $0 == a ? b : $0 })
+    }
+}

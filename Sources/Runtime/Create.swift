@@ -1,0 +1,243 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+import OCISpec
+
+public struct CreateOptions: Sendable {
+    public var bundle: String
+    public var pidFile: String?
+    public var consoleSocket: String?
+    public var noPivot = false
+    public var noNewKeyring = false
+    public var preserveFDs: Int32 = 0
+    public init(bundle: String) { self.bundle = bundle }
+}
+
+/// A container `create` made: the init's host pid and a pidfd (valid in this process only).
+public struct CreatedContainer: Sendable {
+    public let id: String
+    public let pid: pid_t
+    public let pidfd: Int32
+}
+
+/// The `create` operation (runtime.md): validate, build the environment, leave the init waiting.
+public enum Create {
+    public static func run(store: StateStore, id: String, options o: CreateOptions) throws -> CreatedContainer {
+        try ContainerID.validate(id)
+        let bundle = try absolutePath(o.bundle, what: "bundle")
+        let configPath = bundle + "/config.json"
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(configPath) } catch {
+            throw RuntimeError("cannot read the bundle's config.json", cause: error)
+        }
+        let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
+        for w in try SpecValidator.validate(spec, forCreate: true) { Log.warn(w) }
+        try refuseUnsupported(spec)
+        guard let process = spec.process, let root = spec.root else {
+            throw RuntimeError("config.json: process and root are required")
+        }
+        let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
+        if !FileIO.isDirectory(rootfs) {
+            throw RuntimeError("config.json: root.path: rootfs \"\(rootfs)\" is not a directory or does not exist", errno: ENOENT)
+        }
+        if process.terminal == true && o.consoleSocket == nil {
+            throw RuntimeError("process.terminal is true but no --console-socket was given (terminals need one with create/run --detach)")
+        }
+        if o.consoleSocket != nil {
+            throw RuntimeError("--console-socket: terminals are not supported yet")
+        }
+        let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
+        if !plan.newMount && !plan.joins.contains(where: { $0.kind == .mount }) {
+            throw RuntimeError("config.json: linux.namespaces: a mount namespace is required")
+        }
+
+        let lock = try store.create(id)
+        defer { lock.release() }
+        var pid: pid_t = 0
+        var pidfd: Int32 = -1
+        do {
+            let listener = try listenForStart(dirFD: lock.fd)
+            let (parentEnd, childEnd) = try SyncChannel.pair()
+            defer { parentEnd.close() }
+            let me = getpid()
+            let restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
+            let child: (pid: pid_t, pidfd: Int32)
+            do { child = try Proc.clone3(flags: plan.cloneFlags) } catch {
+                restore.undo()
+                throw RuntimeError("create the container process", cause: error)
+            }
+            if child.pid == 0 {
+                parentEnd.close()
+                ContainerInit.run(InitContext(
+                    id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
+                    noPivot: o.noPivot, preserveFDs: o.preserveFDs, sync: childEnd, startListener: listener,
+                    parentPid: me, lockFD: lock.fd))
+            }
+            restore.undo()
+            pid = child.pid
+            pidfd = child.pidfd
+            childEnd.close()
+            close(listener)
+
+            var record = ContainerRecord(
+                id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
+                created: Timestamp.rfc3339(nanos: true), owner: "", initialized: false,
+                ownPidNamespace: plan.newPid, config: spec)
+            try store.save(record)
+            try driveInit(parentEnd, pid: pid, spec: spec, record: record, store: store)
+            record.initialized = true
+            try store.save(record)
+            if let pf = o.pidFile {
+                let p = try absolutePath(pf, what: "pid file", mustExist: false)
+                try FileIO.writeAtomically(p, Array("\(pid)".utf8), mode: 0o644)
+            }
+        } catch {
+            if pid > 0 {
+                _ = sr_pidfd_send_signal(pidfd, SIGKILL, 0)
+                _ = try? Proc.wait(pid)
+                close(pidfd)
+                let state = State(ociVersion: ociVersion, id: id, status: "stopped", pid: 0, bundle: bundle,
+                                  annotations: spec.annotations)
+                runPoststop(spec.hooks?.poststop, state: state)
+            }
+            try? store.remove(id)
+            throw error
+        }
+        return CreatedContainer(id: id, pid: pid, pidfd: pidfd)
+    }
+
+    /// The parent's half of the sync protocol (Docs/ARCHITECTURE.md).
+    static func driveInit(_ ch: SyncChannel, pid: pid_t, spec: Spec, record: ContainerRecord, store: StateStore) throws {
+        while true {
+            guard let m = try ch.receive() else {
+                let st = (try? Proc.wait(pid, noHang: true)) ?? nil
+                throw RuntimeError("container init exited unexpectedly\(st.map { " (\($0))" } ?? "")")
+            }
+            switch m {
+            case .mapRequest:
+                try IDMaps.write(pid: pid, linux: spec.linux)
+                try ch.send(.mapped)
+            case .runtimeHooks:
+                let state = store.ociState(record, status: .creating)
+                do {
+                    try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: state)
+                    try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: state)
+                } catch {
+                    try? ch.send(.error("\(error)"))
+                    throw error
+                }
+                try ch.send(.runtimeHooksDone)
+            case .ready:
+                return
+            case .error(let s):
+                throw RuntimeError(s)
+            case .mapped, .runtimeHooksDone:
+                throw RuntimeError("sync: unexpected \(m) from container init")
+            }
+        }
+    }
+
+    /// Until the cgroups work lands, resource limits are refused rather than silently ignored.
+    static func refuseUnsupported(_ spec: Spec) throws {
+        if let r = spec.linux?.resources, r != LinuxResources() {
+            throw RuntimeError("config.json: linux.resources: cgroup resource limits are not supported yet by swiftrun; remove linux.resources")
+        }
+        if let p = spec.linux?.cgroupsPath, !p.isEmpty {
+            Log.debug("linux.cgroupsPath \"\(p)\" ignored: cgroup management is not implemented yet")
+        }
+        if spec.linux?.seccomp != nil {
+            throw RuntimeError("config.json: linux.seccomp: seccomp is not supported yet by swiftrun")
+        }
+    }
+
+    /// A listening socket in the state directory; the waiting init accepts `start` on it.
+    /// Bound through /proc/self/fd/<dirfd>/ so the path fits sun_path whatever --root is.
+    static func listenForStart(dirFD: Int32) throws -> Int32 {
+        let fd = try sys("socket", "start socket") { socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        do {
+            var addr = try UnixAddress("/proc/self/fd/\(dirFD)/init.sock")
+            try sys("bind", "init.sock") { addr.withSockaddr { bind(fd, $0, $1) } }
+            try sys("listen", "init.sock") { listen(fd, 4) }
+        } catch { close(fd); throw error }
+        return fd
+    }
+
+    static func absolutePath(_ p: String, what: String, mustExist: Bool = true) throws -> String {
+        var abs = p
+        if !p.hasPrefix("/") {
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
+            guard getcwd(&buf, buf.count) != nil else { throw RuntimeError("getcwd", cause: SysError("getcwd")) }
+            let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            abs = p.isEmpty || p == "." ? cwd : cwd + "/" + p
+        }
+        guard mustExist else { return abs }
+        guard let r = realpath(abs, nil) else {
+            throw RuntimeError("\(what) \"\(p)\"", cause: SysError("stat", abs))
+        }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    static func runPoststop(_ hooks: [Hook]?, state: State) {
+        guard let hooks else { return }
+        for (i, h) in hooks.enumerated() {
+            do { try HookRunner.run([h], kind: "poststop", state: state) } catch {
+                Log.warn("poststop hook #\(i) (\(h.path)) failed: \(error)")
+            }
+        }
+    }
+}
+
+/// Namespace changes the parent makes for its next child only (pid join, new time namespace),
+/// undone right after clone3 so hooks and later children stay in the host's namespaces.
+struct NamespaceSwitch {
+    var savedPid: Int32 = -1
+    var savedTime: Int32 = -1
+
+    init(plan: NamespacePlan, timeOffsets: [String: LinuxTimeOffset]?) throws {
+        if let p = plan.pidPath {
+            savedPid = try FileIO.open("/proc/self/ns/pid", O_RDONLY)
+            do { try Namespaces.join(.pid, path: p) } catch {
+                undo()
+                throw RuntimeError("linux.namespaces: join pid namespace \(p)", cause: error)
+            }
+        }
+        if plan.newTime {
+            savedTime = try FileIO.open("/proc/self/ns/time_for_children", O_RDONLY)
+            do {
+                try Namespaces.unshare(NamespaceKind.time.cloneFlag, what: "time namespace")
+                var lines = ""
+                for (clock, off) in (timeOffsets ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    lines += "\(clock) \(off.secs ?? 0) \(off.nanosecs ?? 0)\n"
+                }
+                if !lines.isEmpty { try FileIO.write("/proc/self/timens_offsets", lines) }
+            } catch {
+                undo()
+                throw RuntimeError("linux.timeOffsets", cause: error)
+            }
+        }
+    }
+
+    func undo() {
+        if savedPid >= 0 { _ = sr_setns(savedPid, Int32(NamespaceKind.pid.cloneFlag)); close(savedPid) }
+        if savedTime >= 0 { _ = sr_setns(savedTime, Int32(NamespaceKind.time.cloneFlag)); close(savedTime) }
+    }
+}
+
+/// linux.uidMappings / gidMappings written to /proc/<pid>/{uid,gid}_map by the parent.
+enum IDMaps {
+    static func write(pid: pid_t, linux: Linux?) throws {
+        func text(_ m: [LinuxIDMapping]?) -> String {
+            (m ?? []).map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+        }
+        let u = text(linux?.uidMappings), g = text(linux?.gidMappings)
+        do {
+            if !u.isEmpty { try FileIO.write("/proc/\(pid)/uid_map", u) }
+            if !g.isEmpty { try FileIO.write("/proc/\(pid)/gid_map", g) }
+        } catch {
+            throw RuntimeError("linux.uidMappings/gidMappings: write id maps", cause: error)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+import OCISpec
+
+/// The `kill` operation, and signal name parsing as runc accepts it.
+public enum Kill {
+    public static func run(store: StateStore, id: String, signal: Int32, all: Bool) throws {
+        let r = try store.load(id)
+        let status = store.status(of: r)
+        guard status == .created || status == .running || status == .paused || status == .creating else {
+            throw RuntimeError("container not running")
+        }
+        // Open a pidfd, then check the start time, so a recycled pid is never signalled.
+        let pidfd = try Proc.pidfdOpen(r.pid)
+        defer { close(pidfd) }
+        guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("container not running") }
+        if all && r.ownPidNamespace {
+            for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { _ = Glibc.kill(pid, signal) }
+        }
+        do { try Proc.signal(pidfd: pidfd, signal) } catch { throw RuntimeError("kill container \(id)", cause: error) }
+    }
+
+    /// Host pids of every process in the same pid namespace as `pid` (and its descendants' namespaces).
+    static func processesInPidNamespace(of pid: pid_t) -> [pid_t] {
+        guard let want = nsInode("/proc/\(pid)/ns/pid") else { return [] }
+        return FileIO.listDirectory("/proc").compactMap { Int32($0) }.filter { nsInode("/proc/\($0)/ns/pid") == want }
+    }
+
+    static func nsInode(_ path: String) -> UInt? {
+        var st = stat()
+        return stat(path, &st) == 0 ? UInt(st.st_ino) : nil
+    }
+
+    /// "TERM", "SIGTERM", "sigterm", "15" → 15.
+    public static func parseSignal(_ s: String) throws -> Int32 {
+        if let n = Int32(s) {
+            guard n > 0 && n < 65 else { throw RuntimeError("invalid signal number \(s)") }
+            return n
+        }
+        var name = s.uppercased()
+        if name.hasPrefix("SIG") { name = String(name.dropFirst(3)) }
+        if let n = signals[name] { return n }
+        if name.hasPrefix("RTMIN+"), let k = Int32(name.dropFirst(6)), SIGRTMIN + k <= SIGRTMAX { return SIGRTMIN + k }
+        if name.hasPrefix("RTMAX-"), let k = Int32(name.dropFirst(6)), SIGRTMAX - k >= SIGRTMIN { return SIGRTMAX - k }
+        throw RuntimeError("unknown signal \"\(s)\"")
+    }
+
+    static var SIGRTMIN: Int32 { 34 }
+    static var SIGRTMAX: Int32 { 64 }
+
+    static let signals: [String: Int32] = [
+        "HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "IOT": 6, "BUS": 7, "FPE": 8,
+        "KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
+        "STKFLT": 16, "CHLD": 17, "CLD": 17, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22,
+        "URG": 23, "XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29, "POLL": 29,
+        "PWR": 30, "SYS": 31, "RTMIN": 34, "RTMAX": 64,
+    ]
+}

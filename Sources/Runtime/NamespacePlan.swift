@@ -1,0 +1,65 @@
+import LinuxSys
+import OCISpec
+
+/// How the container's namespaces come about, decided once from linux.namespaces:
+/// - new namespaces go into the clone3 flags when nothing has to be joined first (the fast path);
+/// - namespaces with a `path` are joined by the child with setns (the user namespace first), and new
+///   ones are then unshared, so that they are owned by the right user namespace;
+/// - pid and time namespaces only apply to children, so joining a pid namespace and creating a time
+///   namespace (whose offsets must be written before any process enters it) happen in the parent
+///   right before clone3.
+struct NamespacePlan {
+    var cloneFlags: UInt64 = 0
+    var unshareFlags: UInt64 = 0
+    var joins: [(kind: NamespaceKind, path: String)] = []
+    var pidPath: String?
+    var newTime = false
+    var newUser = false
+    var newPid = false
+    var newMount = false
+    var newCgroup = false
+
+    init(_ namespaces: [LinuxNamespace]) throws {
+        var new: [NamespaceKind] = []
+        for (i, ns) in namespaces.enumerated() {
+            guard let kind = NamespaceKind(specType: ns.type) else {
+                throw RuntimeError("config.json: linux.namespaces[\(i)].type: unknown namespace type \"\(ns.type)\"")
+            }
+            if let p = ns.path, !p.isEmpty {
+                if kind == .pid { pidPath = p } else { joins.append((kind, p)) }
+            } else {
+                new.append(kind)
+            }
+        }
+        joins.sort { a, _ in a.kind == .user }
+        newUser = new.contains(.user)
+        newPid = new.contains(.pid)
+        newMount = new.contains(.mount)
+        newCgroup = new.contains(.cgroup)
+        newTime = new.contains(.time)
+        let others = new.filter { $0 != .time && $0 != .pid }
+        if joins.isEmpty {
+            cloneFlags = others.reduce(0) { $0 | $1.cloneFlag }
+        } else {
+            unshareFlags = others.reduce(0) { $0 | $1.cloneFlag }
+        }
+        if newPid { cloneFlags |= NamespaceKind.pid.cloneFlag }
+    }
+}
+
+extension NamespaceKind {
+    /// The names linux.namespaces[].type uses.
+    init?(specType: String) {
+        switch specType {
+        case "pid": self = .pid
+        case "network": self = .network
+        case "mount": self = .mount
+        case "ipc": self = .ipc
+        case "uts": self = .uts
+        case "user": self = .user
+        case "cgroup": self = .cgroup
+        case "time": self = .time
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+import OCISpec
+
+/// process.user: supplementary groups, gid, uid (in that order), keeping capabilities across
+/// the uid change so the configured sets can be applied afterwards.
+enum Identity {
+    static func apply(_ user: User, setgroupsAllowed: Bool) throws {
+        _ = sr_prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
+        defer { _ = sr_prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) }
+        if setgroupsAllowed {
+            let groups = user.additionalGids ?? []
+            let r = groups.withUnsafeBufferPointer { sr_setgroups(groups.count, $0.baseAddress) }
+            if r != 0 { throw RuntimeError("setgroups \(groups)", cause: SysError("setgroups", errno: errno)) }
+        } else if let g = user.additionalGids, !g.isEmpty {
+            throw RuntimeError("process.user.additionalGids: cannot set supplementary groups: setgroups is denied in this user namespace")
+        }
+        if sr_setresgid(user.gid, user.gid, user.gid) != 0 {
+            throw RuntimeError("setgid \(user.gid)", cause: SysError("setresgid", errno: errno))
+        }
+        if sr_setresuid(user.uid, user.uid, user.uid) != 0 {
+            throw RuntimeError("setuid \(user.uid)", cause: SysError("setresuid", errno: errno))
+        }
+    }
+
+    /// HOME from the container's /etc/passwd when the config does not set it (as runc does).
+    static func home(uid: UInt32) -> String {
+        guard let passwd = try? FileIO.readString("/etc/passwd") else { return "/" }
+        for line in passwd.split(separator: "\n") {
+            let f = line.split(separator: ":", omittingEmptySubsequences: false)
+            if f.count >= 6, UInt32(f[2]) == uid { return String(f[5]) }
+        }
+        return "/"
+    }
+}

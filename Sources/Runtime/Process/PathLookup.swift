@@ -1,0 +1,35 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+
+/// Finds process.args[0] the way Go's exec.LookPath does (runc's wording is kept, since engines
+/// match it): through the container's PATH when the name has no slash.
+enum PathLookup {
+    static func find(_ name: String, env: [String]) throws -> String {
+        if name.contains("/") {
+            try check(name, quoted: name)
+            return name
+        }
+        let path = env.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? ""
+        for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
+            let cand = (dir.isEmpty ? "." : String(dir)) + "/" + name
+            if (try? check(cand, quoted: name)) != nil { return cand }
+        }
+        throw RuntimeError("exec: \"\(name)\": executable file not found in $PATH", errno: ENOENT)
+    }
+
+    static func check(_ path: String, quoted: String) throws {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            let e = errno
+            throw RuntimeError("exec: \"\(quoted)\": stat \(path): \(Errno.describe(e))", errno: e)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw RuntimeError("exec: \"\(quoted)\": is a directory", errno: EISDIR)
+        }
+        if access(path, X_OK) != 0 || st.st_mode & 0o111 == 0 {
+            throw RuntimeError("exec: \"\(quoted)\": permission denied", errno: EACCES)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+import OCISpec
+
+/// The `start` operation: tell the waiting init to run the user program, then poststart hooks.
+public enum Start {
+    public static func run(store: StateStore, id: String) throws {
+        let lock = try store.lock(id)
+        defer { lock.release() }
+        let r = try store.load(id)
+        switch store.status(of: r) {
+        case .created: break
+        case .stopped: throw RuntimeError("cannot start a container that has stopped")
+        case .running, .paused: throw RuntimeError("cannot start an already running container")
+        case .creating: throw RuntimeError("cannot start a container that is still being created")
+        }
+        guard r.config.process != nil else { throw RuntimeError("config.json: process is required to start a container") }
+
+        let sock: Int32
+        do {
+            sock = try UnixAddress.connect("/proc/self/fd/\(lock.fd)/init.sock", type: Int32(SOCK_SEQPACKET.rawValue))
+        } catch { throw RuntimeError("cannot reach the container's init", cause: error) }
+        defer { close(sock) }
+        var s = UInt8(ascii: "s")
+        guard write(sock, &s, 1) == 1 else { throw RuntimeError("start container \(id)", cause: SysError("write", "init.sock")) }
+        // The init answers with an error message, or closes the socket by exec'ing.
+        let reply = (try? FileIO.readAll(fd: sock, name: "init.sock")) ?? []
+        unlink(store.startSocket(id))
+        if !reply.isEmpty {
+            throw RuntimeError(String(decoding: reply, as: UTF8.self))
+        }
+        do {
+            try HookRunner.run(r.config.hooks?.poststart, kind: "poststart", state: store.ociState(r, status: .running))
+        } catch {
+            // runtime.md: a failing poststart hook stops the container.
+            if let pidfd = try? Proc.pidfdOpen(r.pid) {
+                if Proc.isAlive(r.pid, startTime: r.pidStartTime) { try? Proc.signal(pidfd: pidfd, SIGKILL) }
+                close(pidfd)
+            }
+            throw error
+        }
+    }
+}

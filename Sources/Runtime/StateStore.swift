@@ -1,0 +1,118 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+import OCISpec
+
+/// What the runtime remembers about a container, in `<root>/<id>/state.json`.
+/// Written atomically (temp file + rename) so lock-free readers (`state`, `list`) never see a torn file.
+public struct ContainerRecord: Codable, Sendable {
+    public var id: String
+    public var pid: Int32
+    /// /proc/<pid>/stat start time: tells the container's init from a process that reused its PID.
+    public var pidStartTime: UInt64
+    public var bundle: String
+    public var rootfs: String
+    public var created: String
+    public var owner: String
+    /// False while `create` is still running (status "creating").
+    public var initialized: Bool
+    /// Whether the init has its own pid namespace (then killing it ends every container process).
+    public var ownPidNamespace: Bool
+    /// The config as it was at create time: later edits of config.json must not affect the container.
+    public var config: Spec
+}
+
+public enum ContainerStatus: String, Sendable {
+    case creating, created, running, stopped, paused
+}
+
+/// Per-container directories under the runtime root, with a lock per container.
+public struct StateStore: Sendable {
+    public let root: String
+    public init(root: String) { self.root = root }
+
+    public func dir(_ id: String) -> String { root + "/" + id }
+    var statePath: (String) -> String { { dir($0) + "/state.json" } }
+    /// The socket the waiting init accepts `start` on; its presence means "created".
+    public func startSocket(_ id: String) -> String { dir(id) + "/init.sock" }
+
+    /// Makes `<root>/<id>` for a new container and locks it. Fails when the id is taken.
+    public func create(_ id: String) throws -> ContainerLock {
+        try ContainerID.validate(id)
+        try FileIO.mkdirAll(root, mode: 0o711)
+        if mkdir(dir(id), 0o711) != 0 {
+            if errno == EEXIST { throw RuntimeError("container with id \"\(id)\" already exists", errno: EEXIST) }
+            throw RuntimeError("create state directory", cause: SysError("mkdir", dir(id)))
+        }
+        return try ContainerLock(dir: dir(id))
+    }
+
+    /// Locks an existing container's directory; concurrent commands on one id queue here.
+    public func lock(_ id: String) throws -> ContainerLock {
+        try ContainerID.validate(id)
+        let lock: ContainerLock
+        do { lock = try ContainerLock(dir: dir(id)) } catch let e as SysError where e.errno == ENOENT {
+            throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
+        }
+        // It may have been deleted while we waited.
+        if !FileIO.exists(statePath(id)) && !FileIO.exists(dir(id)) {
+            lock.release()
+            throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
+        }
+        return lock
+    }
+
+    public func load(_ id: String) throws -> ContainerRecord {
+        try ContainerID.validate(id)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(statePath(id)) } catch let e as SysError where e.errno == ENOENT {
+            throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
+        }
+        do { return try JSONCodec.decode(ContainerRecord.self, bytes) } catch {
+            throw RuntimeError("read state of container \"\(id)\": \(error)")
+        }
+    }
+
+    public func save(_ r: ContainerRecord) throws {
+        try FileIO.writeAtomically(statePath(r.id), try JSONCodec.encode(r))
+    }
+
+    public func remove(_ id: String) throws {
+        try FileIO.removeAll(dir(id))
+    }
+
+    public func ids() -> [String] {
+        FileIO.listDirectory(root).filter { FileIO.exists(statePath($0)) }
+    }
+
+    public func status(of r: ContainerRecord) -> ContainerStatus {
+        guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { return .stopped }
+        if !r.initialized { return .creating }
+        if FileIO.exists(startSocket(r.id)) { return .created }
+        return .running
+    }
+
+    /// The runtime-spec state of a container (what `state` prints and hooks read).
+    public func ociState(_ r: ContainerRecord, status: ContainerStatus) -> State {
+        State(ociVersion: ociVersion, id: r.id, status: status.rawValue,
+              pid: status == .stopped ? 0 : r.pid, bundle: r.bundle, annotations: r.config.annotations)
+    }
+}
+
+/// The runtime-spec version swiftrun implements.
+public let ociVersion = "1.3.0"
+
+/// An exclusive flock on a container's state directory, released on `release()` or exit.
+public final class ContainerLock {
+    let fd: Int32
+    init(dir: String) throws {
+        fd = try FileIO.open(dir, O_RDONLY | O_DIRECTORY)
+        if flock(fd, LOCK_EX) != 0 {
+            let e = SysError("flock", dir)
+            close(fd)
+            throw e
+        }
+    }
+    public func release() { close(fd) }
+}

@@ -1,0 +1,80 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+
+/// Messages between the runtime (parent) and the container init (child) during `create`,
+/// over a SOCK_SEQPACKET socketpair: one datagram per message, a tag byte then a UTF-8 payload.
+/// Docs/ARCHITECTURE.md has the full table of who sends what, when.
+enum SyncMessage: Equatable {
+    /// child → parent: a new user namespace exists; write its uid/gid maps.
+    case mapRequest
+    /// parent → child: maps written (or none needed); carry on.
+    case mapped
+    /// child → parent: the rootfs is mounted (before pivot_root): run prestart and createRuntime hooks.
+    case runtimeHooks
+    /// parent → child: those hooks succeeded.
+    case runtimeHooksDone
+    /// child → parent: everything is set up; the init now waits for `start`.
+    case ready
+    /// either way: a fatal error, with the message for the user.
+    case error(String)
+
+    var tag: UInt8 {
+        switch self {
+        case .mapRequest: return 1
+        case .mapped: return 2
+        case .runtimeHooks: return 3
+        case .runtimeHooksDone: return 4
+        case .ready: return 5
+        case .error: return 6
+        }
+    }
+}
+
+struct SyncChannel {
+    let fd: Int32
+
+    /// A connected SOCK_SEQPACKET pair: [parent end, child end], both close-on-exec.
+    static func pair() throws -> (SyncChannel, SyncChannel) {
+        var fds: [Int32] = [-1, -1]
+        try sys("socketpair", "sync") { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
+        return (SyncChannel(fd: fds[0]), SyncChannel(fd: fds[1]))
+    }
+
+    func send(_ m: SyncMessage) throws {
+        var bytes = [m.tag]
+        if case .error(let s) = m { bytes += Array(s.utf8.prefix(60000)) }
+        let r = bytes.withUnsafeBytes { p in sr_send_fd(fd, -1, p.baseAddress, p.count) }
+        if r < 0 { throw SysError("send", "sync socket") }
+    }
+
+    /// Next message, or nil when the other side closed (exited) without a word.
+    func receive() throws -> SyncMessage? {
+        var buf = [UInt8](repeating: 0, count: 65536)
+        var gotFD: Int32 = -1
+        let n = buf.withUnsafeMutableBytes { p in sr_recv_fd(fd, &gotFD, p.baseAddress, p.count) }
+        if gotFD >= 0 { _ = Glibc.close(gotFD) }
+        if n < 0 { throw SysError("recv", "sync socket") }
+        if n == 0 { return nil }
+        switch buf[0] {
+        case 1: return .mapRequest
+        case 2: return .mapped
+        case 3: return .runtimeHooks
+        case 4: return .runtimeHooksDone
+        case 5: return .ready
+        case 6: return .error(String(decoding: buf[1..<n], as: UTF8.self))
+        default: throw RuntimeError("sync socket: unknown message tag \(buf[0])")
+        }
+    }
+
+    /// Receives and insists on one message; an `.error` becomes a thrown RuntimeError.
+    func expect(_ want: SyncMessage, peer: String) throws {
+        guard let m = try receive() else { throw RuntimeError("\(peer) exited unexpectedly") }
+        if case .error(let s) = m { throw RuntimeError(s) }
+        if m != want { throw RuntimeError("sync: expected \(want), got \(m)") }
+    }
+
+    func close() { _ = Glibc.close(fd) }
+}

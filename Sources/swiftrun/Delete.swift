@@ -1,0 +1,12 @@
+import ArgumentParser
+import Runtime
+
+struct DeleteCommand: Verb {
+    static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a stopped container (or any, with --force).")
+    static let verbName = "delete"
+    @OptionGroup var globals: GlobalOptions
+    @Flag(name: [.customShort("f"), .long], help: "Kill the container first if it is running.") var force = false
+    @Argument(help: "Container ID.") var id: String
+
+    func execute() throws { try Delete.run(store: globals.store, id: id, force: force) }
+}

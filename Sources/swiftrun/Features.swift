@@ -1,0 +1,12 @@
+import ArgumentParser
+import Runtime
+
+struct FeaturesCommand: Verb {
+    static let configuration = CommandConfiguration(commandName: "features", abstract: "Print the features this runtime implements as JSON.")
+    static let verbName = "features"
+    @OptionGroup var globals: GlobalOptions
+
+    func execute() throws {
+        writeStdout(String(decoding: try RuntimeFeatures.json(), as: UTF8.self) + "\n")
+    }
+}

@@ -1,0 +1,15 @@
+import ArgumentParser
+import Runtime
+
+struct KillCommand: Verb {
+    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container.")
+    static let verbName = "kill"
+    @OptionGroup var globals: GlobalOptions
+    @Flag(name: [.customShort("a"), .long], help: "Signal every process of the container.") var all = false
+    @Argument(help: "Container ID.") var id: String
+    @Argument(help: "Signal name (TERM, SIGTERM) or number.") var signal: String = "SIGTERM"
+
+    func execute() throws {
+        try Kill.run(store: globals.store, id: id, signal: try Kill.parseSignal(signal), all: all)
+    }
+}

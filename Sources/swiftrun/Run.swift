@@ -1,0 +1,18 @@
+import ArgumentParser
+import Runtime
+
+struct RunCommand: Verb {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container.")
+    static let verbName = "run"
+    @OptionGroup var globals: GlobalOptions
+    @OptionGroup var flags: CreateFlags
+    @Flag(name: [.customShort("d"), .long], help: "Return after start, leaving the container running.")
+    var detach = false
+    @Flag(help: "Do not delete the container after it exits.") var keep = false
+    @Argument(help: "Container ID.") var id: String
+
+    func execute() throws {
+        let code = try Run.run(store: globals.store, id: id, options: flags.options, detach: detach, keep: keep)
+        if code != 0 { throw ExitCode(code) }
+    }
+}

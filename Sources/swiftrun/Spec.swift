@@ -1,0 +1,27 @@
+import ArgumentParser
+import OCISpec
+import Runtime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct SpecCommand: Verb {
+    static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json into the bundle.")
+    static let verbName = "spec"
+    @OptionGroup var globals: GlobalOptions
+    @Option(name: [.customShort("b"), .long], help: "Bundle directory (default: current directory).") var bundle: String = "."
+    @Flag(help: "Make a config for a rootless container (user namespace with mappings).") var rootless = false
+
+    func execute() throws {
+        let path = (bundle.hasSuffix("/") ? bundle : bundle + "/") + "config.json"
+        let bytes = SpecLoader.encodePretty(DefaultSpec.make(rootless: rootless))
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        if fd < 0 {
+            if errno == EEXIST { throw RuntimeError("File \(path) exists. Remove it first") }
+            throw RuntimeError("write \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        let all = bytes + [UInt8(ascii: "\n")]
+        _ = all.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+}

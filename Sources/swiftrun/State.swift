@@ -1,0 +1,14 @@
+import ArgumentParser
+import Runtime
+
+struct StateCommand: Verb {
+    static let configuration = CommandConfiguration(commandName: "state", abstract: "Print a container's state as JSON.")
+    static let verbName = "state"
+    @OptionGroup var globals: GlobalOptions
+    @Argument(help: "Container ID.") var id: String
+
+    func execute() throws {
+        let s = try Inspect.state(store: globals.store, id: id)
+        writeStdout(String(decoding: try JSONCodec.encode(s, pretty: true), as: UTF8.self) + "\n")
+    }
+}
