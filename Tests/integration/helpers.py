@@ -230,7 +230,7 @@ class Runtime:
             if not cid or "/" in cid or cid in (".", ".."):
                 continue
             try:
-                subprocess.run(self.cmd("delete", "--force", cid), timeout=20,
+                subprocess.run(self.cmd("delete", "--force", cid), timeout=DEFAULT_TIMEOUT,
                                stdin=subprocess.DEVNULL, capture_output=True)
             except subprocess.TimeoutExpired:
                 pass
