@@ -65,7 +65,9 @@ enum Schema {
                                "SCMP_ARCH_PARISC", "SCMP_ARCH_PARISC64", "SCMP_ARCH_RISCV64"]
     static let seccompFlags = ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
                                "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"]
-    static let rootfsPropagations = ["private", "shared", "slave", "unbindable"]
+    // The schema lists four values; engines (docker, podman) also send the recursive spellings
+    // that runc accepts, so those are taken as aliases.
+    static let rootfsPropagations = ["private", "shared", "slave", "unbindable", "rprivate", "rshared", "rslave", "runbindable"]
     static let memoryPolicyModes = ["MPOL_DEFAULT", "MPOL_BIND", "MPOL_INTERLEAVE", "MPOL_WEIGHTED_INTERLEAVE",
                                     "MPOL_PREFERRED", "MPOL_PREFERRED_MANY", "MPOL_LOCAL"]
     static let memoryPolicyFlags = ["MPOL_F_NUMA_BALANCING", "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES"]

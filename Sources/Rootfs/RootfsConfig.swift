@@ -34,7 +34,14 @@ public struct RootfsConfig: Sendable {
         self.readonly = spec.root?.readonly ?? false
         self.mounts = spec.mounts ?? []
         self.devices = spec.linux?.devices ?? []
-        self.rootfsPropagation = spec.linux?.rootfsPropagation
+        // runc also takes the recursive spellings; the root mount is handled recursively anyway.
+        switch spec.linux?.rootfsPropagation {
+        case "rprivate"?: self.rootfsPropagation = "private"
+        case "rslave"?: self.rootfsPropagation = "slave"
+        case "rshared"?: self.rootfsPropagation = "shared"
+        case "runbindable"?: self.rootfsPropagation = "unbindable"
+        case let p: self.rootfsPropagation = p
+        }
         self.maskedPaths = spec.linux?.maskedPaths ?? []
         self.readonlyPaths = spec.linux?.readonlyPaths ?? []
         let label = spec.linux?.mountLabel ?? ""

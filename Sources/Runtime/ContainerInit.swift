@@ -31,6 +31,9 @@ enum ContainerInit {
     static func run(_ c: InitContext) -> Never {
         do {
             try setup(c)
+            // From here on the init outlives `create`: clear the parent-death signal *before*
+            // saying ready, or the runtime's exit could race it and kill us.
+            _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
             try c.sync.send(.ready)
         } catch {
             try? c.sync.send(.error("\(error)"))
@@ -84,6 +87,10 @@ enum ContainerInit {
         try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"))
 
         try Rootfs.finalize(rc)
+        // runc creates a missing cwd; after pivot_root every path resolves inside the container.
+        if !FileIO.isDirectory(c.process.cwd) {
+            do { try FileIO.mkdirAll(c.process.cwd) } catch { throw RuntimeError("process.cwd", cause: error) }
+        }
 
         try Rlimits.apply(c.process.rlimits ?? [])
 
@@ -136,7 +143,6 @@ enum ContainerInit {
     /// `start` over the connection; a successful exec closes it (close-on-exec), which `start`
     /// reads as success.
     static func waitForStartAndExec(_ c: InitContext) -> Never {
-        _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
         var conn: Int32 = -1
         while true {
             conn = sr_accept_cloexec(c.startListener)
@@ -163,7 +169,7 @@ enum ContainerInit {
         }
         let args = c.process.args ?? []
         let path: String
-        do { path = try PathLookup.find(args[0], env: env) } catch { fail("\(error)") }
+        do { path = try PathLookup.find(args[0], env: c.process.env ?? []) } catch { fail("\(error)") }
         umask(mode_t(c.process.user.umask ?? 0o022))
         // Only fds 0-2 and the preserved ones survive exec.
         for fd in 3..<(3 + c.preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }

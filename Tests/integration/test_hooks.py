@@ -108,10 +108,14 @@ def test_hooks_exact_spec_order(rt, bundle, tmp_path):
     assert [r["name"] for r in recs] == ALL
     by = {r["name"]: r for r in recs}
     assert by["poststart"]["state"]["status"] == "running"
-    for n in ("prestart", "createRuntime", "createContainer", "startContainer",
-              "poststart"):
+    # config.md: hooks in the runtime namespace see the host pid, hooks in the container
+    # namespace (createContainer, startContainer) the pid as seen in the container: 1.
+    for n in ("prestart", "createRuntime", "poststart"):
         assert by[n]["state"]["pid"] == pid, "%s saw pid %s, not the host pid %s" % (
             n, by[n]["state"]["pid"], pid)
+    for n in ("createContainer", "startContainer"):
+        assert by[n]["state"]["pid"] == 1, "%s saw pid %s, not the container's pid 1" % (
+            n, by[n]["state"]["pid"])
 
 
 def test_container_hooks_run_in_container_namespaces(rt, bundle, tmp_path):
@@ -177,16 +181,19 @@ def test_failing_poststop_hook_is_only_a_warning(rt, bundle, tmp_path):
 
 
 @swiftrun_only_because("runs poststart at create time and a failing poststart hook "
-                       "fails `create`; the spec says it is only a warning")
-def test_failing_poststart_hook_is_only_a_warning(rt, bundle, tmp_path):
+                       "fails `create`")
+def test_failing_poststart_hook_fails_start_and_stops_container(rt, bundle, tmp_path):
+    # runtime.md v1.3.0, lifecycle step 9: a failing poststart hook is an error, the
+    # container is stopped, and the lifecycle continues at step 12 (delete).
     b = bundle().args("sleep", "100")
     log = _setup(b, tmp_path, names=["poststart"], extra_env=["HOOK_EXIT=1"])
     cid = new_id()
     rt.create(b, cid)
     p = rt("start", cid, check=False)
-    assert p.returncode == 0, p.stderr
+    assert p.returncode != 0
+    assert "poststart" in p.stderr
     assert [r["name"] for r in _records(log)] == ["poststart"]
-    assert rt.status(cid) == "running"
+    rt.wait_status(cid, "stopped")
 
 
 def test_hook_timeout_enforced(rt, bundle, tmp_path):

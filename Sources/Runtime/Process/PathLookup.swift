@@ -6,12 +6,15 @@ import LinuxSys
 /// Finds process.args[0] the way Go's exec.LookPath does (runc's wording is kept, since engines
 /// match it): through the container's PATH when the name has no slash.
 enum PathLookup {
+    static let defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
     static func find(_ name: String, env: [String]) throws -> String {
         if name.contains("/") {
             try check(name, quoted: name)
             return name
         }
-        let path = env.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? ""
+        // Without PATH in the config, search the usual directories (runc finds `sh` then too).
+        let path = env.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? defaultPath
         for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
             let cand = (dir.isEmpty ? "." : String(dir)) + "/" + name
             if (try? check(cand, quoted: name)) != nil { return cand }
