@@ -42,8 +42,10 @@ final class DecodeErrorTests: XCTestCase {
     }
 
     func testSchemaEnumsAndPatterns() {
-        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"rootfsPropagation":"rprivate"}}"#),
-                       "config.json: linux.rootfsPropagation: invalid value \"rprivate\" (expected one of: private, shared, slave, unbindable)")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"rootfsPropagation":"rprivate"}}"#), "no error",
+                       "runc's recursive spellings are accepted as aliases")
+        XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"rootfsPropagation":"bogus"}}"#),
+                       "config.json: linux.rootfsPropagation: invalid value \"bogus\" (expected one of: private, shared, slave, unbindable, rprivate, rshared, rslave, runbindable)")
         XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["read"],"action":"SCMP_ACT_NOPE"}]}}}"#),
                        "config.json: linux.seccomp.syscalls[0].action: invalid value \"SCMP_ACT_NOPE\" (expected one of: \(Schema.seccompActions.joined(separator: ", ")))")
         XCTAssertEqual(decodeError(#"{"ociVersion":"1.3.0","process":{"cwd":"/","execCPUAffinity":{"initial":"a"}}}"#),
