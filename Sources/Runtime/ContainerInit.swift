@@ -22,6 +22,8 @@ struct InitContext {
     let parentPid: pid_t
     /// The runtime's flock on the state dir: the init must not inherit it (it would outlive create).
     let lockFD: Int32
+    /// Connected --console-socket when process.terminal is true, else -1.
+    let consoleSocket: Int32
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -78,6 +80,11 @@ enum ContainerInit {
                               inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
         try Rootfs.prepare(rc)
+        var consoleSlave: Int32 = -1
+        if c.consoleSocket >= 0 {
+            consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: c.consoleSocket, size: c.process.consoleSize)
+            close(c.consoleSocket)
+        }
 
         let hooks = c.spec.hooks
         if !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty {
@@ -87,6 +94,7 @@ enum ContainerInit {
         try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"))
 
         try Rootfs.finalize(rc)
+        if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) }
         // runc creates a missing cwd; after pivot_root every path resolves inside the container.
         if !FileIO.isDirectory(c.process.cwd) {
             do { try FileIO.mkdirAll(c.process.cwd) } catch { throw RuntimeError("process.cwd", cause: error) }

@@ -49,8 +49,8 @@ public enum Create {
         if process.terminal == true && o.consoleSocket == nil {
             throw RuntimeError("process.terminal is true but no --console-socket was given (terminals need one with create/run --detach)")
         }
-        if o.consoleSocket != nil {
-            throw RuntimeError("--console-socket: terminals are not supported yet")
+        if o.consoleSocket != nil && process.terminal != true {
+            throw RuntimeError("--console-socket given but process.terminal is false")
         }
         let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
         if !plan.newMount && !plan.joins.contains(where: { $0.kind == .mount }) {
@@ -63,6 +63,8 @@ public enum Create {
         var pidfd: Int32 = -1
         do {
             let listener = try listenForStart(dirFD: lock.fd)
+            let console = try o.consoleSocket.map(Console.connect) ?? -1
+            defer { if console >= 0 { close(console) } }
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
             let me = getpid()
@@ -77,7 +79,7 @@ public enum Create {
                 ContainerInit.run(InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: o.preserveFDs, sync: childEnd, startListener: listener,
-                    parentPid: me, lockFD: lock.fd))
+                    parentPid: me, lockFD: lock.fd, consoleSocket: console))
             }
             restore.undo()
             pid = child.pid

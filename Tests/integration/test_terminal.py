@@ -1,0 +1,88 @@
+"""process.terminal with --console-socket: the pty master arrives over the socket."""
+
+import array
+import fcntl
+import os
+import select
+import socket
+import struct
+import termios
+import time
+
+from helpers import new_id
+
+
+class ConsoleReceiver:
+    """A minimal console-socket server, as containerd's shim or conmon run one."""
+
+    def __init__(self, path):
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(1)
+        self.sock.settimeout(20)
+
+    def receive_master(self):
+        conn, _ = self.sock.accept()
+        with conn:
+            fds = array.array("i")
+            msg, anc, _, _ = conn.recvmsg(256, socket.CMSG_LEN(fds.itemsize))
+            for level, kind, data in anc:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds.frombytes(data[:fds.itemsize])
+        assert len(fds) == 1, "no fd received over the console socket"
+        return fds[0]
+
+    def close(self):
+        self.sock.close()
+
+
+def read_all(fd, timeout=10):
+    out = b""
+    end = time.time() + timeout
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:  # EIO once the slave side is closed
+            break
+        if not d:
+            break
+        out += d
+        if b"END" in out:
+            break
+    return out.decode(errors="replace")
+
+
+def test_console_socket_receives_pty_master_with_size(rt, bundle, tmp_path):
+    b = bundle().sh("tty; stty size; ls -l /dev/console; echo END")
+    b.config["process"]["terminal"] = True
+    b.config["process"]["consoleSize"] = {"height": 33, "width": 111}
+    recv = ConsoleReceiver(str(tmp_path / "console.sock"))
+    cid = new_id()
+    try:
+        rt.create(b, cid, "--console-socket", recv.path)
+        master = recv.receive_master()
+        rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(master, termios.TIOCGWINSZ, b"\0" * 8))
+        assert (rows, cols) == (33, 111)
+        rt("start", cid)
+        out = read_all(master)
+        os.close(master)
+    finally:
+        recv.close()
+    lines = [l.strip() for l in out.splitlines()]
+    assert lines[0].startswith("/dev/pts/"), out
+    assert lines[1] == "33 111", out
+    assert lines[2].startswith("c"), out  # /dev/console is the pty slave (a char device)
+
+
+def test_terminal_without_console_socket_fails_create(rt, bundle):
+    b = bundle().args("true")
+    b.config["process"]["terminal"] = True
+    cid = new_id()
+    p = rt.create(b, cid, check=False)
+    assert p.returncode != 0
+    assert "console" in p.stderr.lower()
+    assert not rt.exists(cid)
