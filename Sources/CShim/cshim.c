@@ -189,3 +189,4 @@ int sr_sigwait_all(int timeout_ms, int *sender) {
 }
 int sr_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 int sr_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
+int sr_join_session_keyring(const char *name) { return (int)syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }

@@ -24,6 +24,7 @@ struct InitContext {
     let lockFD: Int32
     /// Connected --console-socket when process.terminal is true, else -1.
     let consoleSocket: Int32
+    let noNewKeyring: Bool
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -57,6 +58,10 @@ enum ContainerInit {
         if setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
 
         try enterNamespaces(c)
+        // Like runc: a session keyring of its own, so containers never share the host's keys.
+        if !c.noNewKeyring && sr_join_session_keyring("_ses.\(c.id)") < 0 && errno != ENOSYS {
+            throw RuntimeError("join a new session keyring", cause: SysError("keyctl", "_ses.\(c.id)"))
+        }
         let linux = c.spec.linux
         if let h = c.spec.hostname, !h.isEmpty {
             try sys("sethostname", h) { sr_sethostname(h, h.utf8.count) }

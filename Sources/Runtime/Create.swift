@@ -79,7 +79,7 @@ public enum Create {
                 ContainerInit.run(InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: o.preserveFDs, sync: childEnd, startListener: listener,
-                    parentPid: me, lockFD: lock.fd, consoleSocket: console))
+                    parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring))
             }
             restore.undo()
             pid = child.pid

@@ -76,6 +76,8 @@ void sr_reset_signal_dispositions(void);
 int sr_sigwait_all(int timeout_ms, int *sender_pid);
 // pipe2
 int sr_pipe2(int fds[2], int flags);
+// keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring for the container.
+int sr_join_session_keyring(const char *name);
 // accept4 with SOCK_CLOEXEC.
 int sr_accept_cloexec(int fd);
 
