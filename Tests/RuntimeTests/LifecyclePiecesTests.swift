@@ -1,0 +1,201 @@
+import XCTest
+import OCISpec
+import LinuxSys
+@testable import Runtime
+
+/// Unit tests for the pieces of the lifecycle that need no container: ids, signals, the
+/// namespace plan, the sync protocol, the state store and output formats.
+final class ContainerIDTests: XCTestCase {
+    func testAcceptsRuncIDs() throws {
+        for id in ["a", "abc-123", "x_y.z+1", String(repeating: "f", count: 64)] {
+            XCTAssertNoThrow(try ContainerID.validate(id), id)
+        }
+    }
+
+    func testRefusesBadIDs() {
+        for id in ["", ".", "..", "a/b", "../x", "/", "a b", "a\u{0}b", "é"] {
+            XCTAssertThrowsError(try ContainerID.validate(id), id)
+        }
+    }
+}
+
+final class SignalTests: XCTestCase {
+    func testNamesAndNumbers() throws {
+        XCTAssertEqual(try Kill.parseSignal("15"), 15)
+        XCTAssertEqual(try Kill.parseSignal("TERM"), 15)
+        XCTAssertEqual(try Kill.parseSignal("SIGTERM"), 15)
+        XCTAssertEqual(try Kill.parseSignal("sigkill"), 9)
+        XCTAssertEqual(try Kill.parseSignal("SIGRTMIN+2"), 36)
+        XCTAssertEqual(try Kill.parseSignal("RTMAX-1"), 63)
+        XCTAssertThrowsError(try Kill.parseSignal("SIGFOO"))
+        XCTAssertThrowsError(try Kill.parseSignal("0"))
+        XCTAssertThrowsError(try Kill.parseSignal("99"))
+    }
+}
+
+final class NamespacePlanTests: XCTestCase {
+    func testAllNewGoIntoCloneFlags() throws {
+        let p = try NamespacePlan(["pid", "network", "ipc", "uts", "mount", "user"].map { LinuxNamespace(type: $0) })
+        let want = ["pid", "network", "ipc", "uts", "mount", "user"].map { NamespaceKind(specType: $0)!.cloneFlag }.reduce(0, |)
+        XCTAssertEqual(p.cloneFlags, want)
+        XCTAssertEqual(p.unshareFlags, 0)
+        XCTAssertTrue(p.joins.isEmpty)
+        XCTAssertTrue(p.newUser && p.newPid && p.newMount)
+    }
+
+    func testJoinsMoveNewOnesToUnshareUserFirst() throws {
+        let p = try NamespacePlan([LinuxNamespace(type: "network", path: "/run/netns/x"), LinuxNamespace(type: "mount"),
+                                   LinuxNamespace(type: "pid"), LinuxNamespace(type: "user", path: "/proc/1/ns/user")])
+        XCTAssertEqual(p.joins.map(\.kind), [.user, .network])
+        XCTAssertEqual(p.cloneFlags, NamespaceKind.pid.cloneFlag)
+        XCTAssertEqual(p.unshareFlags, NamespaceKind.mount.cloneFlag)
+    }
+
+    func testPidJoinAndTimeAreForTheParent() throws {
+        let p = try NamespacePlan([LinuxNamespace(type: "pid", path: "/proc/7/ns/pid"), LinuxNamespace(type: "time"),
+                                   LinuxNamespace(type: "mount")])
+        XCTAssertEqual(p.pidPath, "/proc/7/ns/pid")
+        XCTAssertTrue(p.newTime)
+        XCTAssertEqual(p.cloneFlags, NamespaceKind.mount.cloneFlag)
+    }
+
+    func testUnknownTypeNamesTheField() {
+        XCTAssertThrowsError(try NamespacePlan([LinuxNamespace(type: "pid"), LinuxNamespace(type: "foo")])) { e in
+            XCTAssertEqual("\(e)", "config.json: linux.namespaces[1].type: unknown namespace type \"foo\"")
+        }
+    }
+}
+
+final class SyncTests: XCTestCase {
+    func testMessagesRoundTrip() throws {
+        let (a, b) = try SyncChannel.pair()
+        defer { a.close(); b.close() }
+        let all: [SyncMessage] = [.mapRequest, .mapped, .runtimeHooks, .runtimeHooksDone, .ready, .error("boom: \"x\"")]
+        for m in all {
+            try a.send(m)
+            XCTAssertEqual(try b.receive(), m)
+        }
+        try b.send(.error("mount /proc: operation not permitted"))
+        XCTAssertThrowsError(try a.expect(.ready, peer: "init")) { e in
+            XCTAssertEqual("\(e)", "mount /proc: operation not permitted")
+        }
+    }
+
+    func testEOFMeansThePeerDied() throws {
+        let (a, b) = try SyncChannel.pair()
+        b.close()
+        defer { a.close() }
+        XCTAssertNil(try a.receive())
+        XCTAssertThrowsError(try a.expect(.ready, peer: "container init")) { e in
+            XCTAssertEqual("\(e)", "container init exited unexpectedly")
+        }
+    }
+}
+
+final class StateStoreTests: XCTestCase {
+    var root = ""
+
+    override func setUp() {
+        root = "/tmp/swiftrun-unit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    override func tearDown() { try? FileIO.removeAll(root) }
+
+    func record(_ id: String, pid: Int32, start: UInt64) -> ContainerRecord {
+        ContainerRecord(id: id, pid: pid, pidStartTime: start, bundle: "/b", rootfs: "/b/rootfs",
+                        created: "2026-01-01T00:00:00Z", owner: "", initialized: true, ownPidNamespace: true,
+                        config: Spec(ociVersion: "1.3.0", annotations: ["k": "v"]))
+    }
+
+    func testCreateRefusesDuplicatesAndSavesAtomically() throws {
+        let s = StateStore(root: root)
+        let lock = try s.create("c1")
+        XCTAssertThrowsError(try s.create("c1")) { e in
+            XCTAssertEqual("\(e)", "container with id \"c1\" already exists")
+        }
+        try s.save(record("c1", pid: getpid(), start: Proc.startTime(getpid())!))
+        lock.release()
+        XCTAssertEqual(try s.load("c1").bundle, "/b")
+        XCTAssertFalse(FileIO.exists(s.dir("c1") + "/state.json.tmp"))
+        XCTAssertEqual(s.ids(), ["c1"])
+    }
+
+    func testStatusIsDerived() throws {
+        let s = StateStore(root: root)
+        try s.create("c1").release()
+        let me = record("c1", pid: getpid(), start: Proc.startTime(getpid())!)
+        XCTAssertEqual(s.status(of: me), .running)
+        // A recycled pid (same pid, other start time) is not the container.
+        XCTAssertEqual(s.status(of: record("c1", pid: getpid(), start: 1)), .stopped)
+        XCTAssertEqual(s.status(of: record("c1", pid: 999_999_999, start: 1)), .stopped)
+        // The start socket marks "created".
+        let fd = open(s.startSocket("c1"), O_CREAT | O_WRONLY, 0o600)
+        close(fd)
+        XCTAssertEqual(s.status(of: me), .created)
+        var creating = me
+        creating.initialized = false
+        XCTAssertEqual(s.status(of: creating), .creating)
+    }
+
+    func testMissingContainer() {
+        let s = StateStore(root: root)
+        XCTAssertThrowsError(try s.load("nope")) { e in XCTAssertEqual("\(e)", "container \"nope\" does not exist") }
+        XCTAssertThrowsError(try s.lock("nope"))
+    }
+}
+
+final class OutputFormatTests: XCTestCase {
+    /// Go's tabwriter as runc sets it up: cells padded by 3, at least 12 wide.
+    func testListTableLikeRunc() {
+        let s = ContainerState(ociVersion: "1.3.0", id: "c1", pid: 42, status: "running", bundle: "/b",
+                               rootfs: "/b/r", created: "2026-01-01T00:00:00Z", annotations: nil, owner: "root")
+        let t = Inspect.table([s])
+        XCTAssertEqual(t, """
+            ID          PID         STATUS      BUNDLE      CREATED                OWNER
+            c1          42          running     /b          2026-01-01T00:00:00Z   root
+
+            """)
+    }
+
+    func testJSONStringQuoting() {
+        XCTAssertEqual(JSONString.quote("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\u0001\"")
+    }
+
+    func testTimestampIsRFC3339UTC() {
+        let t = Timestamp.rfc3339(nanos: true)
+        XCTAssertTrue(t.hasSuffix("Z"))
+        XCTAssertEqual(t.count >= 20, true)
+        XCTAssertEqual(Array(t)[4], "-")
+        XCTAssertEqual(Array(t)[10], "T")
+    }
+
+    func testFeaturesListWhatIsImplemented() throws {
+        let f = RuntimeFeatures.document()
+        XCTAssertEqual(f.ociVersionMax, "1.3.0")
+        XCTAssertEqual(f.hooks?.count, 6)
+        XCTAssertEqual(f.linux?.seccomp?.enabled, false)
+        XCTAssertEqual(f.linux?.cgroup?.v2, false)
+        XCTAssertTrue(f.mountOptions?.contains("rbind") ?? false)
+        // The document decodes with the features schema rules.
+        XCTAssertNoThrow(try SpecLoader.decodeFeatures(try RuntimeFeatures.json()))
+    }
+}
+
+final class ProcessSetupTests: XCTestCase {
+    func testPathLookupWordingMatchesRunc() {
+        XCTAssertThrowsError(try PathLookup.find("/nonexistent", env: [])) { e in
+            XCTAssertEqual("\(e)", "exec: \"/nonexistent\": stat /nonexistent: no such file or directory")
+        }
+        XCTAssertThrowsError(try PathLookup.find("no-such-prog-xyz", env: ["PATH=/bin"])) { e in
+            XCTAssertEqual("\(e)", "exec: \"no-such-prog-xyz\": executable file not found in $PATH")
+        }
+        XCTAssertEqual(try PathLookup.find("sh", env: ["PATH=/nope:/bin"]), "/bin/sh")
+        XCTAssertEqual(try PathLookup.find("sh", env: []), "/usr/bin/sh")
+    }
+
+    func testRlimitNames() {
+        XCTAssertEqual(Rlimits.resources.count, 16)
+        XCTAssertEqual(Rlimits.resources["RLIMIT_NOFILE"], 7)
+        XCTAssertThrowsError(try Rlimits.apply([POSIXRlimit(type: "RLIMIT_BOGUS", hard: 1, soft: 1)]))
+    }
+}

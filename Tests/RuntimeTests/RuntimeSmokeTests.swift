@@ -1,6 +1,0 @@
-import XCTest
-@testable import Runtime
-
-final class RuntimeSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
