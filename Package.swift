@@ -23,8 +23,12 @@ let package = Package(
         .target(name: "OCISpec"),
         // Root filesystem preparation inside the container's mount namespace.
         .target(name: "Rootfs", dependencies: ["OCISpec", "LinuxSys"]),
+        // cgroup v2 and v1 managers, one file per controller; the v2 device eBPF filter.
+        .target(name: "Cgroups", dependencies: ["OCISpec", "LinuxSys"]),
+        // seccomp filters compiled with libseccomp, installed, and the notify listener protocol.
+        .target(name: "Seccomp", dependencies: ["OCISpec", "LinuxSys", "CShim"]),
         // Container lifecycle, state, process spawning, hooks, security.
-        .target(name: "Runtime", dependencies: ["OCISpec", "LinuxSys", "Rootfs"]),
+        .target(name: "Runtime", dependencies: ["OCISpec", "LinuxSys", "Rootfs", "Cgroups", "Seccomp"]),
         // Thin CLI: one file per verb.
         .executableTarget(
             name: "swiftrun",
@@ -36,5 +40,7 @@ let package = Package(
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec"]),
+        .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "OCISpec", "LinuxSys"]),
+        .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys"]),
     ]
 )

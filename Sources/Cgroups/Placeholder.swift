@@ -1,0 +1,2 @@
+/// Placeholder until the cgroup managers land.
+enum CgroupsPlaceholder {}

@@ -1,0 +1,2 @@
+/// Placeholder until the seccomp compiler lands.
+enum SeccompPlaceholder {}
