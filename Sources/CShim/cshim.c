@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -190,3 +191,33 @@ int sr_sigwait_all(int timeout_ms, int *sender) {
 int sr_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 int sr_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }
 int sr_join_session_keyring(const char *name) { return (int)syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, name); }
+
+int sr_signalfd_all(void) {
+    sigset_t all;
+    sigfillset(&all);
+    return signalfd(-1, &all, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+int sr_signalfd_read(int fd, int *sender) {
+    struct signalfd_siginfo si;
+    ssize_t n = read(fd, &si, sizeof(si));
+    if (n < 0) return errno == EAGAIN ? 0 : -1;
+    if (n != sizeof(si)) return 0;
+    if (sender) *sender = (int)si.ssi_pid;
+    return (int)si.ssi_signo;
+}
+int sr_tty_make_raw(int fd, void *saved) {
+    struct termios t;
+    if (tcgetattr(fd, &t) < 0) return -1;
+    memcpy(saved, &t, sizeof(t));
+    cfmakeraw(&t);
+    return tcsetattr(fd, TCSANOW, &t);
+}
+int sr_tty_restore(int fd, const void *saved) { return tcsetattr(fd, TCSANOW, (const struct termios *)saved); }
+int sr_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
+    struct winsize ws;
+    if (ioctl(fd, TIOCGWINSZ, &ws) < 0) return -1;
+    *rows = ws.ws_row;
+    *cols = ws.ws_col;
+    return 0;
+}
+int sr_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on, 0, 0, 0); }

@@ -48,6 +48,9 @@ enum ContainerInit {
 
     static func setup(_ c: InitContext) throws {
         close(c.lockFD)
+        // Until execve the init is the runtime binary: non-dumpable, so no container process can
+        // open /proc/1/exe and write through it to the host's swiftrun (CVE-2019-5736 class).
+        _ = sr_set_dumpable(0)
         // Die with `create` until we are ready; afterwards the init outlives it.
         _ = sr_prctl(PR_SET_PDEATHSIG, UInt(SIGKILL), 0, 0, 0)
         // (In a new pid namespace getppid() is 0: the parent lives outside it.)

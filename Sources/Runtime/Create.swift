@@ -12,6 +12,9 @@ public struct CreateOptions: Sendable {
     public var noPivot = false
     public var noNewKeyring = false
     public var preserveFDs: Int32 = 0
+    /// `run` in the foreground: with process.terminal and no console socket, the runtime itself
+    /// receives the pty master (CreatedContainer.ptyReceiver) and proxies it.
+    public var foregroundTerminal = false
     public init(bundle: String) { self.bundle = bundle }
 }
 
@@ -20,6 +23,8 @@ public struct CreatedContainer: Sendable {
     public let id: String
     public let pid: pid_t
     public let pidfd: Int32
+    /// Socket on which the pty master arrives (foreground terminal), else -1.
+    public let ptyReceiver: Int32
 }
 
 /// The `create` operation (runtime.md): validate, build the environment, leave the init waiting.
@@ -46,7 +51,8 @@ public enum Create {
         if (st.st_mode & S_IFMT) != S_IFDIR {
             throw RuntimeError("config.json: root.path: \(rootfs) is not a directory", errno: ENOTDIR)
         }
-        if process.terminal == true && o.consoleSocket == nil {
+        let proxyTerminal = process.terminal == true && o.consoleSocket == nil && o.foregroundTerminal
+        if process.terminal == true && o.consoleSocket == nil && !proxyTerminal {
             throw RuntimeError("process.terminal is true but no --console-socket was given (terminals need one with create/run --detach)")
         }
         if o.consoleSocket != nil && process.terminal != true {
@@ -61,10 +67,17 @@ public enum Create {
         defer { lock.release() }
         var pid: pid_t = 0
         var pidfd: Int32 = -1
+        var ptyReceiver: Int32 = -1
         do {
             let listener = try listenForStart(dirFD: lock.fd)
-            let console = try o.consoleSocket.map(Console.connect) ?? -1
+            var console = try o.consoleSocket.map(Console.connect) ?? -1
             defer { if console >= 0 { close(console) } }
+            if proxyTerminal {
+                var pair: [Int32] = [-1, -1]
+                try sys("socketpair", "pty") { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
+                ptyReceiver = pair[0]
+                console = pair[1]
+            }
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
             let me = getpid()
@@ -108,10 +121,11 @@ public enum Create {
                                   annotations: spec.annotations)
                 runPoststop(spec.hooks?.poststop, state: state)
             }
+            if ptyReceiver >= 0 { close(ptyReceiver) }
             try? store.remove(id)
             throw error
         }
-        return CreatedContainer(id: id, pid: pid, pidfd: pidfd)
+        return CreatedContainer(id: id, pid: pid, pidfd: pidfd, ptyReceiver: ptyReceiver)
     }
 
     /// The parent's half of the sync protocol (Docs/ARCHITECTURE.md).

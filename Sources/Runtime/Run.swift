@@ -13,6 +13,8 @@ public enum Run {
         var oldMask = [UInt8](repeating: 0, count: 128)
         if !detach { _ = sr_block_all_signals(&oldMask) }
         defer { if !detach { _ = sr_restore_signals(&oldMask) } }
+        var options = options
+        options.foregroundTerminal = !detach
         let c = try Create.run(store: store, id: id, options: options)
         do { try Start.run(store: store, id: id) } catch {
             try? Delete.run(store: store, id: id, force: true)
@@ -20,18 +22,17 @@ public enum Run {
             throw error
         }
         if detach { return 0 }
-        let status = forwardSignalsUntilExit(pid: c.pid, pidfd: c.pidfd)
+        var master: Int32? = nil
+        if c.ptyReceiver >= 0 {
+            var b = [UInt8](repeating: 0, count: 64)
+            var fd: Int32 = -1
+            _ = b.withUnsafeMutableBytes { sr_recv_fd(c.ptyReceiver, &fd, $0.baseAddress, $0.count) }
+            close(c.ptyReceiver)
+            if fd >= 0 { master = fd }
+        }
+        let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master)
+        if let m = master { close(m) }
         if !keep { try Delete.run(store: store, id: id, force: true) }
         return status.code
-    }
-
-    static func forwardSignalsUntilExit(pid: pid_t, pidfd: Int32) -> Proc.ExitStatus {
-        while true {
-            if let st = try? Proc.wait(pid, noHang: true) { return st }
-            var sender: Int32 = 0
-            let sig = sr_sigwait_all(-1, &sender)
-            if sig <= 0 || sig == SIGCHLD || sig == SIGURG || sig == SIGWINCH { continue }
-            _ = sr_pidfd_send_signal(pidfd, sig, 0)
-        }
     }
 }

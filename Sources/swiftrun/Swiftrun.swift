@@ -10,7 +10,7 @@ struct Swiftrun: ParsableCommand {
         version: "swiftrun version \(swiftrunVersion)\nspec: \(ociVersion)",
         subcommands: [
             CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self, KillCommand.self,
-            DeleteCommand.self, ListCommand.self, SpecCommand.self, FeaturesCommand.self,
+            DeleteCommand.self, ListCommand.self, ExecCommand.self, SpecCommand.self, FeaturesCommand.self,
         ]
     )
     @OptionGroup var globals: GlobalOptions

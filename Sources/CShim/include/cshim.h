@@ -81,4 +81,15 @@ int sr_join_session_keyring(const char *name);
 // accept4 with SOCK_CLOEXEC.
 int sr_accept_cloexec(int fd);
 
+// --- foreground sessions -------------------------------------------------
+// signalfd over every signal (the caller has blocked them), non-blocking and close-on-exec.
+int sr_signalfd_all(void);
+// Reads one signal from a signalfd: returns the signal number (0 when none), -1 on error.
+int sr_signalfd_read(int fd, int *sender_pid);
+// Raw mode for a terminal; the old termios (<= 128 bytes) goes to saved.
+int sr_tty_make_raw(int fd, void *saved);
+int sr_tty_restore(int fd, const void *saved);
+int sr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
+int sr_set_dumpable(int on);
+
 #endif

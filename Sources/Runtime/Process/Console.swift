@@ -24,12 +24,15 @@ enum Console {
         }
     }
 
-    /// In the init, after the rootfs is mounted and before pivot_root: open the container's
-    /// /dev/ptmx, bind the slave onto /dev/console, send the master. Returns the slave fd.
-    static func setUp(rootfs: String, socket: Int32, size: Box?) throws -> Int32 {
-        let root = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
-        defer { close(root) }
-        let master = try SafePath.open(root: root, "/dev/pts/ptmx", flags: O_RDWR | O_NOCTTY | O_CLOEXEC)
+    /// Opens a pty in the devpts of `root` (a directory fd; nil: the current root), sets its size,
+    /// sends the master over `socket` and returns the slave.
+    static func openPty(root: Int32?, socket: Int32, size: Box?) throws -> Int32 {
+        let master: Int32
+        if let root {
+            master = try SafePath.open(root: root, "/dev/pts/ptmx", flags: O_RDWR | O_NOCTTY | O_CLOEXEC)
+        } else {
+            master = try FileIO.open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        }
         defer { close(master) }
         var unlock: Int32 = 0
         try sys("ioctl(TIOCSPTLCK)", "/dev/pts/ptmx") { sr_ioctl_ptr(master, TIOCSPTLCK, &unlock) }
@@ -39,13 +42,22 @@ enum Console {
         if let s = size {
             try sys("ioctl(TIOCSWINSZ)", "console") { sr_set_winsize(slave, UInt16(clamping: s.height), UInt16(clamping: s.width)) }
         }
+        let name = Array("/dev/ptmx".utf8)
+        let r = name.withUnsafeBytes { sr_send_fd(socket, master, $0.baseAddress, $0.count) }
+        if r < 0 { throw RuntimeError("send the pty master over the console socket", cause: SysError("sendmsg", "console socket")) }
+        return slave
+    }
+
+    /// In the init, after the rootfs is mounted and before pivot_root: a pty from the container's
+    /// devpts whose slave is bound onto /dev/console. Returns the slave fd.
+    static func setUp(rootfs: String, socket: Int32, size: Box?) throws -> Int32 {
+        let root = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
+        defer { close(root) }
+        let slave = try openPty(root: root, socket: socket, size: size)
         let target = try SafePath.open(root: root, "/dev/console")
         defer { close(target) }
         try Mount.mount(source: SafePath.procPath(slave), target: SafePath.procPath(target), fstype: nil,
                         flags: UInt(MS_BIND), data: nil)
-        let name = Array("/dev/ptmx".utf8)
-        let r = name.withUnsafeBytes { sr_send_fd(socket, master, $0.baseAddress, $0.count) }
-        if r < 0 { throw RuntimeError("send the pty master over --console-socket", cause: SysError("sendmsg", "console socket")) }
         return slave
     }
 

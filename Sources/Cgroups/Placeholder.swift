@@ -1,2 +1,0 @@
-/// Placeholder until the cgroup managers land.
-enum CgroupsPlaceholder {}

@@ -1,0 +1,152 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+import OCISpec
+
+public struct ExecOptions: Sendable {
+    public var process: OCISpec.Process
+    public var consoleSocket: String?
+    public var pidFile: String?
+    public var detach = false
+    public var preserveFDs: Int32 = 0
+    public var ignorePaused = false
+    public init(process: OCISpec.Process) { self.process = process }
+}
+
+/// `exec`: run another process in a live container. The runtime joins the container's pid (and
+/// time) namespace for its next child only, clone3s that child, and the child setns()es into
+/// the rest through a pidfd of the container's init (one atomic setns for all of them), takes
+/// the process's credentials and execs. The child is non-dumpable from its first instruction
+/// until execve, so container processes cannot open its /proc/<pid>/exe (the swiftrun binary).
+public enum Exec {
+    public static func run(store: StateStore, id: String, options o: ExecOptions) throws -> Int32 {
+        let r = try store.load(id)
+        switch store.status(of: r) {
+        case .stopped: throw RuntimeError("cannot exec in a stopped container")
+        case .creating: throw RuntimeError("cannot exec in a container that is still being created")
+        case .paused where !o.ignorePaused:
+            throw RuntimeError("cannot exec in a paused container (use --ignore-paused to override)")
+        default: break
+        }
+        guard let argv0 = o.process.args?.first, !argv0.isEmpty else { throw RuntimeError("exec: process.args must not be empty") }
+        if o.process.terminal == true && o.consoleSocket == nil && o.detach {
+            throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket")
+        }
+        let initPidfd = try Proc.pidfdOpen(r.pid)
+        defer { close(initPidfd) }
+        guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("cannot exec in a stopped container") }
+
+        // Every namespace the container has (created or joined) is the init's now.
+        var kinds: [NamespaceKind] = []
+        for ns in r.config.linux?.namespaces ?? [] {
+            if let k = NamespaceKind(specType: ns.type) { kinds.append(k) }
+        }
+        let forChildren = kinds.filter { $0 == .pid || $0 == .time }.reduce(UInt64(0)) { $0 | $1.cloneFlag }
+        let forSelf = kinds.filter { $0 != .pid && $0 != .time }.reduce(UInt64(0)) { $0 | $1.cloneFlag }
+
+        var oldMask = [UInt8](repeating: 0, count: 128)
+        if !o.detach { _ = sr_block_all_signals(&oldMask) }
+        defer { if !o.detach { _ = sr_restore_signals(&oldMask) } }
+
+        // A terminal: to the engine's console socket, or to us (proxied in the foreground).
+        var consoleSocket: Int32 = -1
+        var ptyReceiver: Int32 = -1
+        if o.process.terminal == true {
+            if let path = o.consoleSocket {
+                consoleSocket = try Console.connect(path)
+            } else {
+                var pair: [Int32] = [-1, -1]
+                try sys("socketpair", "pty") { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
+                ptyReceiver = pair[0]
+                consoleSocket = pair[1]
+            }
+        }
+        defer { if consoleSocket >= 0 { close(consoleSocket) }; if ptyReceiver >= 0 { close(ptyReceiver) } }
+
+        if forChildren != 0 {
+            try sys("setns", "pid/time namespaces of container \(id)") { sr_setns(initPidfd, Int32(truncatingIfNeeded: forChildren)) }
+        }
+        let (parentEnd, childEnd) = try SyncChannel.pair()
+        defer { parentEnd.close() }
+        let child = try Proc.clone3(flags: 0)
+        if child.pid == 0 {
+            parentEnd.close()
+            if ptyReceiver >= 0 { close(ptyReceiver) }
+            execChild(o, record: r, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket)
+        }
+        childEnd.close()
+        defer { close(child.pidfd) }
+        // The child reports an error, or closes the (close-on-exec) socket by exec'ing.
+        let reply = try parentEnd.receive()
+        if case .error(let msg)? = reply {
+            _ = try? Proc.wait(child.pid)
+            throw RuntimeError(msg)
+        }
+        if let pf = o.pidFile {
+            let p = try Create.absolutePath(pf, what: "pid file", mustExist: false)
+            try FileIO.writeAtomically(p, Array("\(child.pid)".utf8), mode: 0o644)
+        }
+        var master: Int32? = nil
+        if ptyReceiver >= 0 {
+            var b = [UInt8](repeating: 0, count: 64)
+            var fd: Int32 = -1
+            _ = b.withUnsafeMutableBytes { sr_recv_fd(ptyReceiver, &fd, $0.baseAddress, $0.count) }
+            if fd >= 0 { master = fd }
+        }
+        if o.detach { return 0 }
+        let status = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: master)
+        if let m = master { close(m) }
+        return status.code
+    }
+
+    static func execChild(_ o: ExecOptions, record r: ContainerRecord, initPidfd: Int32, nsFlags: UInt64,
+                          sync: SyncChannel, console: Int32) -> Never {
+        _ = sr_set_dumpable(0)
+        func fail(_ e: Error) -> Never {
+            try? sync.send(.error("\(e)"))
+            _exit(1)
+        }
+        do {
+            let p = o.process
+            sr_reset_signal_dispositions()
+            var empty = [UInt8](repeating: 0, count: 128)
+            _ = sr_restore_signals(&empty)
+            _ = setsid()
+            if nsFlags != 0 {
+                try sys("setns", "namespaces of container \(r.id)") { sr_setns(initPidfd, Int32(truncatingIfNeeded: nsFlags)) }
+                if nsFlags & NamespaceKind.user.cloneFlag != 0 {
+                    _ = sr_setresgid(0, 0, 0)
+                    _ = sr_setresuid(0, 0, 0)
+                }
+            }
+            if console >= 0 {
+                let slave = try Console.openPty(root: nil, socket: console, size: p.consoleSize)
+                try Console.attach(slave: slave)
+            }
+            try Rlimits.apply(p.rlimits ?? [])
+            let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
+            try caps?.applyBounding()
+            let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
+            try Identity.apply(p.user, setgroupsAllowed: setgroupsAllowed)
+            if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
+            try caps?.apply(warn: Log.warn)
+            if p.noNewPrivileges == true { try NoNewPrivileges.set() }
+            var env = p.env ?? []
+            if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + Identity.home(uid: p.user.uid)) }
+            if o.preserveFDs > 0 {
+                env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
+                env.append("LISTEN_FDS=\(o.preserveFDs)")
+                env.append("LISTEN_PID=\(getpid())")
+            }
+            let args = p.args ?? []
+            let path = try PathLookup.find(args[0], env: p.env ?? [])
+            umask(mode_t(p.user.umask ?? 0o022))
+            for fd in 3..<(3 + o.preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
+            Proc.cloexecFrom(3 + o.preserveFDs)
+            let e = Proc.exec(path: path, args: args, env: env)
+            throw RuntimeError("exec: \"\(args[0])\": \(Errno.describe(e.errno))", errno: e.errno)
+        } catch { fail(error) }
+    }
+}

@@ -1,0 +1,83 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+
+/// The foreground half of `run` and `exec`: forwards signals to the container process, proxies a
+/// pty master to our stdin/stdout (raw mode, window size changes forwarded), and returns the
+/// process's exit status. One poll loop over a signalfd, stdin and the master: no threads.
+/// The caller has blocked every signal (before clone3, so none is lost).
+enum Foreground {
+    static func wait(pid: pid_t, pidfd: Int32, ptyMaster: Int32?) -> Proc.ExitStatus {
+        let sfd = sr_signalfd_all()
+        defer { if sfd >= 0 { close(sfd) } }
+        var saved = [UInt8](repeating: 0, count: 128)
+        let rawStdin = ptyMaster != nil && isatty(0) == 1 && sr_tty_make_raw(0, &saved) == 0
+        defer { if rawStdin { _ = sr_tty_restore(0, &saved) } }
+        if let m = ptyMaster { copyWindowSize(to: m) }
+        var stdinOpen = ptyMaster != nil
+        var buf = [UInt8](repeating: 0, count: 32768)
+
+        while true {
+            if let st = try? Proc.wait(pid, noHang: true) {
+                if let m = ptyMaster { drain(m, &buf) }
+                return st
+            }
+            var fds = [pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)]
+            if let m = ptyMaster {
+                fds.append(pollfd(fd: m, events: Int16(POLLIN), revents: 0))
+                if stdinOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
+            }
+            let r = poll(&fds, nfds_t(fds.count), sfd >= 0 ? -1 : 100)
+            if r < 0 && errno != EINTR { continue }
+            if fds[0].revents != 0 {
+                while true {
+                    let sig = sr_signalfd_read(sfd, nil)
+                    if sig <= 0 { break }
+                    switch sig {
+                    case SIGCHLD, SIGURG: break
+                    case SIGWINCH: if let m = ptyMaster { copyWindowSize(to: m) }
+                    default: _ = sr_pidfd_send_signal(pidfd, sig, 0)
+                    }
+                }
+            }
+            guard let m = ptyMaster else { continue }
+            if fds[1].revents != 0 {
+                let n = read(m, &buf, buf.count)
+                if n > 0 { writeAll(1, buf, n) } else if n < 0 && errno != EAGAIN && errno != EINTR {
+                    // EIO: every slave fd is closed; the process is exiting.
+                    stdinOpen = false
+                }
+            }
+            if fds.count > 2 && fds[2].revents != 0 {
+                let n = read(0, &buf, buf.count)
+                if n > 0 { writeAll(m, buf, n) } else { stdinOpen = false }
+            }
+        }
+    }
+
+    static func copyWindowSize(to master: Int32) {
+        var rows: UInt16 = 0, cols: UInt16 = 0
+        if sr_get_winsize(0, &rows, &cols) == 0 { _ = sr_set_winsize(master, rows, cols) }
+    }
+
+    static func drain(_ m: Int32, _ buf: inout [UInt8]) {
+        let flags = sr_fcntl_int(m, F_GETFL, 0)
+        _ = sr_fcntl_int(m, F_SETFL, flags | O_NONBLOCK)
+        while true {
+            let n = read(m, &buf, buf.count)
+            if n <= 0 { break }
+            writeAll(1, buf, n)
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ b: [UInt8], _ n: Int) {
+        var off = 0
+        while off < n {
+            let w = b.withUnsafeBytes { write(fd, $0.baseAddress! + off, n - off) }
+            if w <= 0 { if errno == EINTR { continue }; return }
+            off += w
+        }
+    }
+}

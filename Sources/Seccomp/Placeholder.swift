@@ -1,2 +1,0 @@
-/// Placeholder until the seccomp compiler lands.
-enum SeccompPlaceholder {}

@@ -1,0 +1,152 @@
+"""exec: a new process in a live container, with runc's flags."""
+
+import json
+import os
+import pty
+import select
+import subprocess
+import time
+
+import pytest
+
+from helpers import BINARY, IS_RUNC, new_id, swiftrun_only_because
+
+
+@pytest.fixture
+def running(rt, bundle):
+    b = bundle().args("sleep", "300")
+    b.config["process"]["capabilities"] = {k: ["CAP_KILL", "CAP_CHOWN"] for k in
+                                           ("bounding", "effective", "permitted")}
+    b.config["hostname"] = "exec-host"
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    return cid
+
+
+def test_exec_output_and_exit_code(rt, running):
+    p = rt("exec", running, "sh", "-c", "echo out; echo err >&2; exit 7", check=False)
+    assert p.returncode == 7
+    assert p.stdout == "out\n"
+    assert "err" in p.stderr
+
+
+def test_exec_joins_every_namespace(rt, running):
+    init = rt.state(running)["pid"]
+    script = "for n in mnt pid net ipc uts cgroup; do readlink /proc/self/ns/$n; done; hostname"
+    p = rt("exec", running, "sh", "-c", script)
+    lines = p.stdout.split()
+    for n, got in zip(["mnt", "pid", "net", "ipc", "uts", "cgroup"], lines):
+        assert got == os.readlink("/proc/%d/ns/%s" % (init, n)), n
+    assert lines[-1] == "exec-host"
+
+
+def test_exec_sees_container_pid_namespace(rt, running):
+    p = rt("exec", running, "sh", "-c", "cat /proc/1/cmdline | tr '\\0' ' '")
+    assert p.stdout.strip() == "sleep 300"
+
+
+def test_exec_env_cwd_user_gids(rt, running):
+    p = rt("exec", "--env", "FOO=bar", "--cwd", "/tmp", "--user", "1000:1000",
+           "--additional-gids", "10", running, "sh", "-c", "echo $FOO; pwd; id -u; id -g; id -G")
+    assert p.stdout.split() == ["bar", "/tmp", "1000", "1000", "1000", "10"]
+
+
+def test_exec_caps_and_no_new_privs(rt, running):
+    p = rt("exec", running, "grep", "-E", "CapEff|NoNewPrivs", "/proc/self/status")
+    assert "CapEff:\t0000000000000021" in p.stdout
+    p = rt("exec", "--cap", "CAP_NET_RAW", "--no-new-privs", running,
+           "grep", "-E", "CapEff|NoNewPrivs", "/proc/self/status")
+    assert "CapEff:\t0000000000002021" in p.stdout
+    assert "NoNewPrivs:\t1" in p.stdout
+
+
+def test_exec_process_json(rt, running, tmp_path):
+    proc = {"args": ["sh", "-c", "echo $A; id -u"], "env": ["A=from-json", "PATH=/bin"],
+            "cwd": "/", "user": {"uid": 5, "gid": 5}}
+    f = tmp_path / "process.json"
+    f.write_text(json.dumps(proc))
+    p = rt("exec", "--process", str(f), running)
+    assert p.stdout.split() == ["from-json", "5"]
+
+
+def test_exec_detach_and_pid_file(rt, running, tmp_path):
+    pf = tmp_path / "exec.pid"
+    rt("exec", "--detach", "--pid-file", str(pf), running, "sleep", "30")
+    pid = int(pf.read_text())
+    with open("/proc/%d/cmdline" % pid) as f:
+        assert f.read().split("\0")[0] == "sleep"
+    init = rt.state(running)["pid"]
+    assert os.readlink("/proc/%d/ns/pid" % pid) == os.readlink("/proc/%d/ns/pid" % init)
+
+
+def test_exec_missing_program_is_clear(rt, running):
+    p = rt("exec", running, "/nonexistent", check=False)
+    assert p.returncode != 0
+    assert "/nonexistent" in p.stderr and "no such file or directory" in p.stderr
+
+
+def test_exec_into_stopped_container_fails(rt, bundle):
+    b = bundle().args("true")
+    cid = new_id()
+    rt.create(b, cid)
+    rt("start", cid)
+    rt.wait_status(cid, "stopped")
+    p = rt("exec", cid, "true", check=False)
+    assert p.returncode != 0
+    assert "stopped" in p.stderr
+
+
+def test_exec_does_not_leak_fds(rt, running):
+    r, w = os.pipe()
+    try:
+        p = subprocess.run([BINARY, "--root", rt.root, "exec", running, "ls", "/proc/self/fd"],
+                           capture_output=True, text=True, pass_fds=(r, w), timeout=20)
+    finally:
+        os.close(r)
+        os.close(w)
+    assert p.returncode == 0, p.stderr
+    assert sorted(p.stdout.split()) == ["0", "1", "2", "3"]  # 3 is ls's own directory fd
+
+
+def test_exec_runtime_binary_not_reachable(rt, running):
+    # CVE-2019-5736 class: once exec'd, /proc/<pid>/exe is the container's program, not the
+    # runtime binary.
+    p = rt("exec", running, "sh", "-c", "readlink /proc/self/exe; readlink /proc/1/exe")
+    assert all(x.startswith("/bin/") for x in p.stdout.split()), p.stdout
+
+
+@swiftrun_only_because("runs its waiting init from a sealed memfd copy of itself: /proc/1/exe "
+                       "is readable there, but writing it cannot reach the host binary")
+def test_waiting_init_exe_not_openable_from_container(rt, bundle):
+    # Until `start`, the container's init is still the runtime binary. It is non-dumpable, so
+    # a container process cannot open its /proc/1/exe (and so cannot overwrite the host binary).
+    b = bundle().args("true")
+    cid = new_id()
+    rt.create(b, cid)
+    p = rt("exec", cid, "sh", "-c", "cat /proc/1/exe > /dev/null && echo readable || echo denied",
+           check=False)
+    assert p.stdout.strip() == "denied", p.stdout + p.stderr
+
+
+@swiftrun_only_because("is exercised through the console socket only")
+def test_exec_tty_in_foreground(rt, running):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(BINARY, [BINARY, "--root", rt.root, "exec", "-t", running, "sh", "-c",
+                          "tty; echo tty-ok; exit 4"])
+    out = b""
+    end = time.time() + 15
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if r:
+            try:
+                d = os.read(fd, 4096)
+            except OSError:
+                break
+            if not d:
+                break
+            out += d
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    assert b"/dev/pts/" in out and b"tty-ok" in out, out
+    assert os.waitstatus_to_exitcode(st) == 4
