@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+import LinuxSys
+import OCISpec
+
+/// linux.netDevices (config-linux.md "Network Devices"): move host interfaces into the
+/// container's network namespace.
+///
+/// Call from the runtime (parent, host namespaces, CAP_NET_ADMIN) once the init exists and has
+/// created its network namespace (e.g. when the init reports ready or at the runtimeHooks
+/// step), before `start`. For each device: the permanent global addresses are read, then ONE
+/// RTM_NEWLINK moves it (IFLA_NET_NS_FD), renames it (IFLA_IFNAME: the kernel renames in the
+/// target namespace under the same rtnl lock) and sets it up (IFF_UP); the addresses are
+/// re-added through a netlink socket opened inside the container's namespace.
+enum NetDevices {
+    static let CLONE_NEWNET: Int32 = 0x4000_0000
+
+    /// The spec's requirements that need no syscall: names valid for IFNAMSIZ, no duplicates.
+    static func validate(_ devices: [String: LinuxNetDevice], namespaces: [LinuxNamespace]?) throws {
+        if devices.isEmpty { return }
+        guard let ns = namespaces?.first(where: { $0.type == "network" }) else {
+            throw RuntimeError("linux.netDevices: needs a network namespace (linux.namespaces has none of type \"network\")",
+                               errno: EINVAL)
+        }
+        _ = ns
+        var targets = Set<String>()
+        for (host, d) in devices.sorted(by: { $0.key < $1.key }) {
+            let f = "linux.netDevices[\"\(host)\"]"
+            try checkName(host, field: f)
+            let target = (d.name?.isEmpty ?? true) ? host : d.name!
+            try checkName(target, field: f + ".name")
+            if !target.contains("%d") && !targets.insert(target).inserted {
+                throw RuntimeError("\(f).name: \"\(target)\" is used by another device", errno: EINVAL)
+            }
+        }
+    }
+
+    static func checkName(_ n: String, field: String) throws {
+        if n.isEmpty || n.utf8.count > 15 || n == "." || n == ".." || n.contains("/") || n.contains(":")
+            || n.unicodeScalars.contains(where: { $0 == " " || $0 == "\t" || $0 == "\n" }) {
+            throw RuntimeError("\(field): invalid interface name \"\(n)\"", errno: EINVAL)
+        }
+    }
+
+    static func move(_ devices: [String: LinuxNetDevice], toPid pid: Int32) throws {
+        if devices.isEmpty { return }
+        let nsPath = "/proc/\(pid)/ns/net"
+        let target: Int32
+        do { target = try FileIO.open(nsPath, O_RDONLY) } catch {
+            throw RuntimeError("linux.netDevices: open the container's network namespace", cause: error)
+        }
+        defer { close(target) }
+        let host: Int32
+        do { host = try FileIO.open("/proc/thread-self/ns/net", O_RDONLY) } catch {
+            throw RuntimeError("linux.netDevices: open the runtime's network namespace", cause: error)
+        }
+        defer { close(host) }
+        var a = stat(), b = stat()
+        if fstat(target, &a) == 0 && fstat(host, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev {
+            throw RuntimeError("linux.netDevices: the container shares the runtime's network namespace; a new network namespace is required",
+                               errno: EINVAL)
+        }
+
+        var hostNL = try Netlink()
+        defer { hostNL.close() }
+        // A socket inside the container's namespace: switch this thread there only to create it.
+        var inner: Netlink
+        do {
+            try Namespaces.setns(fd: target, .network, path: nsPath)
+            defer { _ = sr_setns(host, CLONE_NEWNET) }
+            inner = try Netlink()
+        } catch {
+            throw RuntimeError("linux.netDevices: enter the container's network namespace", cause: error)
+        }
+        defer { inner.close() }
+
+        for (name, dev) in devices.sorted(by: { $0.key < $1.key }) {
+            let f = "linux.netDevices[\"\(name)\"]"
+            let newName = (dev.name?.isEmpty ?? true) ? name : dev.name!
+            let index = Int32(bitPattern: sr_if_nametoindex(name))
+            if index == 0 {
+                let e = errno
+                throw RuntimeError("\(f): \(e == ENODEV || e == ENXIO || e == 0 ? "no such device" : Errno.describe(e))",
+                                   errno: ENODEV)
+            }
+            if !newName.contains("%d"), (try? inner.index(of: newName)) ?? nil != nil {
+                throw RuntimeError("\(f): a device named \"\(newName)\" already exists in the container's network namespace",
+                                   errno: EEXIST)
+            }
+            let addrs: [InterfaceAddress]
+            do { addrs = try hostNL.permanentGlobalAddresses(index: index) } catch {
+                throw RuntimeError("\(f): read addresses", cause: error)
+            }
+            var m = Netlink.Message(type: Netlink.RTM_NEWLINK, flags: 0)
+            m.ifinfo(index: index, flags: Netlink.IFF_UP, change: Netlink.IFF_UP)
+            m.attr(Netlink.IFLA_NET_NS_FD, int: UInt32(bitPattern: target))
+            if newName != name { m.attr(Netlink.IFLA_IFNAME, string: newName) }
+            do { try hostNL.request(m, op: "RTM_NEWLINK") } catch let e as SysError {
+                throw RuntimeError("\(f): move to the container's network namespace as \"\(newName)\"", cause: e)
+            }
+            // The index may change on a move when it is taken in the target namespace: look it up.
+            // With a "%d" template the final name is unknown; find it by the old index.
+            let newIndex = newName.contains("%d") ? index : ((try? inner.index(of: newName)) ?? nil) ?? index
+            for ad in addrs {
+                do { try inner.addAddress(ad, index: newIndex) } catch let e as SysError where e.errno == EEXIST {
+                } catch {
+                    throw RuntimeError("\(f): restore address in the container", cause: error)
+                }
+            }
+        }
+    }
+}
