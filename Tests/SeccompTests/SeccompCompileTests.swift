@@ -1,0 +1,206 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FoundationEssentials
+import OCISpec
+import XCTest
+@testable import Seccomp
+
+func decodeSeccomp(_ json: String) throws -> LinuxSeccomp {
+    try JSONDecoder().decode(LinuxSeccomp.self, from: Data(json.utf8))
+}
+
+// OCISpec's types only have Decodable initialisers; build from minimal JSON, then assign (which
+// also allows values the decoder would reject, to exercise compile's own checks).
+func rule(_ names: [String], _ action: String, errnoRet: UInt32? = nil, args: [LinuxSeccompArg]? = nil) -> LinuxSyscall {
+    var r = try! JSONDecoder().decode(LinuxSyscall.self, from: Data(#"{"names":["x"],"action":"SCMP_ACT_ALLOW"}"#.utf8))
+    r.names = names; r.action = action; r.errnoRet = errnoRet; r.args = args
+    return r
+}
+
+func arg(_ index: UInt, _ value: UInt64, _ op: String, _ valueTwo: UInt64? = nil) -> LinuxSeccompArg {
+    var a = try! JSONDecoder().decode(LinuxSeccompArg.self, from: Data(#"{"index":0,"value":0,"op":"SCMP_CMP_EQ"}"#.utf8))
+    a.index = index; a.value = value; a.valueTwo = valueTwo; a.op = op
+    return a
+}
+
+func profile(_ syscalls: [LinuxSyscall]) -> LinuxSeccomp { profile("SCMP_ACT_ALLOW", syscalls) }
+
+func profile(_ def: String = "SCMP_ACT_ALLOW", defaultErrnoRet: UInt32? = nil, archs: [String]? = nil,
+             flags: [String]? = nil, listener: String? = nil, metadata: String? = nil,
+             _ syscalls: [LinuxSyscall]) -> LinuxSeccomp {
+    var s = try! decodeSeccomp(#"{"defaultAction":"SCMP_ACT_ALLOW"}"#)
+    s.defaultAction = def; s.defaultErrnoRet = defaultErrnoRet; s.architectures = archs; s.flags = flags
+    s.listenerPath = listener; s.listenerMetadata = metadata; s.syscalls = syscalls
+    return s
+}
+
+final class SeccompCompileTests: XCTestCase {
+    func compileError(_ s: LinuxSeccomp, file: StaticString = #filePath, line: UInt = #line) -> String {
+        do {
+            _ = try Seccomp.compile(s) { _ in }
+            XCTFail("compiled", file: file, line: line)
+            return ""
+        } catch let e as SeccompError {
+            return e.description
+        } catch {
+            XCTFail("\(error)", file: file, line: line)
+            return ""
+        }
+    }
+
+    func testErrorsNameTheJSONPath() {
+        let ok = rule(["getpid"], "SCMP_ACT_ERRNO")
+        XCTAssertEqual(compileError(profile([ok, ok, rule(["mkdir"], "X")])),
+                       #"linux.seccomp.syscalls[2].action: unknown action "X""#)
+        XCTAssertEqual(compileError(profile("SCMP_ACT_NOPE", [])),
+                       #"linux.seccomp.defaultAction: unknown action "SCMP_ACT_NOPE""#)
+        XCTAssertEqual(compileError(profile([ok, rule(["mkdir"], "SCMP_ACT_ERRNO", args: [arg(0, 1, "SCMP_CMP_EQ"), arg(1, 1, "SCMP_CMP_FOO")])])),
+                       #"linux.seccomp.syscalls[1].args[1].op: unknown operator "SCMP_CMP_FOO""#)
+        XCTAssertEqual(compileError(profile([rule(["mkdir"], "SCMP_ACT_ERRNO", args: [arg(6, 1, "SCMP_CMP_EQ")])])),
+                       "linux.seccomp.syscalls[0].args[0].index: 6 is out of range (0-5)")
+        XCTAssertEqual(compileError(profile(archs: ["SCMP_ARCH_X86_64", "SCMP_ARCH_VAX"], [])),
+                       #"linux.seccomp.architectures[1]: unknown architecture "SCMP_ARCH_VAX""#)
+        XCTAssertTrue(compileError(profile(archs: ["SCMP_ARCH_LOONGARCH64"], []))
+            .hasPrefix(#"linux.seccomp.architectures[0]: architecture "SCMP_ARCH_LOONGARCH64" is not supported by libseccomp"#))
+        XCTAssertEqual(compileError(profile(flags: ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_BOGUS"], [])),
+                       #"linux.seccomp.flags[1]: unknown flag "SECCOMP_FILTER_FLAG_BOGUS""#)
+        XCTAssertTrue(compileError(profile([rule(["mkdir"], "SCMP_ACT_ALLOW", errnoRet: 5)]))
+            .hasPrefix("linux.seccomp.syscalls[0].errnoRet: errno return code 5 is not supported by SCMP_ACT_ALLOW"))
+        XCTAssertTrue(compileError(profile("SCMP_ACT_KILL", defaultErrnoRet: 5, []))
+            .hasPrefix("linux.seccomp.defaultErrnoRet: errno return code 5 is not supported by SCMP_ACT_KILL"))
+        XCTAssertEqual(compileError(profile([rule(["mkdir"], "SCMP_ACT_ERRNO", errnoRet: 70000)])),
+                       "linux.seccomp.syscalls[0].errnoRet: 70000 is out of range (0-65535)")
+        XCTAssertEqual(compileError(profile("SCMP_ACT_NOTIFY", listener: "/x", [])),
+                       "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action")
+        XCTAssertTrue(compileError(profile(listener: "/x", [rule(["read", "write"], "SCMP_ACT_NOTIFY")]))
+            .hasPrefix("linux.seccomp.syscalls[0].action: SCMP_ACT_NOTIFY cannot be used for the write syscall"))
+        XCTAssertEqual(compileError(profile([rule(["mkdir"], "SCMP_ACT_NOTIFY")])),
+                       "linux.seccomp.listenerPath: required when SCMP_ACT_NOTIFY is used")
+        XCTAssertEqual(compileError(profile(metadata: "m", [])),
+                       "linux.seccomp.listenerMetadata: must not be set without listenerPath")
+        XCTAssertEqual(compileError(profile([rule([], "SCMP_ACT_ERRNO")])),
+                       "linux.seccomp.syscalls[0].names: must contain at least one name")
+    }
+
+    func testUnknownSyscallNamesAreSkippedWithAWarning() throws {
+        var warnings: [String] = []
+        let p = try Seccomp.compile(profile([rule(["mkdir", "no_such_syscall_xyz"], "SCMP_ACT_ERRNO")])) { warnings.append($0) }
+        XCTAssertEqual(warnings, [#"linux.seccomp.syscalls[0].names[1]: unknown syscall "no_such_syscall_xyz" ignored"#])
+        let only = try Seccomp.compile(profile([rule(["mkdir"], "SCMP_ACT_ERRNO")])) { _ in }
+        XCTAssertEqual(p.bpf, only.bpf)
+        XCTAssertFalse(p.usesNotify)
+        XCTAssertEqual(p.flags, 0)
+        XCTAssertEqual(p.bpf.count % 8, 0)
+        XCTAssertGreaterThan(p.instructionCount, 3)
+    }
+
+    func testRulesWithTheDefaultActionAreSkipped() throws {
+        let empty = try Seccomp.compile(profile("SCMP_ACT_ERRNO", [])) { _ in }
+        let redundant = try Seccomp.compile(profile("SCMP_ACT_ERRNO", [rule(["getpid"], "SCMP_ACT_ERRNO", errnoRet: 1)])) { _ in }
+        XCTAssertEqual(empty.bpf, redundant.bpf)
+        // A different errno is a different action: not skipped.
+        let other = try Seccomp.compile(profile("SCMP_ACT_ERRNO", [rule(["getpid"], "SCMP_ACT_ERRNO", errnoRet: 2)])) { _ in }
+        XCTAssertNotEqual(empty.bpf, other.bpf)
+        // SCMP_ACT_KILL is SCMP_ACT_KILL_THREAD.
+        let kill = try Seccomp.compile(profile("SCMP_ACT_KILL", [rule(["getpid"], "SCMP_ACT_KILL_THREAD")])) { _ in }
+        let killEmpty = try Seccomp.compile(profile("SCMP_ACT_KILL_THREAD", [])) { _ in }
+        XCTAssertEqual(kill.bpf, killEmpty.bpf)
+    }
+
+    func testFlags() throws {
+        let f = Seccomp.features()
+        XCTAssertEqual(f.knownFlags, ["SECCOMP_FILTER_FLAG_TSYNC", "SECCOMP_FILTER_FLAG_LOG",
+                                      "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"])
+        // Kernel 6.x supports all four.
+        XCTAssertEqual(f.supportedFlags, f.knownFlags)
+        let p = try Seccomp.compile(profile(flags: ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW", "SECCOMP_FILTER_FLAG_TSYNC"], [])) { _ in }
+        XCTAssertEqual(p.flags, Seccomp.FLAG_LOG | Seccomp.FLAG_SPEC_ALLOW | Seccomp.FLAG_TSYNC)
+        var warnings: [String] = []
+        let w = try Seccomp.compile(profile(flags: ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV"], [])) { warnings.append($0) }
+        XCTAssertEqual(w.flags, 0)
+        XCTAssertEqual(warnings.count, 1)
+        let n = try Seccomp.compile(profile(flags: ["SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", "SECCOMP_FILTER_FLAG_TSYNC"],
+                                            listener: "/x", [rule(["mkdir"], "SCMP_ACT_NOTIFY")])) { _ in }
+        XCTAssertTrue(n.usesNotify)
+        XCTAssertEqual(n.flags, Seccomp.FLAG_NEW_LISTENER | Seccomp.FLAG_WAIT_KILLABLE_RECV | Seccomp.FLAG_TSYNC | Seccomp.FLAG_TSYNC_ESRCH)
+    }
+
+    func testFeatures() {
+        let f = Seccomp.features()
+        XCTAssertEqual(f.actions.count, 9)
+        XCTAssertTrue(f.actions.contains("SCMP_ACT_NOTIFY"))
+        XCTAssertEqual(f.operators, ["SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT",
+                                     "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE"])
+        XCTAssertTrue(f.archs.contains("SCMP_ARCH_X86_64"))
+        XCTAssertTrue(f.archs.contains("SCMP_ARCH_AARCH64"))
+        XCTAssertTrue(Seccomp.enabled)
+        XCTAssertEqual(Seccomp.featuresObject().enabled, true)
+    }
+
+    func testCacheKeyAndRebuild() throws {
+        let a = profile("SCMP_ACT_ERRNO", [rule(["mkdir"], "SCMP_ACT_ALLOW")])
+        var b = a
+        b.syscalls![0].names = ["rmdir"]
+        XCTAssertEqual(Seccomp.cacheKey(a), Seccomp.cacheKey(a))
+        XCTAssertEqual(Seccomp.cacheKey(a).count, 16)
+        XCTAssertNotEqual(Seccomp.cacheKey(a), Seccomp.cacheKey(b))
+        // Same config decoded from differently ordered JSON: same key.
+        let j1 = try decodeSeccomp(#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ALLOW"}]}"#)
+        let j2 = try decodeSeccomp(#"{"syscalls":[{"action":"SCMP_ACT_ALLOW","names":["mkdir"]}],"defaultAction":"SCMP_ACT_ERRNO"}"#)
+        XCTAssertEqual(Seccomp.cacheKey(j1), Seccomp.cacheKey(j2))
+        XCTAssertEqual(Seccomp.cacheKey(j1), Seccomp.cacheKey(a))
+        let p = try Seccomp.compile(a) { _ in }
+        XCTAssertEqual(SeccompProgram(bpf: p.bpf, flags: p.flags, usesNotify: p.usesNotify), p)
+    }
+
+    func testDockerLikeDefaultProfileCompileTime() throws {
+        let here = String(#filePath)
+        let dir = here[..<here.lastIndex(of: "/")!]
+        let bytes = try readAll("\(dir)/Fixtures/docker-like-default.json")
+        let s = try JSONDecoder().decode(LinuxSeccomp.self, from: Data(bytes))
+        let names = (s.syscalls ?? []).reduce(0) { $0 + $1.names.count }
+        XCTAssertGreaterThan(names, 300)
+        var warnings: [String] = []
+        _ = try Seccomp.compile(s) { warnings.append($0) }  // warm up
+        let runs = 20
+        var best = Double.infinity, total = 0.0
+        var program: SeccompProgram?
+        for _ in 0..<runs {
+            let t0 = now()
+            program = try Seccomp.compile(s) { _ in }
+            let dt = now() - t0
+            best = min(best, dt); total += dt
+        }
+        let t0 = now()
+        let key = Seccomp.cacheKey(s)
+        let keyTime = now() - t0
+        print("docker-like profile: \(names) names, \(warnings.count) unknown on this arch, \(program!.instructionCount) BPF instructions; compile best \(ms(best)) ms, mean \(ms(total / Double(runs))) ms; cacheKey \(key) in \(ms(keyTime)) ms")
+        XCTAssertLessThan(best, 0.5)
+    }
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func ms(_ s: Double) -> String {
+    let v = (s * 1e5).rounded() / 100
+    return "\(v)"
+}
+
+func readAll(_ path: String) throws -> [UInt8] {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { throw SeccompError("open \(path)", errno: errno) }
+    defer { close(fd) }
+    var out: [UInt8] = []
+    var buf = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = read(fd, &buf, buf.count)
+        if n <= 0 { break }
+        out += buf[0..<n]
+    }
+    return out
+}
