@@ -8,15 +8,18 @@ import OCISpec
 /// Applying one `mounts[]` entry inside the rootfs. Targets are resolved with SafePath and mounted
 /// through /proc/self/fd/N of an O_PATH fd, so symlinks in the rootfs cannot redirect a mount.
 extension Stage {
-    func apply(_ m: OCISpec.Mount) throws {
+    func apply(_ m: OCISpec.Mount, index: Int = -1) throws {
         let dest = m.destination.hasPrefix("/") ? m.destination : "/" + m.destination
         var plan = MountPlan.parse(m.options ?? [])
         let type = m.type ?? ""
         if type == "bind" { plan.flags |= MS.bind }
         let ctx = "mount \(m.source ?? type) to \(dest) \(inRootfs)"
 
-        if plan.idmapRecursive != nil || m.uidMappings != nil || m.gidMappings != nil {
-            throw RootfsError(ctx, errno: ENOTSUP, detail: "idmapped mounts (idmap/ridmap/uidMappings) are not supported yet")
+        if let r = try IdmappedMounts.request(for: m, plan: plan, containerUID: c.containerUIDMappings,
+                                              containerGID: c.containerGIDMappings,
+                                              userNamespace: c.inNewUserNamespace) {
+            try idmappedMount(m, index: index, dest: dest, plan: plan, request: r, ctx: ctx)
+            return
         }
         if plan.isBind {
             guard let src = m.source, !src.isEmpty else {

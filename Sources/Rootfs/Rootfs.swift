@@ -16,7 +16,7 @@ public enum Rootfs {
         try Propagation.bindRootfs(c)
         let stage = try openStage(c)
         defer { close(stage.root) }
-        for m in c.mounts { try stage.apply(m) }
+        for (i, m) in c.mounts.enumerated() { try stage.apply(m, index: i) }
         try stage.createDevices()
     }
 

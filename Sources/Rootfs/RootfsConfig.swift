@@ -26,6 +26,13 @@ public struct RootfsConfig: Sendable {
     /// process.terminal is true and it already holds the pty); nil leaves an empty /dev/console
     /// (created when `terminal`) for a later bind.
     public var consoleSlavePath: String? = nil
+    /// Detached idmapped mounts the runtime made before clone3 (`IdmappedMounts.prepare`), keyed
+    /// by index in `mounts`; needed when the init is in a new user namespace. The stage moves
+    /// them into place and leaves the fds open (they are the runtime's).
+    public var idmappedMountFDs: [Int: Int32] = [:]
+    /// linux.uidMappings/gidMappings: the maps of an idmapped mount that gives none of its own.
+    public var containerUIDMappings: [LinuxIDMapping]?
+    public var containerGIDMappings: [LinuxIDMapping]?
 
     public init(spec: Spec, bundle: String, rootfs: String, noPivot: Bool, inNewUserNamespace: Bool,
                 newMountNamespace: Bool, cgroupNamespace: Bool) {
@@ -54,6 +61,8 @@ public struct RootfsConfig: Sendable {
         let ns = spec.linux?.namespaces ?? []
         self.networkNamespace = ns.contains { $0.type == "network" }
         self.ipcNamespace = ns.contains { $0.type == "ipc" }
+        self.containerUIDMappings = spec.linux?.uidMappings
+        self.containerGIDMappings = spec.linux?.gidMappings
     }
 
     /// A bind source path: absolute, or relative to the bundle.
