@@ -1,0 +1,546 @@
+#!/usr/bin/env bash
+# swiftrun VM suite, guest side. Runs as root inside the cgroup-v2-only VM that
+# Tests/vm/run-vm-suite.sh boots (/ is the host's filesystem read-only over 9p;
+# /tmp and /run are writable). Prints one line per result:
+#
+#   PASS name | FAIL name: reason | SKIP name: reason
+#
+# and ends with the plain summary line "N passed, M failed, K skipped".
+#
+# Usage: inside.sh --runtime PATH --rootfs PATH [--cgroup-v2 auto|yes|no]
+#                  [--only REGEX] [--check-timeout SECS] [--work DIR]
+#
+# Adding a check: write a function t_NAME below and append NAME to CHECKS.
+# Each check runs in its own bash process (so `die`/`skip` just exit) under a
+# timeout, with its own --root and bundle directory; every container it made is
+# force-deleted afterwards. Helpers: mkbundle, rt, wait_status, ctr_pid,
+# ctr_cgroup, expect, die, skip, need_cgroup_v2. See Docs/VM-TESTS.md.
+set -u
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+CG=/sys/fs/cgroup
+
+# ---------------------------------------------------------------- settings
+# Carried to the per-check processes through the environment.
+: "${VMT_RUNTIME:=}" "${VMT_ROOTFS:=}" "${VMT_CGROUP_V2:=auto}" "${VMT_ONLY:=}"
+: "${VMT_CHECK_TIMEOUT:=90}" "${VMT_WORK:=/run/vmtests}"
+MODE=all
+ONE=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runtime) VMT_RUNTIME=$2; shift 2 ;;
+        --rootfs) VMT_ROOTFS=$2; shift 2 ;;
+        --cgroup-v2) VMT_CGROUP_V2=$2; shift 2 ;;
+        --only) VMT_ONLY=$2; shift 2 ;;
+        --check-timeout) VMT_CHECK_TIMEOUT=$2; shift 2 ;;
+        --work) VMT_WORK=$2; shift 2 ;;
+        --one) MODE=one; ONE=$2; shift 2 ;;
+        --cleanup) MODE=cleanup; ONE=$2; shift 2 ;;
+        *) echo "inside.sh: unknown argument: $1" >&2; exit 2 ;;
+    esac
+done
+export VMT_RUNTIME VMT_ROOTFS VMT_CGROUP_V2 VMT_ONLY VMT_CHECK_TIMEOUT VMT_WORK
+RT_BIN=$VMT_RUNTIME
+ROOTFS=$VMT_ROOTFS
+WORK=$VMT_WORK
+
+# ---------------------------------------------------------------- helpers
+# Per-check state: CHECK (name), CDIR (its directory), R (its --root).
+CHECK="" CDIR="" R=""
+
+# rt ARGS...: the runtime under test with this check's state root, bounded.
+rt() { timeout -k 5 60 "$RT_BIN" --root "$R" "$@"; }
+
+# die REASON: the check fails with REASON. skip REASON: the check is skipped.
+die() { printf '%s\n' "$*" > "$CDIR/.reason"; exit 1; }
+skip() { printf '%s\n' "$*" > "$CDIR/.reason"; exit 77; }
+
+# note TEXT: informational line in the log (not a result).
+note() { printf '    note: %s\n' "$*"; }
+
+# show FILE: indent a log file into the output (for failure context).
+show() { [ -s "$1" ] && sed 's/^/    | /' "$1" | head -n 40; return 0; }
+
+# expect LABEL GOT WANT...: one sub-result "CHECK/LABEL"; passes when GOT
+# equals any WANT. A check that reports sub-results gets no line of its own
+# unless it dies; any failed sub-result makes the run fail.
+expect() {
+    local label=$1 got=$2 w; shift 2
+    for w in "$@"; do
+        if [ "$got" = "$w" ]; then
+            echo "PASS $CHECK/$label"; echo P >> "$WORK/.results"; return 0
+        fi
+    done
+    local want; want=$(printf "'%s' or " "$@"); want=${want% or }
+    echo "FAIL $CHECK/$label: got '$got', want $want"; echo F >> "$WORK/.results"
+    return 1
+}
+
+# need_cgroup_v2: skip unless the runtime implements cgroup v2 (features JSON
+# linux.cgroup.v2 == true), or --cgroup-v2 yes.
+need_cgroup_v2() { [ "$VMT_CGROUP_V2" = yes ] || skip "swiftrun features has no cgroup v2 yet"; }
+
+json_str() {
+    local s=$1
+    s=${s//\\/\\\\}; s=${s//\"/\\\"}; s=${s//$'\n'/\\n}; s=${s//$'\t'/\\t}
+    printf '"%s"' "$s"
+}
+json_arr() {
+    local out="" a
+    for a in "$@"; do out+="${out:+,}$(json_str "$a")"; done
+    printf '[%s]' "$out"
+}
+
+# mkbundle ID [--cgroupns] [--caps "CAP_A CAP_B"] [--resources JSON]
+#             [--devices JSON] -- ARGS...
+# Writes $CDIR/ID/config.json (root = the read-only busybox rootfs, tmpfs on
+# /dev and /tmp, pid/ipc/uts/mount namespaces, cgroupsPath /vmtest-ID) and
+# sets B to the bundle directory.
+mkbundle() {
+    local id=$1; shift
+    local ns='{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}'
+    local caps="CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE" res="" dev=""
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --cgroupns) ns+=',{"type":"cgroup"}'; shift ;;
+            --caps) caps=$2; shift 2 ;;
+            --resources) res=$2; shift 2 ;;
+            --devices) dev=$2; shift 2 ;;
+            --) shift; break ;;
+            *) echo "mkbundle: bad option $1" >&2; return 2 ;;
+        esac
+    done
+    # shellcheck disable=SC2086
+    local capj; capj=$(json_arr $caps)
+    B=$CDIR/$id
+    mkdir -p "$B"
+    cat > "$B/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {
+    "terminal": false,
+    "user": {"uid": 0, "gid": 0},
+    "args": $(json_arr "$@"),
+    "env": ["PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root"],
+    "cwd": "/",
+    "capabilities": {"bounding": $capj, "effective": $capj, "permitted": $capj},
+    "noNewPrivileges": true
+  },
+  "root": {"path": $(json_str "$ROOTFS"), "readonly": true},
+  "hostname": "vmtest",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]},
+    {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]},
+    {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777", "size=16m"]}
+  ],
+  "linux": {
+    "namespaces": [$ns],
+    "cgroupsPath": "/vmtest-$id"${res:+,
+    \"resources\": $res}${dev:+,
+    \"devices\": $dev}
+  }
+}
+EOF
+}
+
+# state_field ID FIELD: a top-level scalar of `state ID` (status, pid, ...).
+state_field() {
+    rt state "$1" 2>/dev/null | tr -d '\n' |
+        sed -n 's/.*"'"$2"'"[[:space:]]*:[[:space:]]*"\{0,1\}\([^",}]*\).*/\1/p'
+}
+
+# wait_status ID WANT [TENTHS]: poll `state` until status is WANT (default 10 s).
+wait_status() {
+    local i=0 n=${3:-100} s=""
+    while [ $i -lt "$n" ]; do
+        s=$(state_field "$1" status)
+        [ "$s" = "$2" ] && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "    status of $1 is '$s', waited for '$2'"
+    return 1
+}
+
+ctr_pid() { state_field "$1" pid; }
+
+# ctr_cgroup ID: the container's cgroup directory, read from /proc/PID/cgroup.
+ctr_cgroup() {
+    local pid rel
+    pid=$(ctr_pid "$1")
+    [ -n "$pid" ] && [ "$pid" != 0 ] || return 1
+    rel=$(sed -n 's/^0:://p' "/proc/$pid/cgroup") || return 1
+    [ -n "$rel" ] || return 1
+    echo "$CG${rel%/}"
+}
+
+# create_ctr ID: create from $B (container stdio -> $CDIR/ID.log); sets
+# CGDIR to its cgroup directory (read before start: the process may exit).
+# create_started ID: the same, then start.
+CGDIR=""
+create_ctr() {
+    rt create --bundle "$B" "$1" </dev/null >"$CDIR/$1.log" 2>&1 ||
+        { show "$CDIR/$1.log"; die "create $1 failed"; }
+    CGDIR=$(ctr_cgroup "$1") || CGDIR=""
+}
+create_started() {
+    create_ctr "$1"
+    rt start "$1" >>"$CDIR/$1.log" 2>&1 || { show "$CDIR/$1.log"; die "start $1 failed"; }
+}
+
+# wait_file_match FILE REGEX [TENTHS]: poll until grep -E matches.
+wait_file_match() {
+    local i=0 n=${3:-100}
+    while [ $i -lt "$n" ]; do
+        grep -Eq "$2" "$1" 2>/dev/null && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+
+# kv FILE KEY: value of "KEY value" in a flat-keyed file (memory.events, ...).
+kv() { awk -v k="$2" '$1 == k { print $2 }' "$1" 2>/dev/null; }
+
+setup_check() {
+    CHECK=$1
+    CDIR=$WORK/$CHECK
+    R=$CDIR/root
+}
+
+# Force-delete every container left under the check's root.
+cleanup_check() {
+    local d id
+    [ -d "$R" ] || return 0
+    for d in "$R"/*/; do
+        [ -d "$d" ] || continue
+        id=$(basename "$d")
+        timeout -k 2 20 "$RT_BIN" --root "$R" delete --force "$id" >/dev/null 2>&1 || true
+    done
+}
+
+# ---------------------------------------------------------------- checks
+# Order matters only for readability; each check is self-contained.
+CHECKS=(
+    env_cgroup2
+    basic_run
+    lifecycle
+    cgroupns_self
+    cg_limits
+    cg_oom
+    cg_pids
+    cg_devices
+    cg_freeze
+    cg_update
+    cg_events_stats
+    cg_ns_view
+    cg_cleanup_delete
+    cg_cleanup_failed_create
+)
+
+# The VM itself: a pure cgroup v2 hierarchy with the controllers we test.
+t_env_cgroup2() {
+    local fs c
+    fs=$(stat -fc %T "$CG")
+    [ "$fs" = cgroup2fs ] || die "$CG is $fs, not cgroup2fs"
+    for c in cpu cpuset io memory pids; do
+        grep -qw "$c" "$CG/cgroup.controllers" || die "controller $c missing from $CG/cgroup.controllers"
+    done
+    grep -q ' cgroup ' /proc/mounts && die "a cgroup v1 hierarchy is mounted"
+    return 0
+}
+
+t_basic_run() {
+    local out
+    mkbundle hello -- sh -c 'echo hello-from-the-vm; echo "pid1=$(cat /proc/1/comm)"'
+    local rc=0
+    out=$(rt run --bundle "$B" hello </dev/null 2>&1) || rc=$?
+    [ $rc = 0 ] || { echo "$out" | sed 's/^/    | /'; die "run exited $rc"; }
+    grep -qx hello-from-the-vm <<<"$out" || { echo "$out" | sed 's/^/    | /'; die "no greeting in output"; }
+    grep -qx pid1=sh <<<"$out" || die "pid 1 is not sh: $(tr '\n' ' ' <<<"$out")"
+}
+
+t_lifecycle() {
+    local id=life pid
+    mkbundle $id -- sleep 1000
+    create_ctr $id
+    wait_status $id created 10 || die "not 'created' after create"
+    pid=$(ctr_pid $id)
+    [ -n "$pid" ] && [ -d "/proc/$pid" ] || die "state pid '$pid' is not a live process"
+    rt start $id >>"$CDIR/$id.log" 2>&1 || { show "$CDIR/$id.log"; die "start failed"; }
+    wait_status $id running 50 || die "not 'running' after start"
+    rt kill $id KILL >>"$CDIR/$id.log" 2>&1 || die "kill KILL failed"
+    wait_status $id stopped 100 || die "not 'stopped' after kill"
+    rt delete $id >>"$CDIR/$id.log" 2>&1 || { show "$CDIR/$id.log"; die "delete failed"; }
+    rt state $id >/dev/null 2>&1 && die "state still succeeds after delete"
+    # Gone, or a zombie waiting for whoever reaps orphans here.
+    if [ -r "/proc/$pid/stat" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then
+        die "pid $pid still alive after delete"
+    fi
+    return 0
+}
+
+# With a cgroup namespace, the container sees its own cgroup as the root.
+t_cgroupns_self() {
+    local out
+    mkbundle cgns --cgroupns -- cat /proc/self/cgroup
+    out=$(rt run --bundle "$B" cgns </dev/null 2>&1) || { echo "$out" | sed 's/^/    | /'; die "run failed"; }
+    [ "$out" = "0::/" ] || die "/proc/self/cgroup is '$(tr '\n' ' ' <<<"$out")', want '0::/'"
+}
+
+# Every controller's files after create, set from linux.resources.
+t_cg_limits() {
+    need_cgroup_v2
+    local id=limits dir hp="" res v io_ok=0
+    if grep -qw hugetlb "$CG/cgroup.controllers" && [ -d /sys/kernel/mm/hugepages/hugepages-2048kB ]; then
+        hp=',"hugepageLimits":[{"pageSize":"2MB","limit":4194304}]'
+    fi
+    res='{"memory":{"limit":67108864},"pids":{"limit":20},'
+    res+='"cpu":{"shares":1024,"quota":50000,"period":100000,"cpus":"0"},'
+    res+='"blockIO":{"weight":500}'"$hp"',"unified":{"memory.high":"50331648"}}'
+    mkbundle $id --resources "$res" -- sleep 1000
+    create_ctr $id
+    dir=$CGDIR; [ -n "$dir" ] || die "no cgroup for the container's pid"
+    [ "$dir" != "$CG" ] || die "container is in the root cgroup"
+    [ -d "$dir" ] || die "cgroup dir $dir missing"
+    expect cgroup.procs "$(grep -cx "$(ctr_pid $id)" "$dir/cgroup.procs")" 1
+    expect memory.max "$(cat "$dir/memory.max")" 67108864
+    expect memory.high "$(cat "$dir/memory.high")" 50331648
+    expect pids.max "$(cat "$dir/pids.max")" 20
+    # shares 1024 -> 100 with the quadratic-log mapping of current runc/crun;
+    # 39 with the linear mapping of runc <= 1.2 (Debian 12's runc 1.1.5).
+    expect cpu.weight "$(cat "$dir/cpu.weight")" 100 39
+    expect cpu.max "$(cat "$dir/cpu.max")" "50000 100000"
+    expect cpuset.cpus "$(cat "$dir/cpuset.cpus")" 0
+    # BFQ takes the weight as is; io.weight takes it mapped from [10,1000] to
+    # [1,10000]: 1 + (500 - 10) * 9999 / 990 = 4950.
+    if [ -f "$dir/io.bfq.weight" ]; then v=$(head -n1 "$dir/io.bfq.weight"); else v=$(head -n1 "$dir/io.weight"); fi
+    expect io.weight "$v" "default 500" "default 4950"
+    if [ -n "$hp" ]; then
+        expect hugetlb.2MB.max "$(cat "$dir/hugetlb.2MB.max")" 4194304
+    else
+        echo "SKIP $CHECK/hugetlb.2MB.max: no hugetlb controller or 2MB pages"; echo S >> "$WORK/.results"
+    fi
+    rt delete --force $id >/dev/null 2>&1
+    return 0
+}
+
+# A container over its 32 MiB limit is OOM-killed and memory.events counts it.
+t_cg_oom() {
+    need_cgroup_v2
+    local id=oom dir rc n
+    mkbundle $id --resources '{"memory":{"limit":33554432}}' -- \
+        sh -c 'dd if=/dev/zero of=/dev/null bs=100M count=1; echo "dd_rc=$?"; sleep 1000'
+    create_started $id
+    dir=$CGDIR; [ -n "$dir" ] || die "no cgroup for the container's pid"
+    wait_file_match "$CDIR/$id.log" '^dd_rc=' 300 || { show "$CDIR/$id.log"; die "dd did not finish in 30 s"; }
+    rc=$(sed -n 's/^dd_rc=//p' "$CDIR/$id.log")
+    [ "$rc" != 0 ] || { show "$CDIR/$id.log"; die "dd allocating 100 MiB succeeded under a 32 MiB limit"; }
+    n=$(kv "$dir/memory.events" oom_kill)
+    [ "${n:-0}" -ge 1 ] || die "memory.events oom_kill is '${n}', want >= 1 (dd exited $rc)"
+    [ "$rc" = 137 ] || note "dd exited $rc (137 = SIGKILL expected)"
+    rt delete --force $id >/dev/null 2>&1
+    return 0
+}
+
+# A fork loop under pids.max 20 hits the limit and never exceeds it.
+t_cg_pids() {
+    need_cgroup_v2
+    local id=pids dir i=0 ev cur peak
+    mkbundle $id --resources '{"pids":{"limit":20}}' -- \
+        sh -c 'i=0; while [ $i -lt 40 ]; do sleep 1000 & i=$((i+1)); done; echo spawned; sleep 1000'
+    create_started $id
+    dir=$CGDIR; [ -n "$dir" ] || die "no cgroup for the container's pid"
+    while [ $i -lt 200 ]; do
+        ev=$(kv "$dir/pids.events" max)
+        [ "${ev:-0}" -ge 1 ] && break
+        sleep 0.1; i=$((i + 1))
+    done
+    [ "${ev:-0}" -ge 1 ] || die "pids.events max is '$ev' after 20 s, want >= 1"
+    cur=$(cat "$dir/pids.current")
+    [ "$cur" -le 20 ] || die "pids.current $cur > 20"
+    if [ -f "$dir/pids.peak" ]; then
+        peak=$(cat "$dir/pids.peak")
+        [ "$peak" -le 20 ] || die "pids.peak $peak > 20"
+    fi
+    rt delete --force $id >/dev/null 2>&1
+    return 0
+}
+
+# Device eBPF allow-list: deny all, allow c 1:3. /dev/null opens; a node that
+# exists (made from linux.devices) but is not allowed gives EPERM. The denied
+# node is /dev/kmsg (c 1:11, CAP_SYSLOG granted so only the cgroup can refuse):
+# runc always appends its default devices (null, zero, full, random, urandom,
+# tty, ptmx, ...) to the allow-list, so /dev/zero stays readable under runc.
+t_cg_devices() {
+    need_cgroup_v2
+    local id=devices out
+    mkbundle $id --caps "CAP_AUDIT_WRITE CAP_KILL CAP_SYSLOG" \
+        --resources '{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"}]}' \
+        --devices '[{"path":"/dev/kmsg","type":"c","major":1,"minor":11,"fileMode":420,"uid":0,"gid":0}]' \
+        -- sh -c 'exec 2>&1; head -c1 /dev/null && echo null-ok; test -c /dev/kmsg && echo kmsg-node-ok
+                  head -c1 /dev/kmsg >/dev/null; echo "kmsg_rc=$?"
+                  head -c1 /dev/zero >/dev/null && echo zero-readable'
+    out=$(rt run --bundle "$B" $id </dev/null 2>&1)
+    grep -qx null-ok <<<"$out" || { echo "$out" | sed 's/^/    | /'; die "/dev/null not readable"; }
+    grep -qx kmsg-node-ok <<<"$out" || { echo "$out" | sed 's/^/    | /'; die "/dev/kmsg node not created from linux.devices"; }
+    grep -q 'Operation not permitted' <<<"$out" && ! grep -qx 'kmsg_rc=0' <<<"$out" ||
+        { echo "$out" | sed 's/^/    | /'; die "/dev/kmsg not refused with EPERM"; }
+    grep -qx zero-readable <<<"$out" && note "/dev/zero readable under deny-all (default devices stay allowed, as in runc)"
+    return 0
+}
+
+# pause/resume through cgroup.freeze.
+t_cg_freeze() {
+    need_cgroup_v2
+    local id=freeze dir
+    mkbundle $id -- sleep 1000
+    create_started $id
+    dir=$CGDIR; [ -n "$dir" ] || die "no cgroup for the container's pid"
+    rt pause $id >>"$CDIR/$id.log" 2>&1 || { show "$CDIR/$id.log"; die "pause failed"; }
+    wait_status $id paused 50 || die "state is not 'paused' after pause"
+    expect paused/cgroup.freeze "$(cat "$dir/cgroup.freeze")" 1
+    expect paused/frozen "$(kv "$dir/cgroup.events" frozen)" 1
+    rt resume $id >>"$CDIR/$id.log" 2>&1 || { show "$CDIR/$id.log"; die "resume failed"; }
+    wait_status $id running 50 || die "state is not 'running' after resume"
+    expect resumed/cgroup.freeze "$(cat "$dir/cgroup.freeze")" 0
+    rt delete --force $id >/dev/null 2>&1
+    return 0
+}
+
+t_cg_update() {
+    need_cgroup_v2
+    local id=update dir
+    mkbundle $id --resources '{"memory":{"limit":67108864}}' -- sleep 1000
+    create_started $id
+    dir=$CGDIR; [ -n "$dir" ] || die "no cgroup for the container's pid"
+    expect before "$(cat "$dir/memory.max")" 67108864
+    rt update --memory 128M $id >>"$CDIR/$id.log" 2>&1 || { show "$CDIR/$id.log"; die "update --memory 128M failed"; }
+    expect memory.max "$(cat "$dir/memory.max")" 134217728
+    rt delete --force $id >/dev/null 2>&1
+    return 0
+}
+
+t_cg_events_stats() {
+    need_cgroup_v2
+    local id=events out
+    mkbundle $id --resources '{"memory":{"limit":67108864},"pids":{"limit":20}}' -- sleep 1000
+    create_started $id
+    out=$(rt events --stats $id 2>"$CDIR/events.err") || { show "$CDIR/events.err"; die "events --stats failed"; }
+    [ "$(grep -c . <<<"$out")" = 1 ] || { echo "$out" | head -n 5 | cut -c1-200 | sed 's/^/    | /'; die "want exactly one line"; }
+    grep -Eq '"type"[[:space:]]*:[[:space:]]*"stats"' <<<"$out" || die "no \"type\":\"stats\" in: $(cut -c1-200 <<<"$out")"
+    grep -Eq '"id"[[:space:]]*:[[:space:]]*"'$id'"' <<<"$out" || die "no \"id\":\"$id\" in: $(cut -c1-200 <<<"$out")"
+    rt delete --force $id >/dev/null 2>&1
+    return 0
+}
+
+# In a cgroup namespace, /proc/self/cgroup is 0::/ and a cgroup2 mount shows
+# the container's own cgroup (its limit, its processes).
+t_cg_ns_view() {
+    need_cgroup_v2
+    local id=nsview out
+    mkbundle $id --cgroupns --caps "CAP_AUDIT_WRITE CAP_KILL CAP_SYS_ADMIN" \
+        --resources '{"memory":{"limit":67108864}}' \
+        -- sh -c 'exec 2>&1; cat /proc/self/cgroup; mkdir -p /tmp/cg && mount -t cgroup2 cgroup2 /tmp/cg &&
+                  echo "max=$(cat /tmp/cg/memory.max)" && echo "procs=$(cat /tmp/cg/cgroup.procs | tr "\n" " ")"'
+    out=$(rt run --bundle "$B" $id </dev/null 2>&1) || { echo "$out" | sed 's/^/    | /'; die "run failed"; }
+    expect proc_self_cgroup "$(head -n1 <<<"$out")" "0::/"
+    expect mounted_memory.max "$(sed -n 's/^max=//p' <<<"$out")" 67108864
+    expect mounted_procs_has_pid1 "$(sed -n 's/^procs=//p' <<<"$out" | tr ' ' '\n' | grep -cx 1)" 1
+    return 0
+}
+
+t_cg_cleanup_delete() {
+    need_cgroup_v2
+    local id=gone dir i=0
+    mkbundle $id --resources '{"pids":{"limit":20}}' -- sleep 1000
+    create_started $id
+    dir=$CGDIR; [ -n "$dir" ] || die "no cgroup for the container's pid"
+    [ -d "$dir" ] || die "cgroup $dir missing while running"
+    rt kill $id KILL >/dev/null 2>&1
+    wait_status $id stopped 100 || die "not 'stopped' after kill"
+    rt delete $id >>"$CDIR/$id.log" 2>&1 || { show "$CDIR/$id.log"; die "delete failed"; }
+    while [ -d "$dir" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
+    [ -d "$dir" ] && die "cgroup $dir still there after delete"
+    return 0
+}
+
+t_cg_cleanup_failed_create() {
+    need_cgroup_v2
+    local id=failed before after
+    mkbundle $id --resources '{"memory":{"limit":67108864}}' -- /no/such/binary
+    before=$(find "$CG" -mindepth 1 -type d | sort)
+    rt create --bundle "$B" $id </dev/null >"$CDIR/$id.log" 2>&1 && die "create of /no/such/binary succeeded"
+    after=$(find "$CG" -mindepth 1 -type d | sort)
+    [ "$before" = "$after" ] || die "cgroups left behind: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
+    rt state $id >/dev/null 2>&1 && die "state still succeeds after the failed create"
+    [ -z "$(ls -A "$R" 2>/dev/null)" ] || die "state left in --root: $(ls -A "$R" | tr '\n' ' ')"
+    return 0
+}
+
+# ---------------------------------------------------------------- driver
+run_one() {
+    setup_check "$1"
+    declare -F "t_$CHECK" >/dev/null || die "no function t_$CHECK"
+    trap cleanup_check EXIT
+    "t_$CHECK"
+}
+
+if [ "$MODE" = one ]; then
+    run_one "$ONE"
+    exit $?
+fi
+if [ "$MODE" = cleanup ]; then
+    setup_check "$ONE"
+    cleanup_check
+    exit 0
+fi
+
+[ -x "$RT_BIN" ] || { echo "inside.sh: runtime '$RT_BIN' is not executable"; echo "0 passed, 1 failed"; exit 1; }
+[ -x "$ROOTFS/bin/busybox" ] || { echo "inside.sh: no busybox rootfs at '$ROOTFS'"; echo "0 passed, 1 failed"; exit 1; }
+
+echo "kernel: $(uname -r) ($(uname -v))"
+echo "cmdline: $(cat /proc/cmdline)"
+echo "cgroup.controllers: $(cat $CG/cgroup.controllers 2>&1)"
+echo "runtime: $RT_BIN ($("$RT_BIN" --version 2>&1 | head -n1))"
+echo "rootfs: $ROOTFS"
+
+if [ "$VMT_CGROUP_V2" = auto ]; then
+    feat=$("$RT_BIN" features 2>/dev/null)
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin).get("linux",{}).get("cgroup",{}).get("v2") is True else 1)' \
+            <<<"$feat" 2>/dev/null && VMT_CGROUP_V2=yes || VMT_CGROUP_V2=no
+    else
+        tr -d ' \t\n' <<<"$feat" | grep -o '"cgroup":{[^}]*}' | grep -q '"v2":true' && VMT_CGROUP_V2=yes || VMT_CGROUP_V2=no
+    fi
+fi
+echo "cgroup v2 checks: $VMT_CGROUP_V2"
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+: > "$WORK/.results"
+timings=""
+for name in "${CHECKS[@]}"; do
+    if [ -n "$VMT_ONLY" ] && ! [[ $name =~ $VMT_ONLY ]]; then continue; fi
+    mkdir -p "$WORK/$name"
+    before=$(wc -l < "$WORK/.results")
+    t0=$(date +%s%N)
+    timeout -k 5 "$VMT_CHECK_TIMEOUT" bash "$SELF" --one "$name"
+    rc=$?
+    ms=$((($(date +%s%N) - t0) / 1000000))
+    timings+=" $name=$((ms / 1000)).$((ms % 1000 / 100))s"
+    reason=$(head -n1 "$WORK/$name/.reason" 2>/dev/null)
+    subs=$(($(wc -l < "$WORK/.results") - before))
+    case $rc in
+        0) [ "$subs" -gt 0 ] || { echo "PASS $name"; echo P >> "$WORK/.results"; } ;;
+        77) echo "SKIP $name: ${reason:-skipped}"; echo S >> "$WORK/.results" ;;
+        124|137)
+            echo "FAIL $name: timed out after ${VMT_CHECK_TIMEOUT}s"; echo F >> "$WORK/.results"
+            bash "$SELF" --cleanup "$name" ;;
+        *) echo "FAIL $name: ${reason:-exit status $rc}"; echo F >> "$WORK/.results" ;;
+    esac
+done
+
+echo "timings:$timings"
+p=$(grep -c P "$WORK/.results") f=$(grep -c F "$WORK/.results") s=$(grep -c S "$WORK/.results")
+echo "$p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ]
