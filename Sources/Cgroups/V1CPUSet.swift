@@ -1,7 +1,8 @@
 import OCISpec
 
 /// cgroup v1 cpuset: cpuset.cpus, cpuset.mems. A new cpuset cgroup starts with empty cpus/mems and
-/// refuses tasks until they are set, so create() copies them from the parent into each new level.
+/// refuses tasks until they are set, so create() copies them from the parent into each level that
+/// has them empty.
 enum V1CPUSet {
     static func inheritFromParent(_ fs: CgroupFS, _ created: [String]) throws {
         for dir in created {

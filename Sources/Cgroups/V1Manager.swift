@@ -45,13 +45,19 @@ public final class V1Manager: CgroupManager {
 
     public func create() throws {
         for l in leaves {
-            let created: [String]
             if l.mount.isEmpty {
-                created = try fs.mkdirLeaf(mount: "", rel: splitCgroupPath(l.path))
+                try fs.mkdirLeaf(mount: "", rel: splitCgroupPath(l.path))
             } else {
-                created = try fs.mkdirLeaf(mount: l.mount, rel: l.rel)
+                try fs.mkdirLeaf(mount: l.mount, rel: l.rel)
             }
-            if l.controllers.contains("cpuset") { try V1CPUSet.inheritFromParent(fs, created) }
+            if l.controllers.contains("cpuset") {
+                // Every level below the mount, top-down, including ones that already existed.
+                var levels: [String] = []
+                var cur = l.mount
+                for c in l.rel where !l.mount.isEmpty { cur += "/" + c; levels.append(cur) }
+                if l.mount.isEmpty { levels = [l.path] }
+                try V1CPUSet.inheritFromParent(fs, levels)
+            }
         }
         try unified?.create()
     }

@@ -73,6 +73,13 @@ final class DeviceFilterTests: XCTestCase {
     /// The kernel verifier accepts the programs, with the 8 MiB RLIMIT_MEMLOCK of this host.
     func testProgramsLoad() throws {
         try XCTSkipUnless(geteuid() == 0, "needs root (CAP_BPF)")
+        // With RLIMIT_MEMLOCK 0: BPF memory is memcg-accounted since 5.11, so no rlimit raise is needed.
+        var saved = rlimit()
+        XCTAssertEqual(getrlimit(__rlimit_resource_t(8), &saved), 0)
+        var zero = saved
+        zero.rlim_cur = 0
+        XCTAssertEqual(setrlimit(__rlimit_resource_t(8), &zero), 0)
+        defer { setrlimit(__rlimit_resource_t(8), &saved) }
         for rules in [[], [denyAll], [denyAll] + Cgroups.defaultAllowedDevices,
                       [denyAll, R(allow: true, type: "b", major: 8, access: "r")],
                       [R(allow: false, type: "c", major: 10, minor: 200, access: "rwm")]] {
