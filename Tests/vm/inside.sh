@@ -8,7 +8,7 @@
 # and ends with the plain summary line "N passed, M failed, K skipped".
 #
 # Usage: inside.sh --runtime PATH --rootfs PATH [--cgroup-v2 auto|yes|no]
-#                  [--only REGEX] [--check-timeout SECS] [--work DIR]
+#                  [--only REGEX] [--check-timeout SECS] [--work DIR] [--trace]
 #
 # Adding a check: write a function t_NAME below and append NAME to CHECKS.
 # Each check runs in its own bash process (so `die`/`skip` just exit) under a
@@ -23,7 +23,7 @@ CG=/sys/fs/cgroup
 # ---------------------------------------------------------------- settings
 # Carried to the per-check processes through the environment.
 : "${VMT_RUNTIME:=}" "${VMT_ROOTFS:=}" "${VMT_CGROUP_V2:=auto}" "${VMT_ONLY:=}"
-: "${VMT_CHECK_TIMEOUT:=90}" "${VMT_WORK:=/run/vmtests}"
+: "${VMT_CHECK_TIMEOUT:=90}" "${VMT_WORK:=/run/vmtests}" "${VMT_TRACE:=0}"
 MODE=all
 ONE=""
 while [ $# -gt 0 ]; do
@@ -34,12 +34,13 @@ while [ $# -gt 0 ]; do
         --only) VMT_ONLY=$2; shift 2 ;;
         --check-timeout) VMT_CHECK_TIMEOUT=$2; shift 2 ;;
         --work) VMT_WORK=$2; shift 2 ;;
+        --trace) VMT_TRACE=1; shift ;;
         --one) MODE=one; ONE=$2; shift 2 ;;
         --cleanup) MODE=cleanup; ONE=$2; shift 2 ;;
         *) echo "inside.sh: unknown argument: $1" >&2; exit 2 ;;
     esac
 done
-export VMT_RUNTIME VMT_ROOTFS VMT_CGROUP_V2 VMT_ONLY VMT_CHECK_TIMEOUT VMT_WORK
+export VMT_RUNTIME VMT_ROOTFS VMT_CGROUP_V2 VMT_ONLY VMT_CHECK_TIMEOUT VMT_WORK VMT_TRACE
 RT_BIN=$VMT_RUNTIME
 ROOTFS=$VMT_ROOTFS
 WORK=$VMT_WORK
@@ -49,7 +50,15 @@ WORK=$VMT_WORK
 CHECK="" CDIR="" R=""
 
 # rt ARGS...: the runtime under test with this check's state root, bounded.
-rt() { timeout -k 5 60 "$RT_BIN" --root "$R" "$@"; }
+# With --trace, each call and its duration go to fd 9 (the check's stdout,
+# which command substitutions and log redirections do not capture).
+rt() {
+    [ "$VMT_TRACE" = 1 ] || { timeout -k 5 60 "$RT_BIN" --root "$R" "$@"; return; }
+    local t0 rc=0; t0=$(date +%s%N)
+    timeout -k 5 60 "$RT_BIN" --root "$R" "$@" || rc=$?
+    printf '    + %s (exit %d, %d ms)\n' "$*" $rc $((($(date +%s%N) - t0) / 1000000)) >&9
+    return $rc
+}
 
 # die REASON: the check fails with REASON. skip REASON: the check is skipped.
 die() { printf '%s\n' "$*" > "$CDIR/.reason"; exit 1; }
@@ -482,6 +491,7 @@ run_one() {
     setup_check "$1"
     declare -F "t_$CHECK" >/dev/null || die "no function t_$CHECK"
     trap cleanup_check EXIT
+    exec 9>&1
     "t_$CHECK"
 }
 
@@ -499,10 +509,11 @@ fi
 [ -x "$ROOTFS/bin/busybox" ] || { echo "inside.sh: no busybox rootfs at '$ROOTFS'"; echo "0 passed, 1 failed"; exit 1; }
 
 echo "kernel: $(uname -r) ($(uname -v))"
-echo "cmdline: $(cat /proc/cmdline)"
+grep -qw cgroup_no_v1=all /proc/cmdline && echo "cmdline: cgroup_no_v1=all" || echo "cmdline: WITHOUT cgroup_no_v1=all"
 echo "cgroup.controllers: $(cat $CG/cgroup.controllers 2>&1)"
 echo "runtime: $RT_BIN ($("$RT_BIN" --version 2>&1 | head -n1))"
 echo "rootfs: $ROOTFS"
+echo "guest uptime: $(cut -d" " -f1 /proc/uptime)s"
 
 if [ "$VMT_CGROUP_V2" = auto ]; then
     feat=$("$RT_BIN" features 2>/dev/null)
@@ -541,6 +552,7 @@ for name in "${CHECKS[@]}"; do
 done
 
 echo "timings:$timings"
+echo "guest uptime: $(cut -d" " -f1 /proc/uptime)s"
 p=$(grep -c P "$WORK/.results") f=$(grep -c F "$WORK/.results") s=$(grep -c S "$WORK/.results")
 echo "$p passed, $f failed, $s skipped"
 [ "$f" -eq 0 ]
