@@ -50,6 +50,7 @@ public struct LinuxCPU: Codable, Sendable, Equatable {
 
 public struct LinuxPids: Codable, Sendable, Equatable {
     public var limit: Int64
+    public init(limit: Int64) { self.limit = limit }
 }
 
 public struct LinuxWeightDevice: Codable, Sendable, Equatable {
@@ -109,3 +110,9 @@ public struct LinuxRdma: Codable, Sendable, Equatable {
     public var hcaHandles: UInt32?
     public var hcaObjects: UInt32?
 }
+
+// Empty values for building resources field by field (`update`), keeping the synthesized
+// memberwise initializers.
+extension LinuxMemory { public static let unset = LinuxMemory() }
+extension LinuxCPU { public static let unset = LinuxCPU() }
+extension LinuxBlockIO { public static let unset = LinuxBlockIO() }

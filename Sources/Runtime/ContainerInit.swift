@@ -131,6 +131,8 @@ enum ContainerInit {
     /// setns into namespaces given by path, then create the remaining ones (user first, so the
     /// others belong to it), writing the id maps through the parent.
     static func enterNamespaces(_ c: InitContext) throws {
+        // The parent first puts us in our cgroup (unless clone3 already did).
+        try c.sync.expect(.proceed, peer: "runtime")
         for j in c.plan.joins {
             do { try Namespaces.join(j.kind, path: j.path) } catch {
                 throw RuntimeError("linux.namespaces: join \(j.kind.rawValue) namespace \(j.path)", cause: error)
@@ -148,6 +150,7 @@ enum ContainerInit {
         }
         let rest = c.plan.unshareFlags & ~NamespaceKind.user.cloneFlag
         if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
+        if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace") }
     }
 
     static func containerState(_ c: InitContext, _ status: String) -> State {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CShim
+import Cgroups
 import LinuxSys
 import OCISpec
 
@@ -68,7 +69,16 @@ public enum Create {
         var pid: pid_t = 0
         var pidfd: Int32 = -1
         var ptyReceiver: Int32 = -1
+        var cgroup: CgroupManager?
         do {
+            let cg = try ContainerCgroup.make(spec: spec, id: id)
+            cgroup = cg
+            do {
+                try cg.create()
+                for w in try cg.apply(ContainerCgroup.resources(for: spec)) { Log.warn(w) }
+            } catch { throw RuntimeError("cgroup \(cg.paths.values.sorted().first ?? "")", cause: error) }
+            let cgroupFD = try cg.cloneIntoFD() ?? -1
+            defer { if cgroupFD >= 0 { close(cgroupFD) } }
             let listener = try listenForStart(dirFD: lock.fd)
             var console = try o.consoleSocket.map(Console.connect) ?? -1
             defer { if console >= 0 { close(console) } }
@@ -83,7 +93,7 @@ public enum Create {
             let me = getpid()
             let restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
             let child: (pid: pid_t, pidfd: Int32)
-            do { child = try Proc.clone3(flags: plan.cloneFlags) } catch {
+            do { child = try Proc.clone3(flags: plan.cloneFlags, cgroupFD: cgroupFD) } catch {
                 restore.undo()
                 throw RuntimeError("create the container process", cause: error)
             }
@@ -99,11 +109,13 @@ public enum Create {
             pidfd = child.pidfd
             childEnd.close()
             close(listener)
+            if cgroupFD < 0 { try cg.addProcess(pid) }
+            try parentEnd.send(.proceed)
 
             var record = ContainerRecord(
                 id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
                 created: Timestamp.rfc3339(nanos: true), owner: "", initialized: false,
-                ownPidNamespace: plan.newPid, config: spec)
+                ownPidNamespace: plan.newPid, config: spec, cgroupMode: cg.mode, cgroupPaths: cg.paths)
             try store.save(record)
             try driveInit(parentEnd, pid: pid, spec: spec, record: record, store: store)
             record.initialized = true
@@ -122,6 +134,10 @@ public enum Create {
                 runPoststop(spec.hooks?.poststop, state: state)
             }
             if ptyReceiver >= 0 { close(ptyReceiver) }
+            if let cg = cgroup {
+                try? cg.kill(signal: SIGKILL)
+                do { try cg.destroy() } catch { Log.warn("remove cgroup: \(error)") }
+            }
             try? store.remove(id)
             throw error
         }
@@ -153,7 +169,7 @@ public enum Create {
                 return
             case .error(let s):
                 throw RuntimeError(s)
-            case .mapped, .runtimeHooksDone:
+            case .mapped, .runtimeHooksDone, .proceed:
                 throw RuntimeError("sync: unexpected \(m) from container init")
             }
         }
@@ -161,20 +177,6 @@ public enum Create {
 
     /// Until the cgroups work lands, resource limits are refused rather than silently ignored.
     static func refuseUnsupported(_ spec: Spec) throws {
-        if var r = spec.linux?.resources {
-            if let d = r.devices, !d.isEmpty {
-                // `runc spec` (and every engine) adds device rules; running such configs matters
-                // more than rules that need the cgroup device controller. Say so loudly.
-                Log.warn("linux.resources.devices: \(d.count) device cgroup rule(s) NOT enforced: swiftrun has no cgroup support yet")
-            }
-            r.devices = nil
-            if r != LinuxResources() {
-                throw RuntimeError("config.json: linux.resources: cgroup resource limits are not supported yet by swiftrun; remove linux.resources")
-            }
-        }
-        if let p = spec.linux?.cgroupsPath, !p.isEmpty {
-            Log.debug("linux.cgroupsPath \"\(p)\" ignored: cgroup management is not implemented yet")
-        }
         if spec.linux?.seccomp != nil {
             throw RuntimeError("config.json: linux.seccomp: seccomp is not supported yet by swiftrun")
         }

@@ -30,6 +30,12 @@ public enum Delete {
             }
             try killAndWait(r)
         }
+        if let cg = ContainerCgroup.load(r) {
+            // Leftovers (exec'd processes of a container without a pid namespace) go too.
+            if let left = try? cg.pids(), !left.isEmpty { try? cg.kill(signal: SIGKILL) }
+            if cg.isFrozen() { try? cg.thaw() }
+            do { try cg.destroy() } catch { throw RuntimeError("delete container \(id): remove its cgroup", cause: error) }
+        }
         try store.remove(id)
         Create.runPoststop(r.config.hooks?.poststop, state: store.ociState(r, status: .stopped))
     }
@@ -46,6 +52,8 @@ public enum Delete {
             }
         }
         try Proc.signal(pidfd: pidfd, SIGKILL)
+        // A frozen process cannot die; v1 freezers need a thaw.
+        if let cg = ContainerCgroup.load(r), cg.isFrozen() { try? cg.thaw() }
         var pfd = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
         _ = poll(&pfd, 1, 10_000)
     }

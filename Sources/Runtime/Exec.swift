@@ -70,7 +70,10 @@ public enum Exec {
         }
         let (parentEnd, childEnd) = try SyncChannel.pair()
         defer { parentEnd.close() }
-        let child = try Proc.clone3(flags: 0)
+        let cg = ContainerCgroup.load(r)
+        let cgroupFD = try cg?.cloneIntoFD() ?? -1
+        defer { if cgroupFD >= 0 { close(cgroupFD) } }
+        let child = try Proc.clone3(flags: 0, cgroupFD: cgroupFD)
         if child.pid == 0 {
             parentEnd.close()
             if ptyReceiver >= 0 { close(ptyReceiver) }
@@ -78,6 +81,14 @@ public enum Exec {
         }
         childEnd.close()
         defer { close(child.pidfd) }
+        do {
+            if cgroupFD < 0, let cg { try cg.addProcess(child.pid) }
+            try parentEnd.send(.proceed)
+        } catch {
+            _ = sr_pidfd_send_signal(child.pidfd, SIGKILL, 0)
+            _ = try? Proc.wait(child.pid)
+            throw RuntimeError("exec: join the container's cgroup", cause: error)
+        }
         // The child reports an error, or closes the (close-on-exec) socket by exec'ing.
         let reply = try parentEnd.receive()
         if case .error(let msg)? = reply {
@@ -109,6 +120,7 @@ public enum Exec {
             _exit(1)
         }
         do {
+            try sync.expect(.proceed, peer: "runtime")
             let p = o.process
             sr_reset_signal_dispositions()
             var empty = [UInt8](repeating: 0, count: 128)

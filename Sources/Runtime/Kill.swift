@@ -16,6 +16,10 @@ public enum Kill {
         let pidfd = try Proc.pidfdOpen(r.pid)
         defer { close(pidfd) }
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("container not running") }
+        if all, let cg = ContainerCgroup.load(r) {
+            do { try cg.kill(signal: signal) } catch { throw RuntimeError("kill --all container \(id)", cause: error) }
+            return
+        }
         if all && r.ownPidNamespace {
             for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { _ = Glibc.kill(pid, signal) }
         }

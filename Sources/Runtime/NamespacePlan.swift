@@ -37,7 +37,9 @@ struct NamespacePlan {
         newMount = new.contains(.mount)
         newCgroup = new.contains(.cgroup)
         newTime = new.contains(.time)
-        let others = new.filter { $0 != .time && $0 != .pid }
+        // The cgroup namespace is unshared by the init once it is in its cgroup (the namespace's
+        // root is the cgroup of the process that creates it), never at clone time.
+        let others = new.filter { $0 != .time && $0 != .pid && $0 != .cgroup }
         if joins.isEmpty {
             cloneFlags = others.reduce(0) { $0 | $1.cloneFlag }
         } else {

@@ -6,7 +6,7 @@ public enum RuntimeFeatures {
         var linux = LinuxFeatures()
         linux.namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
         linux.capabilities = CapabilityNames.all.sorted { $0.value < $1.value }.map(\.key)
-        linux.cgroup = CgroupFeatures(v1: false, v2: false, systemd: false, systemdUser: false, rdma: false)
+        linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: false, systemdUser: false, rdma: true)
         linux.seccomp = SeccompFeatures(enabled: false)
         linux.apparmor = EnabledFeature(enabled: false)
         linux.selinux = EnabledFeature(enabled: false)

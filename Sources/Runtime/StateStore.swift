@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import Cgroups
 import OCISpec
 
 /// What the runtime remembers about a container, in `<root>/<id>/state.json`.
@@ -21,6 +22,9 @@ public struct ContainerRecord: Codable, Sendable {
     public var ownPidNamespace: Bool
     /// The config as it was at create time: later edits of config.json must not affect the container.
     public var config: Spec
+    /// The container's cgroup: the host's mode and the leaf path per controller.
+    public var cgroupMode: CgroupMode?
+    public var cgroupPaths: [String: String]?
 }
 
 public enum ContainerStatus: String, Sendable {
@@ -90,6 +94,7 @@ public struct StateStore: Sendable {
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { return .stopped }
         if !r.initialized { return .creating }
         if FileIO.exists(startSocket(r.id)) { return .created }
+        if let cg = ContainerCgroup.load(r), cg.isFrozen() { return .paused }
         return .running
     }
 

@@ -8,6 +8,8 @@ import LinuxSys
 /// over a SOCK_SEQPACKET socketpair: one datagram per message, a tag byte then a UTF-8 payload.
 /// Docs/ARCHITECTURE.md has the full table of who sends what, when.
 enum SyncMessage: Equatable {
+    /// parent → child: the init is in its cgroup; carry on.
+    case proceed
     /// child → parent: a new user namespace exists; write its uid/gid maps.
     case mapRequest
     /// parent → child: maps written (or none needed); carry on.
@@ -29,6 +31,7 @@ enum SyncMessage: Equatable {
         case .runtimeHooksDone: return 4
         case .ready: return 5
         case .error: return 6
+        case .proceed: return 7
         }
     }
 }
@@ -65,6 +68,7 @@ struct SyncChannel {
         case 4: return .runtimeHooksDone
         case 5: return .ready
         case 6: return .error(String(decoding: buf[1..<n], as: UTF8.self))
+        case 7: return .proceed
         default: throw RuntimeError("sync socket: unknown message tag \(buf[0])")
         }
     }

@@ -10,7 +10,8 @@ struct Swiftrun: ParsableCommand {
         version: "swiftrun version \(swiftrunVersion)\nspec: \(ociVersion)",
         subcommands: [
             CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self, KillCommand.self,
-            DeleteCommand.self, ListCommand.self, ExecCommand.self, SpecCommand.self, FeaturesCommand.self,
+            DeleteCommand.self, ListCommand.self, ExecCommand.self, PsCommand.self, PauseCommand.self,
+            ResumeCommand.self, UpdateCommand.self, EventsCommand.self, SpecCommand.self, FeaturesCommand.self,
         ]
     )
     @OptionGroup var globals: GlobalOptions

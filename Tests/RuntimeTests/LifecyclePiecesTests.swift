@@ -174,7 +174,8 @@ final class OutputFormatTests: XCTestCase {
         XCTAssertEqual(f.ociVersionMax, "1.3.0")
         XCTAssertEqual(f.hooks?.count, 6)
         XCTAssertEqual(f.linux?.seccomp?.enabled, false)
-        XCTAssertEqual(f.linux?.cgroup?.v2, false)
+        XCTAssertEqual(f.linux?.cgroup?.v2, true)
+        XCTAssertEqual(f.linux?.cgroup?.systemd, false)
         XCTAssertTrue(f.mountOptions?.contains("rbind") ?? false)
         // The document decodes with the features schema rules.
         XCTAssertNoThrow(try SpecLoader.decodeFeatures(try RuntimeFeatures.json()))

@@ -23,7 +23,7 @@ BINARY = os.path.abspath(
 IS_RUNC = os.path.basename(BINARY) == "runc"
 
 # Flip to True when swiftrun gains cgroup support (linux.resources).
-SWIFTRUN_HAS_CGROUPS = False
+SWIFTRUN_HAS_CGROUPS = True
 
 DEFAULT_TIMEOUT = int(os.environ.get("SWIFTRUN_TIMEOUT", "20"))
 

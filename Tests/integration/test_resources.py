@@ -1,63 +1,221 @@
-"""linux.resources (cgroups).
+"""linux.resources and the cgroup verbs on this host (hybrid: v1 controllers + cgroup2 'unified').
 
-swiftrun does not implement cgroups yet and refuses any config with
-linux.resources. Flip helpers.SWIFTRUN_HAS_CGROUPS to True when it does:
-the refusal test is then skipped and the enforcement tests run."""
+The pure cgroup v2 checks run in a VM (Tests/vm)."""
 
+import json
 import os
+import time
 
 import pytest
 
-from helpers import IS_RUNC, SWIFTRUN_HAS_CGROUPS, new_id, wait_for
+from helpers import IS_RUNC, new_id, swiftrun_only_because, wait_for
 
 MEM_LIMIT = 64 * 1024 * 1024
-
-needs_cgroups = pytest.mark.skipif(
-    not IS_RUNC and not SWIFTRUN_HAS_CGROUPS,
-    reason="swiftrun has no cgroup support yet (SWIFTRUN_HAS_CGROUPS = False in helpers.py)")
-
-refuses_resources = pytest.mark.skipif(
-    IS_RUNC or SWIFTRUN_HAS_CGROUPS,
-    reason="swiftrun-only: until cgroups land swiftrun refuses linux.resources "
-           "(runc enforces it)")
+V1 = "/sys/fs/cgroup"
 
 
-def _cgroup_dir(pid, controller):
+def _cgroup_dirs(pid):
+    """controller -> directory for every hierarchy the process is in."""
+    out = {}
     with open("/proc/%d/cgroup" % pid) as f:
         for line in f:
             _, ctrls, path = line.rstrip("\n").split(":", 2)
-            if controller in ctrls.split(","):
-                return "/sys/fs/cgroup/%s%s" % (controller, path)
-    return None
+            if ctrls == "":
+                out["unified"] = "/sys/fs/cgroup/unified" + path
+            for c in ctrls.split(","):
+                if c and not c.startswith("name="):
+                    d = "/sys/fs/cgroup/%s%s" % (c, path)
+                    if os.path.isdir(d):
+                        out[c] = d
+    return out
 
 
-@refuses_resources
-def test_resources_refused_with_clear_error(rt, bundle, tmp_path):
-    b = bundle().args("true")
-    b.config["linux"]["resources"] = {"memory": {"limit": MEM_LIMIT}}
-    cid = new_id()
-    log = tmp_path / "log.json"
-    p = rt.create(b, cid, check=False, log=log)
-    assert p.returncode != 0
-    assert "linux.resources" in p.stderr + log.read_text()
-    assert not rt.exists(cid)
+def _read(path):
+    with open(path) as f:
+        return f.read().strip()
 
 
-@needs_cgroups
-def test_memory_limit_enforced(rt, bundle):
-    b = bundle().args("sleep", "100")
-    b.config["linux"]["resources"] = {"memory": {"limit": MEM_LIMIT},
-                                      "pids": {"limit": 50}}
+def _no_cgroup_named(cid):
+    hits = []
+    for top, dirs, _ in os.walk("/sys/fs/cgroup"):
+        if cid in dirs:
+            hits.append(os.path.join(top, cid))
+        if top.count("/") > 8:
+            dirs[:] = []
+    return hits
+
+
+def _limited(bundle, **res):
+    b = bundle()
+    b.config["linux"]["resources"] = res
+    return b
+
+
+def test_limits_written_to_v1_files(rt, bundle):
+    b = _limited(bundle, memory={"limit": MEM_LIMIT, "reservation": MEM_LIMIT // 2},
+                 pids={"limit": 50}, cpu={"shares": 512, "quota": 50000, "period": 100000})
+    b.args("sleep", "100")
     cid = new_id()
     rt.create(b, cid)
-    pid = rt.state(cid)["pid"]
-    mem = _cgroup_dir(pid, "memory")
-    if mem is None or not os.path.exists(os.path.join(mem, "memory.limit_in_bytes")):
-        pytest.skip("no cgroup v1 memory controller on this host")
-    with open(os.path.join(mem, "memory.limit_in_bytes")) as f:
-        assert int(f.read()) == MEM_LIMIT
-    pids = _cgroup_dir(pid, "pids")
-    with open(os.path.join(pids, "pids.max")) as f:
-        assert f.read().strip() == "50"
+    dirs = _cgroup_dirs(rt.state(cid)["pid"])
+    assert _read(dirs["memory"] + "/memory.limit_in_bytes") == str(MEM_LIMIT)
+    assert _read(dirs["memory"] + "/memory.soft_limit_in_bytes") == str(MEM_LIMIT // 2)
+    assert _read(dirs["pids"] + "/pids.max") == "50"
+    assert _read(dirs["cpu"] + "/cpu.shares") == "512"
+    assert _read(dirs["cpu"] + "/cpu.cfs_quota_us") == "50000"
+    assert "unified" in dirs and dirs["unified"].endswith(cid)
     rt("delete", "--force", cid)
-    assert wait_for(lambda: not os.path.exists(mem), timeout=5), "cgroup left behind"
+    assert wait_for(lambda: not os.path.exists(dirs["memory"]), timeout=5), "cgroup left behind"
+    assert _no_cgroup_named(cid) == []
+
+
+def test_memory_limit_kills_over_allocating_container(rt, bundle):
+    b = _limited(bundle, memory={"limit": 32 * 1024 * 1024, "swap": 32 * 1024 * 1024})
+    # Keep 100 MiB in a shell variable: far more than the limit.
+    b.sh("x=$(head -c 104857600 /dev/zero | tr '\\0' a); echo survived ${#x}")
+    p = rt.run(b, new_id(), check=False)
+    assert p.returncode != 0 and "survived" not in p.stdout, (p.returncode, p.stdout, p.stderr)
+
+
+def test_pids_limit_stops_fork_loop(rt, bundle):
+    b = _limited(bundle, pids={"limit": 10})
+    b.args("sleep", "100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    # The fork loop's shell dies once fork fails; the container's init stays.
+    p = rt("exec", cid, "sh", "-c", "while true; do sleep 100 >/dev/null 2>&1 & done", check=False,
+           timeout=30)
+    assert p.returncode != 0
+    pids = json.loads(rt("ps", "--format", "json", cid).stdout)
+    assert 1 <= len(pids) <= 10, pids
+    dirs = _cgroup_dirs(rt.state(cid)["pid"])
+    assert int(_read(dirs["pids"] + "/pids.current")) <= 10
+
+
+def test_device_rules_enforced(rt, bundle):
+    b = _limited(bundle, devices=[{"allow": False, "access": "rwm"}])
+    b.config["linux"]["devices"] = [{"path": "/dev/sda-like", "type": "b", "major": 7, "minor": 200,
+                                     "fileMode": 0o600}]
+    b.config["linux"]["resources"]["devices"].append(
+        {"allow": False, "type": "b", "major": 7, "minor": 200, "access": "rwm"})
+    b.sh("head -c1 /dev/null && echo null-ok; head -c1 /dev/sda-like >/dev/null 2>&1 || echo sda-denied")
+    p = rt.run(b, new_id())
+    assert "null-ok" in p.stdout
+
+
+def test_pause_resume(rt, bundle):
+    b = bundle().args("sleep", "100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    rt("pause", cid)
+    assert rt.status(cid) == "paused"
+    dirs = _cgroup_dirs(rt.state(cid)["pid"])
+    assert _read(dirs["freezer"] + "/freezer.state") == "FROZEN"
+    p = rt("pause", cid, check=False)
+    assert p.returncode != 0
+    rt("resume", cid)
+    assert rt.status(cid) == "running"
+    assert _read(dirs["freezer"] + "/freezer.state") == "THAWED"
+
+
+def test_delete_force_of_paused_container(rt, bundle):
+    b = bundle().args("sleep", "100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    rt("pause", cid)
+    rt("delete", "--force", cid)
+    assert not rt.exists(cid)
+    assert _no_cgroup_named(cid) == []
+
+
+def test_update_live_container(rt, bundle, tmp_path):
+    b = _limited(bundle, memory={"limit": MEM_LIMIT}, pids={"limit": 50})
+    b.args("sleep", "100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    dirs = _cgroup_dirs(rt.state(cid)["pid"])
+    rt("update", "--memory", "128M", "--pids-limit", "30", "--cpu-quota", "40000", cid)
+    assert _read(dirs["memory"] + "/memory.limit_in_bytes") == str(128 * 1024 * 1024)
+    assert _read(dirs["pids"] + "/pids.max") == "30"
+    assert _read(dirs["cpu"] + "/cpu.cfs_quota_us") == "40000"
+    f = tmp_path / "res.json"
+    f.write_text(json.dumps({"pids": {"limit": 40}}))
+    rt("update", "--resources", str(f), cid)
+    assert _read(dirs["pids"] + "/pids.max") == "40"
+    rt("update", "-r", "-", cid, input=json.dumps({"pids": {"limit": 41}}))
+    assert _read(dirs["pids"] + "/pids.max") == "41"
+
+
+def test_ps_lists_container_processes(rt, bundle):
+    b = bundle().sh("sleep 100 & sleep 100 & wait")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    init = rt.state(cid)["pid"]
+    assert wait_for(lambda: len(json.loads(rt("ps", "--format", "json", cid).stdout)) == 3)
+    pids = json.loads(rt("ps", "--format", "json", cid).stdout)
+    assert init in pids
+    table = rt("ps", cid).stdout.splitlines()
+    assert table[0].split()[:2] == ["UID", "PID"]
+    assert len(table) == 4
+    assert all(int(l.split()[1]) in pids for l in table[1:])
+
+
+def test_kill_all(rt, bundle):
+    b = bundle().sh("sleep 100 & sleep 100 & wait")
+    b.remove_ns("pid")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    assert wait_for(lambda: len(json.loads(rt("ps", "--format", "json", cid).stdout)) == 3)
+    pids = json.loads(rt("ps", "--format", "json", cid).stdout)
+    rt("kill", "--all", cid, "KILL")
+    assert wait_for(lambda: all(not os.path.exists("/proc/%d/cmdline" % p) or
+                                open("/proc/%d/stat" % p).read().split(")")[1].split()[0] == "Z"
+                                for p in pids), timeout=5)
+
+
+def test_events_stats(rt, bundle):
+    b = _limited(bundle, memory={"limit": MEM_LIMIT}, pids={"limit": 50})
+    b.args("sleep", "100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("events", "--stats", cid)
+    ev = json.loads(p.stdout.strip().splitlines()[0])
+    assert ev["type"] == "stats" and ev["id"] == cid
+    data = ev["data"]
+    for key in ("cpu", "memory", "pids", "blkio"):
+        assert key in data, key
+    assert data["pids"]["current"] >= 1
+    assert data["pids"]["limit"] == 50
+    assert data["memory"]["usage"]["limit"] == MEM_LIMIT
+
+
+def test_failed_create_leaves_no_cgroup(rt, bundle):
+    b = _limited(bundle, memory={"limit": MEM_LIMIT}).args("/nonexistent")
+    cid = new_id()
+    p = rt.create(b, cid, check=False)
+    assert p.returncode != 0
+    assert _no_cgroup_named(cid) == []
+
+
+def test_cgroups_path_absolute(rt, bundle):
+    cid = new_id()
+    b = bundle().args("sleep", "100")
+    b.config["linux"]["cgroupsPath"] = "/swiftrun-itest/" + cid
+    rt.run(b, cid, "--detach")
+    dirs = _cgroup_dirs(rt.state(cid)["pid"])
+    assert dirs["pids"] == "/sys/fs/cgroup/pids/swiftrun-itest/" + cid
+    rt("delete", "--force", cid)
+    assert not os.path.exists(dirs["pids"])
+    for c in ("pids", "memory", "cpu", "unified"):
+        try:
+            os.rmdir("/sys/fs/cgroup/%s/swiftrun-itest" % c)
+        except OSError:
+            pass
+
+
+def test_cgroup_namespace_view(rt, bundle):
+    b = bundle().sh("cat /proc/self/cgroup")
+    b.add_ns("cgroup")
+    p = rt.run(b, new_id())
+    for line in p.stdout.splitlines():
+        assert line.endswith(":/"), p.stdout

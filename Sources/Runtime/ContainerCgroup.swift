@@ -1,0 +1,36 @@
+import Cgroups
+import LinuxSys
+import OCISpec
+
+/// The glue between a container and its cgroup manager: which manager, which device rules,
+/// and how to find it again from the saved state.
+enum ContainerCgroup {
+    /// A manager for a new container, honouring linux.cgroupsPath.
+    static func make(spec: Spec, id: String) throws -> CgroupManager {
+        do { return try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
+            throw RuntimeError("config.json: linux.cgroupsPath", cause: error)
+        }
+    }
+
+    /// The manager of an existing container, or nil for state written without cgroups.
+    static func load(_ r: ContainerRecord) -> CgroupManager? {
+        guard let mode = r.cgroupMode, let paths = r.cgroupPaths, !paths.isEmpty else { return nil }
+        return Cgroups.manager(paths: paths, mode: mode)
+    }
+
+    /// linux.resources as it is applied: the config's device rules, then (as runc) the devices
+    /// every container may use and an allow rule for each linux.devices entry. Without device rules
+    /// in the config the device controller is left alone.
+    static func resources(for spec: Spec) -> LinuxResources {
+        var r = spec.linux?.resources ?? LinuxResources()
+        if let rules = r.devices, !rules.isEmpty {
+            var all = rules + Cgroups.defaultAllowedDevices
+            for d in spec.linux?.devices ?? [] {
+                all.append(LinuxDeviceCgroup(allow: true, type: d.type == "b" ? "b" : "c", major: d.major,
+                                             minor: d.minor, access: "rwm"))
+            }
+            r.devices = all
+        }
+        return r
+    }
+}

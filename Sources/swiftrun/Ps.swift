@@ -1,0 +1,70 @@
+import ArgumentParser
+import Runtime
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct PsCommand: Verb {
+    static let configuration = CommandConfiguration(
+        commandName: "ps", abstract: "List the processes of a container.",
+        usage: "swiftrun ps [--format table|json] <container-id> [ps options]")
+    static let verbName = "ps"
+    @OptionGroup var globals: GlobalOptions
+    @Option(name: [.customShort("f"), .long], help: "table or json.") var format: String = "table"
+    @Argument(help: "Container ID.") var id: String
+    @Argument(parsing: .captureForPassthrough, help: "Options for ps(1) (default -ef).") var psArgs: [String] = []
+
+    func execute() throws {
+        let pids = try CgroupInfo.pids(store: globals.store, id: id)
+        switch format {
+        case "json":
+            writeStdout("[" + pids.map(String.init).joined(separator: ",") + "]\n")
+        case "table":
+            // Like runc: run ps(1) and keep the header plus the container's rows.
+            let out = try runPs(psArgs.isEmpty ? ["-ef"] : psArgs)
+            var lines = out.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard let header = lines.first else { return }
+            lines.removeFirst()
+            let cols = header.split(separator: " ", omittingEmptySubsequences: true)
+            guard let pidCol = cols.firstIndex(of: "PID") else {
+                throw RuntimeError("ps: no PID column in the output of ps \(psArgs.joined(separator: " "))")
+            }
+            let wanted = Set(pids)
+            var result = header + "\n"
+            for l in lines {
+                let f = l.split(separator: " ", omittingEmptySubsequences: true)
+                if f.count > pidCol, let p = Int32(f[pidCol]), wanted.contains(p) { result += l + "\n" }
+            }
+            writeStdout(result)
+        default:
+            throw RuntimeError("--format: invalid format \"\(format)\" (table or json)")
+        }
+    }
+
+    func runPs(_ args: [String]) throws -> String {
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw RuntimeError("ps: pipe failed") }
+        var fa = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 1)
+        posix_spawn_file_actions_addclose(&fa, fds[0])
+        var argv: [UnsafeMutablePointer<CChar>?] = (["ps"] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let rc = posix_spawnp(&pid, "ps", &fa, nil, &argv, environ)
+        close(fds[1])
+        guard rc == 0 else { close(fds[0]); throw RuntimeError("ps: cannot run ps(1): \(String(cString: strerror(rc)))") }
+        var out: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 8192)
+        while true {
+            let n = read(fds[0], &buf, buf.count)
+            if n <= 0 { break }
+            out += buf[0..<n]
+        }
+        close(fds[0])
+        var st: Int32 = 0
+        waitpid(pid, &st, 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+}
