@@ -244,6 +244,7 @@ CHECKS=(
     cg_ns_view
     cg_cleanup_delete
     cg_cleanup_failed_create
+    no_leftovers
 )
 
 # The VM itself: a pure cgroup v2 hierarchy with the controllers we test.
@@ -483,6 +484,16 @@ t_cg_cleanup_failed_create() {
     [ "$before" = "$after" ] || die "cgroups left behind: $(comm -13 <(echo "$before") <(echo "$after") | tr '\n' ' ')"
     rt state $id >/dev/null 2>&1 && die "state still succeeds after the failed create"
     [ -z "$(ls -A "$R" 2>/dev/null)" ] || die "state left in --root: $(ls -A "$R" | tr '\n' ' ')"
+    return 0
+}
+
+# Runs last: no check left a container cgroup, a process or runtime state.
+t_no_leftovers() {
+    local left
+    left=$(find "$CG" -mindepth 1 -maxdepth 1 -type d -name 'vmtest-*' | tr '\n' ' ')
+    [ -z "$left" ] || die "cgroups left: $left"
+    left=$(find "$WORK" -mindepth 3 -maxdepth 3 -path '*/root/*' 2>/dev/null | tr '\n' ' ')
+    [ -z "$left" ] || die "container state left: $left"
     return 0
 }
 
