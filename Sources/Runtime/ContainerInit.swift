@@ -25,6 +25,8 @@ struct InitContext {
     /// Connected --console-socket when process.terminal is true, else -1.
     let consoleSocket: Int32
     let noNewKeyring: Bool
+    /// Detached idmapped mounts made by `create` (IdmappedMounts.prepare), by index in mounts.
+    var idmapFDs: [Int: Int32] = [:]
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -84,9 +86,10 @@ enum ContainerInit {
             }
         }
 
-        let rc = RootfsConfig(spec: c.spec, bundle: c.bundle, rootfs: c.rootfs, noPivot: c.noPivot,
+        var rc = RootfsConfig(spec: c.spec, bundle: c.bundle, rootfs: c.rootfs, noPivot: c.noPivot,
                               inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
+        rc.idmappedMountFDs = c.idmapFDs
         try Rootfs.prepare(rc)
         var consoleSlave: Int32 = -1
         if c.consoleSocket >= 0 {
@@ -109,6 +112,8 @@ enum ContainerInit {
         }
 
         try Rlimits.apply(c.process.rlimits ?? [])
+        // scheduler + ioPriority, while the init still has CAP_SYS_NICE.
+        try ProcessAttributes.applyPrivileged(process: c.process, linux: linux)
 
         // Credentials: bounding set first (needs CAP_SETPCAP), then groups/gid/uid, then the rest.
         let caps = c.process.capabilities.map { CapabilitySets($0, warn: Log.warn) }
@@ -193,6 +198,10 @@ enum ContainerInit {
         // Only fds 0-2 and the preserved ones survive exec.
         for fd in 3..<(3 + c.preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
         Proc.cloexecFrom(3 + c.preserveFDs)
+        do {
+            try LSM.apply(process: c.process, linux: c.spec.linux)
+            try ProcessAttributes.applyBeforeExec(process: c.process, linux: c.spec.linux)
+        } catch { fail("\(error)") }
         let e = Proc.exec(path: path, args: args, env: env)
         fail("unable to start container process: exec: \"\(args[0])\": \(Errno.describe(e.errno))")
     }

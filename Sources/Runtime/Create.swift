@@ -5,6 +5,7 @@ import CShim
 import Cgroups
 import LinuxSys
 import OCISpec
+import Rootfs
 
 public struct CreateOptions: Sendable {
     public var bundle: String
@@ -41,6 +42,9 @@ public enum Create {
         let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
         for w in try SpecValidator.validate(spec, forCreate: true) { Log.warn(w) }
         try refuseUnsupported(spec)
+        try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
+        try LSM.check(process: spec.process, linux: spec.linux)
+        try NetDevices.validate(spec.linux?.netDevices ?? [:], namespaces: spec.linux?.namespaces)
         guard let process = spec.process, let root = spec.root else {
             throw RuntimeError("config.json: process and root are required")
         }
@@ -91,9 +95,13 @@ public enum Create {
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
             let me = getpid()
+            let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true) : [:]
+            defer { IdmappedMounts.closeAll(idmapFDs) }
             let restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
+            let savedAffinity = try ProcessAttributes.applyInitialAffinity(process.execCPUAffinity)
             let child: (pid: pid_t, pidfd: Int32)
             do { child = try Proc.clone3(flags: plan.cloneFlags, cgroupFD: cgroupFD) } catch {
+                ProcessAttributes.restoreAffinity(savedAffinity)
                 restore.undo()
                 throw RuntimeError("create the container process", cause: error)
             }
@@ -102,8 +110,10 @@ public enum Create {
                 ContainerInit.run(InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: o.preserveFDs, sync: childEnd, startListener: listener,
-                    parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring))
+                    parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
+                    idmapFDs: idmapFDs))
             }
+            ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()
             pid = child.pid
             pidfd = child.pidfd
@@ -166,6 +176,8 @@ public enum Create {
                 }
                 try ch.send(.runtimeHooksDone)
             case .ready:
+                try NetDevices.move(spec.linux?.netDevices ?? [:], toPid: pid)
+                try IntelRdt.apply(spec.linux?.intelRdt, id: record.id, pid: pid)
                 return
             case .error(let s):
                 throw RuntimeError(s)
