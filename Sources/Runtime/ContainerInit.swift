@@ -27,6 +27,8 @@ struct InitContext {
     let noNewKeyring: Bool
     /// Detached idmapped mounts made by `create` (IdmappedMounts.prepare), by index in mounts.
     var idmapFDs: [Int: Int32] = [:]
+    /// linux.seccomp, compiled by the runtime.
+    var seccomp: SeccompPlan? = nil
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -48,8 +50,12 @@ enum ContainerInit {
         waitForStartAndExec(c)
     }
 
+    /// The init's pid as the runtime sees it (read from the host's /proc before pivot_root).
+    nonisolated(unsafe) static var hostPid: Int32 = 0
+
     static func setup(_ c: InitContext) throws {
         close(c.lockFD)
+        hostPid = Self.selfPid()
         // Until execve the init is the runtime binary: non-dumpable, so no container process can
         // open /proc/1/exe and write through it to the host's swiftrun (CVE-2019-5736 class).
         _ = sr_set_dumpable(0)
@@ -118,6 +124,9 @@ enum ContainerInit {
         // Credentials: bounding set first (needs CAP_SETPCAP), then groups/gid/uid, then the rest.
         let caps = c.process.capabilities.map { CapabilitySets($0, warn: Log.warn) }
         try caps?.applyBounding()
+        if let sc = c.seccomp, sc.installEarly {
+            try sc.install(state: containerState(c, "creating"), hostPid: hostPid)
+        }
         let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
         let cwd = c.process.cwd
         let chdirBefore = chdir(cwd) == 0
@@ -156,6 +165,14 @@ enum ContainerInit {
         let rest = c.plan.unshareFlags & ~NamespaceKind.user.cloneFlag
         if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
         if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace") }
+    }
+
+    /// readlink("/proc/self"): the pid in the pid namespace of the mounted procfs.
+    static func selfPid() -> Int32 {
+        var buf = [CChar](repeating: 0, count: 32)
+        let n = readlink("/proc/self", &buf, buf.count - 1)
+        guard n > 0 else { return getpid() }
+        return Int32(String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? getpid()
     }
 
     static func containerState(_ c: InitContext, _ status: String) -> State {
@@ -201,6 +218,10 @@ enum ContainerInit {
         do {
             try LSM.apply(process: c.process, linux: c.spec.linux)
             try ProcessAttributes.applyBeforeExec(process: c.process, linux: c.spec.linux)
+            // As late as possible: after this only execve runs.
+            if let sc = c.seccomp, !sc.installEarly {
+                try sc.install(state: containerState(c, "running"), hostPid: hostPid)
+            }
         } catch { fail("\(error)") }
         let e = Proc.exec(path: path, args: args, env: env)
         fail("unable to start container process: exec: \"\(args[0])\": \(Errno.describe(e.errno))")

@@ -64,6 +64,8 @@ public enum Create {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
         let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
+        let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: process, cacheRoot: store.root)
+        defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
         if !plan.newMount && !plan.joins.contains(where: { $0.kind == .mount }) {
             throw RuntimeError("config.json: linux.namespaces: a mount namespace is required")
         }
@@ -111,7 +113,7 @@ public enum Create {
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: o.preserveFDs, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs))
+                    idmapFDs: idmapFDs, seccomp: seccomp))
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()
@@ -189,9 +191,6 @@ public enum Create {
 
     /// Until the cgroups work lands, resource limits are refused rather than silently ignored.
     static func refuseUnsupported(_ spec: Spec) throws {
-        if spec.linux?.seccomp != nil {
-            throw RuntimeError("config.json: linux.seccomp: seccomp is not supported yet by swiftrun")
-        }
     }
 
     /// A listening socket in the state directory; the waiting init accepts `start` on it.

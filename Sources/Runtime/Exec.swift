@@ -34,6 +34,8 @@ public enum Exec {
         if o.process.terminal == true && o.consoleSocket == nil && o.detach {
             throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket")
         }
+        let seccomp = try SeccompPlan.make(r.config.linux?.seccomp, process: o.process, cacheRoot: store.root)
+        defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
         let initPidfd = try Proc.pidfdOpen(r.pid)
         defer { close(initPidfd) }
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("cannot exec in a stopped container") }
@@ -77,7 +79,8 @@ public enum Exec {
         if child.pid == 0 {
             parentEnd.close()
             if ptyReceiver >= 0 { close(ptyReceiver) }
-            execChild(o, record: r, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket)
+            execChild(o, record: r, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket,
+                      seccomp: seccomp)
         }
         childEnd.close()
         defer { close(child.pidfd) }
@@ -113,8 +116,11 @@ public enum Exec {
     }
 
     static func execChild(_ o: ExecOptions, record r: ContainerRecord, initPidfd: Int32, nsFlags: UInt64,
-                          sync: SyncChannel, console: Int32) -> Never {
+                          sync: SyncChannel, console: Int32, seccomp: SeccompPlan?) -> Never {
         _ = sr_set_dumpable(0)
+        let hostPid = ContainerInit.selfPid()
+        let state = State(ociVersion: ociVersion, id: r.id, status: "running", pid: r.pid, bundle: r.bundle,
+                          annotations: r.config.annotations)
         func fail(_ e: Error) -> Never {
             try? sync.send(.error("\(e)"))
             _exit(1)
@@ -140,6 +146,7 @@ public enum Exec {
             try Rlimits.apply(p.rlimits ?? [])
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
             try caps?.applyBounding()
+            if let sc = seccomp, sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
             let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
             try Identity.apply(p.user, setgroupsAllowed: setgroupsAllowed)
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
@@ -157,6 +164,7 @@ public enum Exec {
             umask(mode_t(p.user.umask ?? 0o022))
             for fd in 3..<(3 + o.preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
             Proc.cloexecFrom(3 + o.preserveFDs)
+            if let sc = seccomp, !sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
             let e = Proc.exec(path: path, args: args, env: env)
             throw RuntimeError("exec: \"\(args[0])\": \(Errno.describe(e.errno))", errno: e.errno)
         } catch { fail(error) }

@@ -1,4 +1,5 @@
 import OCISpec
+import Seccomp
 
 /// The `features` document (features.md): exactly what this build implements.
 public enum RuntimeFeatures {
@@ -7,7 +8,7 @@ public enum RuntimeFeatures {
         linux.namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
         linux.capabilities = CapabilityNames.all.sorted { $0.value < $1.value }.map(\.key)
         linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: false, systemdUser: false, rdma: true)
-        linux.seccomp = SeccompFeatures(enabled: false)
+        linux.seccomp = Seccomp.featuresObject()
         linux.apparmor = EnabledFeature(enabled: false)
         linux.selinux = EnabledFeature(enabled: false)
         linux.intelRdt = IntelRdtFeatures(enabled: false)

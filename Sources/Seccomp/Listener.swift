@@ -12,29 +12,39 @@ extension Seccomp {
     /// sendmsg, sends any remainder without fds, then closes the connection (exactly one state per
     /// connection). `state.fds` is set to `["seccompFd"]`, naming the single fd sent.
     public static func sendToListener(path: String, state: ContainerProcessState, notifyFD: Int32) throws {
-        var st = state
-        st.fds = ["seccompFd"]
-        let e = JSONEncoder()
-        e.outputFormatting = [.withoutEscapingSlashes]
-        let payload: [UInt8]
-        do { payload = Array(try e.encode(st)) } catch {
-            throw SeccompError("encoding the container process state: \(error)", errno: EINVAL, isConfigError: true)
-        }
+        let payload = try listenerPayload(state)
         let sock: Int32
         do { sock = try UnixAddress.connect(path, type: Int32(SOCK_STREAM.rawValue)) } catch let err as SysError {
             throw SeccompError("connecting to seccomp listener \(path)", errno: err.errno)
         }
         defer { close(sock) }
+        try send(socket: sock, payload: payload, notifyFD: notifyFD, name: path)
+    }
+
+    /// The JSON the listener receives (fds forced to ["seccompFd"]); encode it before installing a
+    /// filter so that sending needs nothing but sendmsg.
+    public static func listenerPayload(_ state: ContainerProcessState) throws -> [UInt8] {
+        var st = state
+        st.fds = ["seccompFd"]
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        do { return Array(try e.encode(st)) } catch {
+            throw SeccompError("encoding the container process state: \(error)", errno: EINVAL, isConfigError: true)
+        }
+    }
+
+    /// Sends `payload` with `notifyFD` (SCM_RIGHTS on the first chunk) over a connected socket.
+    public static func send(socket sock: Int32, payload: [UInt8], notifyFD: Int32, name: String) throws {
         var sent = 0
         try payload.withUnsafeBytes { buf in
             let first = sr_send_fd(sock, notifyFD, buf.baseAddress, buf.count)
-            if first < 0 { throw SeccompError("sending seccomp fd to listener \(path)", errno: errno) }
+            if first < 0 { throw SeccompError("sending seccomp fd to listener \(name)", errno: errno) }
             sent = first
             while sent < buf.count {
-                let n = send(sock, buf.baseAddress! + sent, buf.count - sent, Int32(MSG_NOSIGNAL))
+                let n = Glibc.send(sock, buf.baseAddress! + sent, buf.count - sent, Int32(MSG_NOSIGNAL))
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw SeccompError("sending container process state to listener \(path)", errno: errno)
+                    throw SeccompError("sending container process state to listener \(name)", errno: errno)
                 }
                 sent += n
             }
