@@ -64,6 +64,13 @@ deps:
 	    $(PYTHON) -m pytest --version >/dev/null 2>&1 \
 	    || { echo "deps: '$(PYTHON) -m pytest' still does not work" >&2; exit 1; }; \
 	fi
+	@if ! $(PYTHON) -c 'import jsonschema, referencing' >/dev/null 2>&1; then \
+	    echo "deps: installing jsonschema (features schema check)"; \
+	    $(PYTHON) -m pip install -q --disable-pip-version-check jsonschema >/dev/null 2>&1 \
+	    || $(PYTHON) -m pip install -q --disable-pip-version-check --break-system-packages jsonschema >/dev/null 2>&1 \
+	    || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq python3-jsonschema >/dev/null 2>&1; } \
+	    || echo "deps: jsonschema not installed; the features schema test will be skipped" >&2; \
+	fi
 	@command -v $(SWIFT) >/dev/null || { echo "deps: '$(SWIFT)' not found (expected the toolchain in /opt/swift)" >&2; exit 1; }
 
 # ---------------------------------------------------------------- build

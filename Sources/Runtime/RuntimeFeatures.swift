@@ -1,3 +1,4 @@
+import LinuxSys
 import OCISpec
 import Seccomp
 
@@ -9,16 +10,23 @@ public enum RuntimeFeatures {
         linux.capabilities = CapabilityNames.all.sorted { $0.value < $1.value }.map(\.key)
         linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: false, systemdUser: false, rdma: true)
         linux.seccomp = Seccomp.featuresObject()
-        linux.apparmor = EnabledFeature(enabled: false)
-        linux.selinux = EnabledFeature(enabled: false)
-        linux.intelRdt = IntelRdtFeatures(enabled: false)
-        linux.mountExtensions = MountExtensionsFeatures(idmap: EnabledFeature(enabled: false))
-        linux.netDevices = EnabledFeature(enabled: false)
+        // Labels are applied when the LSM is enabled on this host, and refused otherwise.
+        linux.apparmor = EnabledFeature(enabled: LSM.appArmorEnabled)
+        linux.selinux = EnabledFeature(enabled: LSM.seLinuxEnabled)
+        linux.intelRdt = IntelRdtFeatures(enabled: FileIO.exists("/sys/fs/resctrl/schemata"))
+        linux.mountExtensions = MountExtensionsFeatures(idmap: EnabledFeature(enabled: true))
+        linux.netDevices = EnabledFeature(enabled: true)
+        linux.memoryPolicy = MemoryPolicyFeatures(
+            modes: MemoryPolicy.modes.sorted { $0.value < $1.value }.map(\.key),
+            flags: MemoryPolicy.flagBits.sorted { $0.value < $1.value }.map(\.key))
         return Features(
             ociVersionMin: "1.0.0", ociVersionMax: ociVersion,
             hooks: ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
             mountOptions: mountOptions, linux: linux,
-            annotations: ["org.swiftrun.version": "0.1.0"])
+            annotations: [
+                "org.swiftrun.version": "0.1.0",
+                "org.swiftrun.libseccomp.version": Seccomp.libseccompVersion,
+            ])
     }
 
     /// config.md's Linux mount options that the Rootfs stage implements.
@@ -29,7 +37,7 @@ public enum RuntimeFeatures {
         "rdiratime", "relatime", "remount", "rexec", "rnoatime", "rnodiratime", "rnodev", "rnoexec",
         "rnorelatime", "rnosuid", "rnosymfollow", "ro", "rprivate", "rrelatime", "rro", "rrw", "rshared",
         "rslave", "rstrictatime", "rsuid", "rsymfollow", "runbindable", "rw", "shared", "silent", "slave",
-        "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable",
+        "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable", "idmap", "ridmap",
     ]
 
     public static func json() throws -> [UInt8] { SpecLoader.encodePretty(document()) }

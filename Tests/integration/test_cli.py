@@ -172,3 +172,29 @@ def test_features_oci_version_max_1_3():
     f = json.loads(p.stdout)
     assert f["ociVersionMax"].startswith("1.3")
     assert "time" in f["linux"]["namespaces"]
+
+
+@swiftrun_only_because("reports ociVersionMax 1.0.2-dev and fields from an older schema")
+def test_features_validates_against_schema():
+    jsonschema = pytest.importorskip("jsonschema", reason="python jsonschema is not installed (make deps installs it)")
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT4
+    schema_dir = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared",
+                                              "runtime-spec", "schema"))
+    if not os.path.isdir(schema_dir):
+        pytest.skip("runtime-spec schemas not found at %s" % schema_dir)
+    resources = []
+    for name in os.listdir(schema_dir):
+        if name.endswith(".json"):
+            with open(os.path.join(schema_dir, name)) as f:
+                resources.append((name, Resource.from_contents(json.load(f), default_specification=DRAFT4)))
+    registry = Registry().with_resources(resources)
+    with open(os.path.join(schema_dir, "features-schema.json")) as f:
+        schema = json.load(f)
+    f = json.loads(_run([BINARY, "features"]).stdout)
+    jsonschema.Draft4Validator(schema, registry=registry).validate(f)
+    assert f["linux"]["seccomp"]["enabled"] is True
+    assert "SCMP_ACT_NOTIFY" in f["linux"]["seccomp"]["actions"]
+    assert f["linux"]["cgroup"]["v1"] is True and f["linux"]["cgroup"]["v2"] is True
+    assert f["linux"]["mountExtensions"]["idmap"]["enabled"] is True
+    assert f["linux"]["netDevices"]["enabled"] is True
