@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Runtime
 
 /// swiftrun: an OCI runtime-spec v1.3.0 container runtime, CLI-compatible with runc.
@@ -15,6 +18,13 @@ struct Swiftrun: ParsableCommand {
         ]
     )
     @OptionGroup var globals: GlobalOptions
+
+    /// The lifecycle verbs engines call on every container take a hand-written fast path
+    /// (FastPath.swift); everything else, and anything unusual, goes through ArgumentParser.
+    static func main() {
+        if let code = FastPath.handle(Array(CommandLine.arguments.dropFirst())) { Glibc.exit(code) }
+        main(nil)
+    }
 }
 
 let swiftrunVersion = "0.1.0"
@@ -41,23 +51,33 @@ protocol Verb: ParsableCommand {
 
 extension Verb {
     func run() throws {
-        do {
-            guard globals.logFormat == "text" || globals.logFormat == "json" else {
-                throw RuntimeError("--log-format: unknown format \"\(globals.logFormat)\" (text or json)")
-            }
-            try Log.configure(path: globals.log, format: globals.logFormat, debug: globals.debug)
-            if globals.systemdCgroup {
-                throw RuntimeError("--systemd-cgroup: the systemd cgroup driver is not implemented yet")
-            }
-            try execute()
-        } catch let e as ExitCode {
-            throw e
-        } catch {
-            let msg = "\(error)"
-            Log.error(msg)
-            if Log.isFile { printError("swiftrun \(Self.verbName) failed: \(msg)") }
-            throw ExitCode(1)
+        let code = perform(verb: Self.verbName, log: globals.log, logFormat: globals.logFormat, debug: globals.debug,
+                           systemdCgroup: globals.systemdCgroup) { try execute() }
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// Runs a verb's body with logging configured, turning errors into runc-style failures:
+/// the cause logged at level error (what engines read from --log) and exit status 1.
+func perform(verb: String, log: String?, logFormat: String, debug: Bool, systemdCgroup: Bool,
+             _ body: () throws -> Void) -> Int32 {
+    do {
+        guard logFormat == "text" || logFormat == "json" else {
+            throw RuntimeError("--log-format: unknown format \"\(logFormat)\" (text or json)")
         }
+        try Log.configure(path: log, format: logFormat, debug: debug)
+        if systemdCgroup {
+            throw RuntimeError("--systemd-cgroup: the systemd cgroup driver is not implemented yet")
+        }
+        try body()
+        return 0
+    } catch let e as ExitCode {
+        return e.rawValue
+    } catch {
+        let msg = "\(error)"
+        Log.error(msg)
+        if Log.isFile { printError("swiftrun \(verb) failed: \(msg)") }
+        return 1
     }
 }
 
