@@ -376,26 +376,33 @@ t_cg_pids() {
     return 0
 }
 
-# Device eBPF allow-list: deny all, allow c 1:3. /dev/null opens; a node that
-# exists (made from linux.devices) but is not allowed gives EPERM. The denied
-# node is /dev/kmsg (c 1:11, CAP_SYSLOG granted so only the cgroup can refuse):
-# runc always appends its default devices (null, zero, full, random, urandom,
-# tty, ptmx, ...) to the allow-list, so /dev/zero stays readable under runc.
+# Device eBPF allow-list: deny all, allow c 1:3. /dev/null opens; nodes that
+# exist but are not allowed give EPERM on open, both one made from
+# linux.devices (/dev/loop-control, c 10:237: runc adds no allow rule for
+# those) and one made with mknod inside (c 1:11 as /dev/kmsg2, CAP_SYSLOG
+# granted so only the cgroup can refuse the open). Neither is among the
+# default devices runc always appends to the allow-list (null, zero, full,
+# random, urandom, tty, ptmx, tun, ...): /dev/zero stays readable under
+# deny-all in runc, so it cannot be the denied node.
 t_cg_devices() {
     need_cgroup_v2
     local id=devices out
-    mkbundle $id --caps "CAP_AUDIT_WRITE CAP_KILL CAP_SYSLOG" \
+    mkbundle $id --caps "CAP_AUDIT_WRITE CAP_KILL CAP_SYSLOG CAP_MKNOD" \
         --resources '{"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"}]}' \
-        --devices '[{"path":"/dev/kmsg","type":"c","major":1,"minor":11,"fileMode":420,"uid":0,"gid":0}]' \
-        -- sh -c 'exec 2>&1; head -c1 /dev/null && echo null-ok; test -c /dev/kmsg && echo kmsg-node-ok
-                  head -c1 /dev/kmsg >/dev/null; echo "kmsg_rc=$?"
-                  head -c1 /dev/zero >/dev/null && echo zero-readable'
-    out=$(rt run --bundle "$B" $id </dev/null 2>&1)
-    grep -qx null-ok <<<"$out" || { echo "$out" | sed 's/^/    | /'; die "/dev/null not readable"; }
-    grep -qx kmsg-node-ok <<<"$out" || { echo "$out" | sed 's/^/    | /'; die "/dev/kmsg node not created from linux.devices"; }
-    grep -q 'Operation not permitted' <<<"$out" && ! grep -qx 'kmsg_rc=0' <<<"$out" ||
-        { echo "$out" | sed 's/^/    | /'; die "/dev/kmsg not refused with EPERM"; }
-    grep -qx zero-readable <<<"$out" && note "/dev/zero readable under deny-all (default devices stay allowed, as in runc)"
+        --devices '[{"path":"/dev/loop-control","type":"c","major":10,"minor":237,"fileMode":384,"uid":0,"gid":0}]' \
+        -- sh -c 'try() { if e=$(head -c1 "$2" 2>&1 >/dev/null); then echo "$1=opened"; else echo "$1=$e"; fi; }
+                  try null /dev/null
+                  test -c /dev/loop-control && echo node=ok
+                  try spec /dev/loop-control
+                  mknod /dev/kmsg2 c 1 11 && try mknod /dev/kmsg2
+                  try zero /dev/zero'
+    out=$(rt run --bundle "$B" $id </dev/null 2>&1) || { echo "$out" | sed 's/^/    | /'; die "run failed"; }
+    eperm() { local v; v=$(sed -n "s/^$1=//p" <<<"$out"); case $v in *"Operation not permitted"*) echo EPERM ;; *) echo "${v:-<nothing>}" ;; esac; }
+    expect null_allowed "$(sed -n 's/^null=//p' <<<"$out")" opened
+    expect linux.devices_node_exists "$(sed -n 's/^node=//p' <<<"$out")" ok
+    expect linux.devices_node_denied "$(eperm spec)" EPERM
+    expect mknod_node_denied "$(eperm mknod)" EPERM
+    [ "$(sed -n 's/^zero=//p' <<<"$out")" = opened ] && note "/dev/zero readable under deny-all (default devices stay allowed, as in runc)"
     return 0
 }
 
