@@ -27,6 +27,8 @@ public struct CreatedContainer: Sendable {
     public let pidfd: Int32
     /// Socket on which the pty master arrives (foreground terminal), else -1.
     public let ptyReceiver: Int32
+    /// What was saved as the container's state (so `run` need not read it back).
+    public let record: ContainerRecord
 }
 
 /// The `create` operation (runtime.md): validate, build the environment, leave the init waiting.
@@ -75,6 +77,7 @@ public enum Create {
         var pid: pid_t = 0
         var pidfd: Int32 = -1
         var ptyReceiver: Int32 = -1
+        var saved: ContainerRecord?
         var cgroup: CgroupManager?
         do {
             let cg = try ContainerCgroup.make(spec: spec, id: id)
@@ -128,10 +131,16 @@ public enum Create {
                 id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
                 created: Timestamp.rfc3339(nanos: true), owner: "", initialized: false,
                 ownPidNamespace: plan.newPid, config: spec, cgroupMode: cg.mode, cgroupPaths: cg.paths)
-            try store.save(record)
+            // Hooks may ask for the state while the container is "creating"; without hooks the
+            // record is written once, at the end.
+            let h = spec.hooks
+            if !((h?.prestart ?? []) + (h?.createRuntime ?? []) + (h?.createContainer ?? [])).isEmpty {
+                try store.save(record)
+            }
             try driveInit(parentEnd, pid: pid, spec: spec, record: record, store: store)
             record.initialized = true
             try store.save(record)
+            saved = record
             if let pf = o.pidFile {
                 let p = try absolutePath(pf, what: "pid file", mustExist: false)
                 try FileIO.writeAtomically(p, Array("\(pid)".utf8), mode: 0o644)
@@ -153,7 +162,7 @@ public enum Create {
             try? store.remove(id)
             throw error
         }
-        return CreatedContainer(id: id, pid: pid, pidfd: pidfd, ptyReceiver: ptyReceiver)
+        return CreatedContainer(id: id, pid: pid, pidfd: pidfd, ptyReceiver: ptyReceiver, record: saved!)
     }
 
     /// The parent's half of the sync protocol (Docs/ARCHITECTURE.md).

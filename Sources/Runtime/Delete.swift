@@ -6,14 +6,15 @@ import OCISpec
 
 /// The `delete` operation: remove what `create` made, then poststop hooks.
 public enum Delete {
-    public static func run(store: StateStore, id: String, force: Bool) throws {
+    /// `known`: the record when the caller (run) has it in memory already.
+    public static func run(store: StateStore, id: String, force: Bool, known: ContainerRecord? = nil) throws {
         let lock: ContainerLock
         do { lock = try store.lock(id) } catch let e as RuntimeError where e.errno == ENOENT && force {
             return // containerd's cleanup deletes again after a normal delete
         }
         defer { lock.release() }
         let r: ContainerRecord
-        do { r = try store.load(id) } catch let e as RuntimeError where e.errno == ENOENT {
+        do { r = try known ?? store.load(id) } catch let e as RuntimeError where e.errno == ENOENT {
             // A state dir without state.json: a create that died half-way. Clean it.
             try store.remove(id)
             if force { return }

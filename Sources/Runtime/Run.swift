@@ -16,7 +16,7 @@ public enum Run {
         var options = options
         options.foregroundTerminal = !detach
         let c = try Create.run(store: store, id: id, options: options)
-        do { try Start.run(store: store, id: id) } catch {
+        do { try Start.run(store: store, id: id, known: c.record) } catch {
             try? Delete.run(store: store, id: id, force: true)
             _ = try? Proc.wait(c.pid, noHang: true)
             throw error
@@ -32,7 +32,7 @@ public enum Run {
         }
         let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master)
         if let m = master { close(m) }
-        if !keep { try Delete.run(store: store, id: id, force: true) }
+        if !keep { try Delete.run(store: store, id: id, force: true, known: c.record) }
         return status.code
     }
 }

@@ -6,10 +6,11 @@ import OCISpec
 
 /// The `start` operation: tell the waiting init to run the user program, then poststart hooks.
 public enum Start {
-    public static func run(store: StateStore, id: String) throws {
+    /// `known`: the record when the caller (run) has it in memory already.
+    public static func run(store: StateStore, id: String, known: ContainerRecord? = nil) throws {
         let lock = try store.lock(id)
         defer { lock.release() }
-        let r = try store.load(id)
+        let r = try known ?? store.load(id)
         switch store.status(of: r) {
         case .created: break
         case .stopped: throw RuntimeError("cannot start a container that has stopped")
