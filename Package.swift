@@ -33,7 +33,7 @@ let package = Package(
         .executableTarget(
             name: "swiftrun",
             dependencies: [
-                "Runtime", "OCISpec",
+                "Runtime", "OCISpec", "LinuxSys",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -201,30 +201,10 @@ enum ContainerInit {
             try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "running"))
         } catch { fail("\(error)") }
 
-        var env = c.process.env ?? []
-        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + Identity.home(uid: c.process.user.uid)) }
-        if c.preserveFDs > 0 {
-            env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
-            env.append("LISTEN_FDS=\(c.preserveFDs)")
-            env.append("LISTEN_PID=\(getpid())")
-        }
-        let args = c.process.args ?? []
-        let path: String
-        do { path = try PathLookup.find(args[0], env: c.process.env ?? []) } catch { fail("\(error)") }
-        umask(mode_t(c.process.user.umask ?? 0o022))
-        // Only fds 0-2 and the preserved ones survive exec.
-        for fd in 3..<(3 + c.preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
-        Proc.cloexecFrom(3 + c.preserveFDs)
         do {
-            try LSM.apply(process: c.process, linux: c.spec.linux)
-            try ProcessAttributes.applyBeforeExec(process: c.process, linux: c.spec.linux)
-            // As late as possible: after this only execve runs.
-            if let sc = c.seccomp, !sc.installEarly {
-                try sc.install(state: containerState(c, "running"), hostPid: hostPid)
-            }
+            try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, seccomp: c.seccomp,
+                            state: containerState(c, "running"), hostPid: hostPid)
         } catch { fail("\(error)") }
-        let e = Proc.exec(path: path, args: args, env: env)
-        fail("unable to start container process: exec: \"\(args[0])\": \(Errno.describe(e.errno))")
     }
 }
 

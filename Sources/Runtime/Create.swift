@@ -91,12 +91,7 @@ public enum Create {
             let listener = try listenForStart(dirFD: lock.fd)
             var console = try o.consoleSocket.map(Console.connect) ?? -1
             defer { if console >= 0 { close(console) } }
-            if proxyTerminal {
-                var pair: [Int32] = [-1, -1]
-                try sys("socketpair", "pty") { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
-                ptyReceiver = pair[0]
-                console = pair[1]
-            }
+            if proxyTerminal { (ptyReceiver, console) = try Console.socketPair() }
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
             let me = getpid()

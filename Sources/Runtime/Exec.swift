@@ -59,10 +59,7 @@ public enum Exec {
             if let path = o.consoleSocket {
                 consoleSocket = try Console.connect(path)
             } else {
-                var pair: [Int32] = [-1, -1]
-                try sys("socketpair", "pty") { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
-                ptyReceiver = pair[0]
-                consoleSocket = pair[1]
+                (ptyReceiver, consoleSocket) = try Console.socketPair()
             }
         }
         defer { if consoleSocket >= 0 { close(consoleSocket) }; if ptyReceiver >= 0 { close(ptyReceiver) } }
@@ -102,13 +99,7 @@ public enum Exec {
             let p = try Create.absolutePath(pf, what: "pid file", mustExist: false)
             try FileIO.writeAtomically(p, Array("\(child.pid)".utf8), mode: 0o644)
         }
-        var master: Int32? = nil
-        if ptyReceiver >= 0 {
-            var b = [UInt8](repeating: 0, count: 64)
-            var fd: Int32 = -1
-            _ = b.withUnsafeMutableBytes { sr_recv_fd(ptyReceiver, &fd, $0.baseAddress, $0.count) }
-            if fd >= 0 { master = fd }
-        }
+        let master = ptyReceiver >= 0 ? Console.receiveMaster(ptyReceiver) : nil
         if o.detach { return 0 }
         let status = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: master)
         if let m = master { close(m) }
@@ -144,6 +135,7 @@ public enum Exec {
                 try Console.attach(slave: slave)
             }
             try Rlimits.apply(p.rlimits ?? [])
+            try ProcessAttributes.applyPrivileged(process: p, linux: r.config.linux)
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
             try caps?.applyBounding()
             if let sc = seccomp, sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
@@ -152,21 +144,8 @@ public enum Exec {
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
             try caps?.apply(warn: Log.warn)
             if p.noNewPrivileges == true { try NoNewPrivileges.set() }
-            var env = p.env ?? []
-            if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + Identity.home(uid: p.user.uid)) }
-            if o.preserveFDs > 0 {
-                env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
-                env.append("LISTEN_FDS=\(o.preserveFDs)")
-                env.append("LISTEN_PID=\(getpid())")
-            }
-            let args = p.args ?? []
-            let path = try PathLookup.find(args[0], env: p.env ?? [])
-            umask(mode_t(p.user.umask ?? 0o022))
-            for fd in 3..<(3 + o.preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
-            Proc.cloexecFrom(3 + o.preserveFDs)
-            if let sc = seccomp, !sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
-            let e = Proc.exec(path: path, args: args, env: env)
-            throw RuntimeError("exec: \"\(args[0])\": \(Errno.describe(e.errno))", errno: e.errno)
+            try Launch.exec(p, linux: r.config.linux, preserveFDs: o.preserveFDs, seccomp: seccomp, state: state,
+                            hostPid: hostPid)
         } catch { fail(error) }
     }
 }

@@ -24,11 +24,8 @@ public enum Run {
         if detach { return 0 }
         var master: Int32? = nil
         if c.ptyReceiver >= 0 {
-            var b = [UInt8](repeating: 0, count: 64)
-            var fd: Int32 = -1
-            _ = b.withUnsafeMutableBytes { sr_recv_fd(c.ptyReceiver, &fd, $0.baseAddress, $0.count) }
+            master = Console.receiveMaster(c.ptyReceiver)
             close(c.ptyReceiver)
-            if fd >= 0 { master = fd }
         }
         let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master)
         if let m = master { close(m) }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OCISpec
+import LinuxSys
 import Runtime
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,8 @@ struct ExecCommand: Verb {
     /// command line and flags applied on top.
     func buildProcess() throws -> OCISpec.Process {
         if let path = process {
-            let bytes = try readFile(path, what: "--process")
+            let bytes: [UInt8]
+            do { bytes = try FileIO.read(path) } catch { throw RuntimeError("--process", cause: error) }
             return try SpecLoader.decode(OCISpec.Process.self, bytes, file: path)
         }
         guard !command.isEmpty else { throw RuntimeError("exec: a command is required (or --process FILE)") }
@@ -77,19 +79,5 @@ struct ExecCommand: Verb {
             p.capabilities = c
         }
         return p
-    }
-
-    func readFile(_ path: String, what: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw RuntimeError("\(what) \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = read(fd, &buf, buf.count)
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
-        return out
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LinuxSys
 import Runtime
 #if canImport(Glibc)
 import Glibc
@@ -55,13 +56,7 @@ struct PsCommand: Verb {
         let rc = posix_spawnp(&pid, "ps", &fa, nil, &argv, environ)
         close(fds[1])
         guard rc == 0 else { close(fds[0]); throw RuntimeError("ps: cannot run ps(1): \(String(cString: strerror(rc)))") }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = read(fds[0], &buf, buf.count)
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
+        let out = (try? FileIO.readAll(fd: fds[0], name: "ps")) ?? []
         close(fds[0])
         var st: Int32 = 0
         waitpid(pid, &st, 0)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import OCISpec
+import LinuxSys
 import Runtime
 #if canImport(Glibc)
 import Glibc
@@ -29,7 +30,10 @@ struct UpdateCommand: Verb {
     func execute() throws {
         var r = LinuxResources()
         if let src = resources {
-            let bytes = src == "-" ? readAll(0) : try readFile(src)
+            let bytes: [UInt8]
+            do { bytes = src == "-" ? try FileIO.readAll(fd: 0, name: "stdin") : try FileIO.read(src) } catch {
+                throw RuntimeError("--resources", cause: error)
+            }
             r = try SpecLoader.decode(LinuxResources.self, bytes, file: src == "-" ? "stdin" : src)
         }
         var mem = r.memory ?? LinuxMemory.unset
@@ -68,23 +72,5 @@ struct UpdateCommand: Verb {
         if let last = t.last, let u = units[last] { mult = u; t.removeLast() }
         guard let n = Double(t), n >= 0 else { throw RuntimeError("\(flag): invalid size \"\(s)\"") }
         return Int64(n * Double(mult))
-    }
-
-    func readFile(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw RuntimeError("--resources \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        return readAll(fd)
-    }
-
-    func readAll(_ fd: Int32) -> [UInt8] {
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 8192)
-        while true {
-            let n = read(fd, &buf, buf.count)
-            if n <= 0 { break }
-            out += buf[0..<n]
-        }
-        return out
     }
 }

@@ -61,6 +61,22 @@ enum Console {
         return slave
     }
 
+    /// A connected pair for a foreground terminal: the runtime keeps `receiver`, the container
+    /// process sends the pty master over `sender`.
+    static func socketPair() throws -> (receiver: Int32, sender: Int32) {
+        var pair: [Int32] = [-1, -1]
+        try sys("socketpair", "pty") { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) }
+        return (pair[0], pair[1])
+    }
+
+    /// The pty master sent over `sock` (nil if none came).
+    static func receiveMaster(_ sock: Int32) -> Int32? {
+        var b = [UInt8](repeating: 0, count: 64)
+        var fd: Int32 = -1
+        _ = b.withUnsafeMutableBytes { sr_recv_fd(sock, &fd, $0.baseAddress, $0.count) }
+        return fd >= 0 ? fd : nil
+    }
+
     /// After pivot_root: the slave becomes stdin/stdout/stderr and the controlling terminal.
     static func attach(slave: Int32) throws {
         for fd in Int32(0)...2 { try sys("dup2", "console") { dup2(slave, fd) } }
