@@ -95,7 +95,7 @@ run: deps build bundle
 	cd Bundles/busybox && $(SWIFTRUN) --root "$$tmp" run "$$id"
 
 # ---------------------------------------------------------------- test
-test: deps build bundle unit-test integration-test
+test: deps build bundle unit-test integration-test vm-test
 
 unit-test:
 	$(SWIFT) build --build-tests
@@ -110,6 +110,8 @@ integration-test: build bundle
 	rc=0; SWIFTRUN=$(SWIFTRUN) $(PYTHON) -m pytest -v Tests/integration $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "integration-test: no tests collected"; rc=0; fi; \
 	exit $$rc
+
+include mk/vm.mk
 
 # ---------------------------------------------------------------- bench
 # runc and crun are measured even while swiftrun does not build; swiftrun is
