@@ -19,17 +19,13 @@ enum ContainerCgroup {
     }
 
     /// linux.resources as it is applied: the config's device rules, then (as runc) the devices
-    /// every container may use and an allow rule for each linux.devices entry. Without device rules
-    /// in the config the device controller is left alone.
+    /// every container may use. A linux.devices node gets no rule of its own: engines add the
+    /// allow rules they want (runc behaves the same). Without device rules in the config the
+    /// device controller is left alone.
     static func resources(for spec: Spec) -> LinuxResources {
         var r = spec.linux?.resources ?? LinuxResources()
         if let rules = r.devices, !rules.isEmpty {
-            var all = rules + Cgroups.defaultAllowedDevices
-            for d in spec.linux?.devices ?? [] {
-                all.append(LinuxDeviceCgroup(allow: true, type: d.type == "b" ? "b" : "c", major: d.major,
-                                             minor: d.minor, access: "rwm"))
-            }
-            r.devices = all
+            r.devices = rules + Cgroups.defaultAllowedDevices
         }
         return r
     }
