@@ -23,7 +23,8 @@ public struct ExecOptions: Sendable {
 public enum Exec {
     public static func run(store: StateStore, id: String, options o: ExecOptions) throws -> Int32 {
         let r = try store.load(id)
-        switch store.status(of: r) {
+        let status = store.status(of: r)
+        switch status {
         case .stopped: throw RuntimeError("cannot exec in a stopped container")
         case .creating: throw RuntimeError("cannot exec in a container that is still being created")
         case .paused where !o.ignorePaused:
@@ -70,7 +71,10 @@ public enum Exec {
         let (parentEnd, childEnd) = try SyncChannel.pair()
         defer { parentEnd.close() }
         let cg = ContainerCgroup.load(r)
-        let cgroupFD = try cg?.cloneIntoFD() ?? -1
+        // In a frozen cgroup the process would freeze before it execs (and we would wait for ever):
+        // with --ignore-paused it joins the cgroup once it has exec'd, and freezes then.
+        let joinAfterExec = status == .paused
+        let cgroupFD = joinAfterExec ? -1 : try cg?.cloneIntoFD() ?? -1
         defer { if cgroupFD >= 0 { close(cgroupFD) } }
         let child = try Proc.clone3(flags: 0, cgroupFD: cgroupFD)
         if child.pid == 0 {
@@ -82,7 +86,7 @@ public enum Exec {
         childEnd.close()
         defer { close(child.pidfd) }
         do {
-            if cgroupFD < 0, let cg { try cg.addProcess(child.pid) }
+            if cgroupFD < 0, !joinAfterExec, let cg { try cg.addProcess(child.pid) }
             try parentEnd.send(.proceed)
         } catch {
             _ = sr_pidfd_send_signal(child.pidfd, SIGKILL, 0)
@@ -95,15 +99,18 @@ public enum Exec {
             _ = try? Proc.wait(child.pid)
             throw RuntimeError(msg)
         }
+        if joinAfterExec, let cg {
+            do { try cg.addProcess(child.pid) } catch { throw RuntimeError("exec: join the container's cgroup", cause: error) }
+        }
         if let pf = o.pidFile {
             let p = try Create.absolutePath(pf, what: "pid file", mustExist: false)
             try FileIO.writeAtomically(p, Array("\(child.pid)".utf8), mode: 0o644)
         }
         let master = ptyReceiver >= 0 ? Console.receiveMaster(ptyReceiver) : nil
         if o.detach { return 0 }
-        let status = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: master)
+        let exit = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: master)
         if let m = master { close(m) }
-        return status.code
+        return exit.code
     }
 
     static func execChild(_ o: ExecOptions, record r: ContainerRecord, initPidfd: Int32, nsFlags: UInt64,

@@ -131,6 +131,18 @@ class Bundle:
             json.dump(self.config, f, indent=2)
 
 
+def enable_userns(b, host_id=100000, size=65536):
+    """A new user namespace mapping container 0 to host_id. The mapped root must be able to
+    traverse to the bundle: pytest's temp dirs are 0700."""
+    d = b.path
+    while d not in ("/", "/tmp"):
+        os.chmod(d, os.stat(d).st_mode | 0o011)
+        d = os.path.dirname(d)
+    b.add_ns("user")
+    b.config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": host_id, "size": size}]
+    b.config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": host_id, "size": size}]
+
+
 def make_bundle(base_dir, shared_rootfs, copy_rootfs=True, name="bundle"):
     path = os.path.join(str(base_dir), name)
     os.makedirs(path)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from helpers import BINARY, IS_RUNC, new_id, swiftrun_only_because
+from helpers import BINARY, IS_RUNC, enable_userns, new_id, swiftrun_only_because
 
 
 @pytest.fixture
@@ -150,3 +150,67 @@ def test_exec_tty_in_foreground(rt, running):
     os.close(fd)
     assert b"/dev/pts/" in out and b"tty-ok" in out, out
     assert os.waitstatus_to_exitcode(st) == 4
+
+
+def test_exec_into_paused_container(rt, running):
+    rt("pause", running)
+    p = rt("exec", running, "true", check=False)
+    assert p.returncode != 0 and "paused" in p.stderr
+    p = rt("exec", "--detach", "--ignore-paused", running, "true", check=False)
+    assert p.returncode == 0, p.stderr
+    rt("resume", running)
+
+
+def test_exec_joins_user_and_time_namespaces_and_cgroup(rt, bundle):
+    b = bundle().args("sleep", "300")
+    enable_userns(b)
+    b.add_ns("time")
+    b.config["linux"]["timeOffsets"] = {"monotonic": {"secs": 86400, "nanosecs": 0}}
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    init = rt.state(cid)["pid"]
+    p = rt("exec", "--detach", "--pid-file", os.path.join(b.path, "x.pid"), cid, "sleep", "30")
+    with open(os.path.join(b.path, "x.pid")) as f:
+        pid = int(f.read())
+    for ns in ("user", "time", "mnt", "pid"):
+        assert os.readlink("/proc/%d/ns/%s" % (pid, ns)) == os.readlink("/proc/%d/ns/%s" % (init, ns)), ns
+    with open("/proc/%d/cgroup" % pid) as f, open("/proc/%d/cgroup" % init) as g:
+        assert f.read() == g.read()
+    p = rt("exec", cid, "sh", "-c", "id -u; cat /proc/self/uid_map")
+    lines = p.stdout.split("\n")
+    assert lines[0] == "0"
+    assert lines[1].split() == ["0", "100000", "65536"]
+
+
+def test_exec_gets_rlimits_of_its_process(rt, running, tmp_path):
+    proc = {"args": ["sh", "-c", "ulimit -n; ulimit -Hn"], "cwd": "/", "user": {"uid": 0, "gid": 0},
+            "env": ["PATH=/bin"], "rlimits": [{"type": "RLIMIT_NOFILE", "soft": 77, "hard": 88}]}
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(proc))
+    assert rt("exec", "--process", str(f), running).stdout.split() == ["77", "88"]
+
+
+def test_exec_tty_with_console_socket(rt, running, tmp_path):
+    from test_terminal import ConsoleReceiver, read_all
+    recv = ConsoleReceiver(str(tmp_path / "c.sock"))
+    try:
+        p = rt.popen("exec", "--tty", "--detach", "--console-socket", recv.path, running,
+                     "sh", "-c", "tty; echo END")
+        master = recv.receive_master()
+        p.wait(timeout=20)
+        out = read_all(master)
+        os.close(master)
+    finally:
+        recv.close()
+    assert p.returncode == 0
+    assert "/dev/pts/" in out
+
+
+@swiftrun_only_because("is not asked for an AppArmor profile here")
+def test_exec_apparmor_without_apparmor_is_clear(rt, running):
+    if os.path.exists("/sys/module/apparmor/parameters/enabled"):
+        with open("/sys/module/apparmor/parameters/enabled") as f:
+            if f.read().strip() == "Y":
+                pytest.skip("AppArmor is enabled on this host")
+    p = rt("exec", "--apparmor", "some-profile", running, "true", check=False)
+    assert p.returncode != 0 and "AppArmor" in p.stderr

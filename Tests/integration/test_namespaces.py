@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from helpers import new_id, swiftrun_only_because
+from helpers import enable_userns, new_id, swiftrun_only_because
 
 
 def _run_ok(rt, b):
@@ -73,15 +73,7 @@ def test_mount_namespace_mounts_invisible_on_host(rt, bundle):
 
 
 def _userns(b):
-    # The mapped root (host uid 100000) must be able to traverse to the
-    # bundle: pytest's temp dirs are 0700.
-    d = b.path
-    while d not in ("/", "/tmp"):
-        os.chmod(d, os.stat(d).st_mode | 0o011)
-        d = os.path.dirname(d)
-    b.add_ns("user")
-    b.config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    b.config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    enable_userns(b)
 
 
 def test_user_namespace_mappings(rt, bundle):

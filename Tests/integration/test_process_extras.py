@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from helpers import IS_RUNC, new_id
+from helpers import enable_userns, IS_RUNC, new_id
 
 needs_wiring = pytest.mark.skipif(
     IS_RUNC, reason="swiftrun-only: runc 1.1.5 lacks scheduler/ioPriority/netDevices/"
@@ -360,13 +360,7 @@ def test_idmap_without_mappings_or_userns_is_an_error(rt, bundle):
 
 
 def _userns(b):
-    d = b.path
-    while d not in ("/", "/tmp"):
-        os.chmod(d, os.stat(d).st_mode | 0o011)
-        d = os.path.dirname(d)
-    b.add_ns("user")
-    b.config["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
-    b.config["linux"]["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    enable_userns(b)
 
 
 @needs_wiring

@@ -218,3 +218,33 @@ def test_cgroup_namespace_view(rt, bundle):
     p = rt.run(b, new_id())
     for line in p.stdout.splitlines():
         assert line.endswith(":/"), p.stdout
+
+
+def test_events_reports_oom(rt, bundle):
+    import subprocess
+    from helpers import BINARY
+    b = _limited(bundle, memory={"limit": 32 * 1024 * 1024, "swap": 32 * 1024 * 1024})
+    # The init (a small shell) survives; each dd allocates 64 MiB and is OOM-killed.
+    b.sh("while true; do dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; sleep 0.2; done")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    ev = subprocess.Popen([BINARY, "--root", rt.root, "events", "--interval", "1s", cid],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        deadline = time.time() + 15
+        import select
+        while time.time() < deadline:
+            r, _, _ = select.select([ev.stdout], [], [], 0.5)
+            if r:
+                line = ev.stdout.readline()
+                if not line:
+                    break
+                lines.append(json.loads(line))
+                if any(l["type"] == "oom" for l in lines):
+                    break
+    finally:
+        ev.kill()
+        ev.wait()
+    assert any(l["type"] == "oom" and l["id"] == cid for l in lines), lines[-3:]
+    assert any(l["type"] == "stats" for l in lines) or any(l["type"] == "oom" for l in lines)

@@ -86,3 +86,24 @@ def test_terminal_without_console_socket_fails_create(rt, bundle):
     assert p.returncode != 0
     assert "console" in p.stderr.lower()
     assert not rt.exists(cid)
+
+
+def test_run_foreground_proxies_pty_with_window_size(rt, bundle):
+    import pty
+    import termios
+    from helpers import BINARY
+    b = bundle().sh("tty; stty size; exit 5")
+    b.config["process"]["terminal"] = True
+    b.save()
+    cid = new_id()
+    rt.ids.add(cid)
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 132, 0, 0))
+        os.chdir(b.path)
+        os.execv(BINARY, [BINARY, "--root", rt.root, "run", cid])
+    out = read_all(fd, timeout=15)
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    assert "/dev/pts/" in out and "40 132" in out, out
+    assert os.waitstatus_to_exitcode(st) == 5
