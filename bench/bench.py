@@ -36,6 +36,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 DEFAULT_ROOTFS = os.path.join(REPO, "Bundles", "busybox", "rootfs")
+SECCOMP_PROFILE = os.path.join(REPO, "Tests", "SeccompTests", "Fixtures", "docker-like-default.json")
 DEFAULT_CONFIG = os.path.join(REPO, "Bundles", "busybox", "config.json")
 DEFAULT_SWIFTRUN = os.path.join(REPO, ".build", "release", "swiftrun")
 ALL_RUNTIMES = ("swiftrun", "runc", "crun")
@@ -169,6 +170,7 @@ class Runtime:
         self.unavailable = False
         self.version = ""
         self.run_s, self.run_cpu, self.cycle_s = [], [], []
+        self.run_seccomp_s = []
         self.create_s, self.start_s, self.delete_s = [], [], []
         self.maxrss_run = 0
         self.maxrss_cycle = 0
@@ -206,10 +208,13 @@ class Runtime:
         except (OSError, RuntimeFailure) as exc:
             self.version = "(version unknown: %s)" % exc
 
-    def run_once(self, bundle, cid, rss=None):
+    def run_once(self, bundle, cid, rss=None, into=None):
         self.created.add(cid)   # a failed `run` may leave state behind
         secs, ru, _, peak = self.call(bundle, "run", cid, rss=rss)
         self.created.discard(cid)   # a successful `run` deletes the container
+        if into is not None:
+            into.append(secs)
+            return
         if rss:
             self.maxrss_run = max(self.maxrss_run, peak or 0)
             return
@@ -280,8 +285,9 @@ def find_timer(workdir):
     return timer, floor
 
 
-def make_bundle(workdir, rootfs, template):
-    """Writes the benchmark bundle: /bin/true, five namespaces, no resources."""
+def make_bundle(workdir, rootfs, template, seccomp=None, name="bundle"):
+    """Writes the benchmark bundle: /bin/true, five namespaces, no resources
+    (and, with `seccomp`, that profile with no_new_privs)."""
     if os.path.exists(template):
         with open(template) as f:
             cfg = json.load(f)
@@ -302,7 +308,12 @@ def make_bundle(workdir, rootfs, template):
     linux.pop("resources", None)          # no device rules, no limits
     linux.pop("cgroupsPath", None)
     linux["namespaces"] = [{"type": t} for t in NAMESPACES]
-    bundle = os.path.join(workdir, "bundle")
+    linux.pop("seccomp", None)
+    if seccomp:
+        with open(seccomp) as f:
+            linux["seccomp"] = json.load(f)
+        proc["noNewPrivileges"] = True
+    bundle = os.path.join(workdir, name)
     os.mkdir(bundle)
     with open(os.path.join(bundle, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
@@ -349,6 +360,7 @@ def summarize(runtimes):
             "run_median_s": pct(rt.run_s, 50), "run_p90_s": pct(rt.run_s, 90),
             "run_cpu_median_s": pct(rt.run_cpu, 50),
             "cycle_median_s": pct(rt.cycle_s, 50), "cycle_p90_s": pct(rt.cycle_s, 90),
+            "run_seccomp_median_s": pct(rt.run_seccomp_s, 50),
             "create_median_s": pct(rt.create_s, 50), "start_median_s": pct(rt.start_s, 50),
             "delete_median_s": pct(rt.delete_s, 50),
             "maxrss_run_kib": rt.maxrss_run or None, "maxrss_cycle_kib": rt.maxrss_cycle or None,
@@ -363,6 +375,8 @@ def report(runtimes, args):
           % (args.iterations, platform.system(), platform.release(), os.cpu_count() or 0,
              "v2 (unified)" if os.path.exists("/sys/fs/cgroup/cgroup.controllers") else "v1/hybrid"))
     print("container: /bin/true on busybox rootfs, namespaces: %s" % ", ".join(NAMESPACES))
+    print("run+seccomp: the same with a Docker-like deny-by-default seccomp profile (%s)"
+          % os.path.relpath(SECCOMP_PROFILE, REPO))
     floor = getattr(args, "rss_floor", None)
     print("latency = wall clock of the runtime command(s); cycle = create+start+state polls until"
           " stopped+delete")
@@ -376,17 +390,19 @@ def report(runtimes, args):
                   else "unavailable" if rt.unavailable else "missing")
         rows.append([rt.name, status,
                      fmt_ms(r["run_median_s"]), fmt_ms(r["run_p90_s"]), fmt_ms(r["run_cpu_median_s"]),
+                     fmt_ms(r["run_seccomp_median_s"]),
                      fmt_ms(r["cycle_median_s"]), fmt_ms(r["cycle_p90_s"]),
                      fmt_ms(r["create_median_s"]), fmt_ms(r["start_median_s"]), fmt_ms(r["delete_median_s"]),
                      "%.1f" % (r["maxrss_run_kib"] / 1024) if r["maxrss_run_kib"] else "-",
                      "%.1f" % (r["maxrss_cycle_kib"] / 1024) if r["maxrss_cycle_kib"] else "-"])
-    print_table(["runtime", "status", "run p50 ms", "run p90 ms", "run cpu ms",
+    print_table(["runtime", "status", "run p50 ms", "run p90 ms", "run cpu ms", "run+seccomp p50 ms",
                  "cycle p50 ms", "cycle p90 ms", "create ms", "start ms", "delete ms",
                  "RSS run MiB", "RSS cycle MiB"], rows)
 
     print()
     print("Ratios (lower is better; <1.00x means faster / smaller than the reference):")
-    metrics = [("run p50", "run_median_s"), ("cycle p50", "cycle_median_s"),
+    metrics = [("run p50", "run_median_s"), ("run+seccomp p50", "run_seccomp_median_s"),
+               ("cycle p50", "cycle_median_s"),
                ("peak RSS (run)", "maxrss_run_kib"), ("peak RSS (cycle)", "maxrss_cycle_kib")]
     rows = []
     for rt in runtimes:
@@ -434,6 +450,8 @@ def inner(args):
     bundle = None
     try:
         bundle = make_bundle(workdir, args.rootfs, args.config)
+        sc_bundle = make_bundle(workdir, args.rootfs, args.config, seccomp=SECCOMP_PROFILE,
+                                name="bundle-seccomp")
         for name in args.runtimes:
             binary = args.swiftrun if name == "swiftrun" else shutil.which(name)
             if binary and name == "swiftrun" and not os.access(binary, os.X_OK):
@@ -464,7 +482,8 @@ def inner(args):
         timer, floor = find_timer(workdir)
         args.rss_floor = floor
         scratch = os.path.join(workdir, "time.out")
-        phases = [("run", args.iterations, None), ("cycle", args.iterations, None)]
+        phases = [("run", args.iterations, None), ("run-seccomp", args.iterations, None),
+                  ("cycle", args.iterations, None)]
         if timer and args.rss_iterations > 0:
             phases += [("rss-run", args.rss_iterations, (timer, scratch)),
                        ("rss-cycle", args.rss_iterations, (timer, scratch))]
@@ -478,7 +497,9 @@ def inner(args):
                         continue
                     cid = "%s%s-%s-%d" % (prefix, rt.name, phase, i)
                     try:
-                        if phase.endswith("run"):
+                        if phase == "run-seccomp":
+                            rt.run_once(sc_bundle, cid, into=rt.run_seccomp_s)
+                        elif phase.endswith("run"):
                             rt.run_once(bundle, cid, rss=rss)
                         else:
                             rt.cycle_once(bundle, cid, rss=rss)
