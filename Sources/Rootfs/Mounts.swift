@@ -156,14 +156,16 @@ extension Stage {
         try bind(src, to: dest, plan: p, ctx: ctx + " (as a bind of \(src))")
     }
 
-    /// "cgroup"/"cgroup2": when the host's /sys/fs/cgroup is cgroup2, mount a fresh cgroup2 (in a
-    /// cgroup namespace it shows the container's own cgroup as its root). Otherwise (cgroup v1 or
-    /// hybrid hosts), or when cgroup2 cannot be mounted (user namespace without a cgroup namespace),
-    /// rbind the host's /sys/fs/cgroup instead. A per-controller v1 layout is not built yet.
+    /// "cgroup"/"cgroup2": in a cgroup namespace on a cgroup2 host, mount a fresh cgroup2 (it shows
+    /// the container's own cgroup as its root). Without a cgroup namespace a fresh mount would show
+    /// the whole hierarchy, exactly what the host's /sys/fs/cgroup shows, and the first cgroup2
+    /// mount in a new mount namespace costs the kernel ~13 ms, so rbind the host's instead (also
+    /// on cgroup v1 / hybrid hosts, or when cgroup2 cannot be mounted, e.g. a user namespace).
+    /// A per-controller v1 layout is not built yet.
     func mountCgroup(_ dest: String, plan: MountPlan, ctx: String) throws {
         var magic: UInt64 = 0
         let isV2 = sr_statfs(-1, "/sys/fs/cgroup", &magic, nil) == 0 && magic == 0x6367_7270
-        if isV2 {
+        if isV2 && c.cgroupNamespace {
             do {
                 try mountFS("cgroup", dest, type: "cgroup2", plan: plan, data: plan.data, ctx: ctx)
                 return
