@@ -74,6 +74,10 @@ public enum Create {
 
         let lock = try store.create(id)
         defer { lock.release() }
+        do { try store.saveConfig(id, bytes) } catch {
+            try? store.remove(id)
+            throw RuntimeError("save the container's config", cause: error)
+        }
         var pid: pid_t = 0
         var pidfd: Int32 = -1
         var ptyReceiver: Int32 = -1
@@ -125,7 +129,8 @@ public enum Create {
             var record = ContainerRecord(
                 id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
                 created: Timestamp.rfc3339(nanos: true), owner: "", initialized: false,
-                ownPidNamespace: plan.newPid, config: spec, cgroupMode: cg.mode, cgroupPaths: cg.paths)
+                ownPidNamespace: plan.newPid, annotations: spec.annotations, hooks: spec.hooks,
+                hasProcess: spec.process != nil, cgroupMode: cg.mode, cgroupPaths: cg.paths)
             // Hooks may ask for the state while the container is "creating"; without hooks the
             // record is written once, at the end.
             let h = spec.hooks

@@ -38,7 +38,7 @@ public enum Delete {
             do { try cg.destroy() } catch { throw RuntimeError("delete container \(id): remove its cgroup", cause: error) }
         }
         try store.remove(id)
-        Create.runPoststop(r.config.hooks?.poststop, state: store.ociState(r, status: .stopped))
+        Create.runPoststop(r.hooks?.poststop, state: store.ociState(r, status: .stopped))
     }
 
     /// SIGKILL the init (the whole pid namespace goes with it) and wait until it is gone.

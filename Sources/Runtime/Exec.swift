@@ -35,7 +35,8 @@ public enum Exec {
         if o.process.terminal == true && o.consoleSocket == nil && o.detach {
             throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket")
         }
-        let seccomp = try SeccompPlan.make(r.config.linux?.seccomp, process: o.process, cacheRoot: store.root)
+        let spec = try store.config(of: r)
+        let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: o.process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
         let initPidfd = try Proc.pidfdOpen(r.pid)
         defer { close(initPidfd) }
@@ -43,7 +44,7 @@ public enum Exec {
 
         // Every namespace the container has (created or joined) is the init's now.
         var kinds: [NamespaceKind] = []
-        for ns in r.config.linux?.namespaces ?? [] {
+        for ns in spec.linux?.namespaces ?? [] {
             if let k = NamespaceKind(specType: ns.type) { kinds.append(k) }
         }
         let forChildren = kinds.filter { $0 == .pid || $0 == .time }.reduce(UInt64(0)) { $0 | $1.cloneFlag }
@@ -80,7 +81,7 @@ public enum Exec {
         if child.pid == 0 {
             parentEnd.close()
             if ptyReceiver >= 0 { close(ptyReceiver) }
-            execChild(o, record: r, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket,
+            execChild(o, record: r, linux: spec.linux, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket,
                       seccomp: seccomp)
         }
         childEnd.close()
@@ -113,12 +114,12 @@ public enum Exec {
         return exit.code
     }
 
-    static func execChild(_ o: ExecOptions, record r: ContainerRecord, initPidfd: Int32, nsFlags: UInt64,
+    static func execChild(_ o: ExecOptions, record r: ContainerRecord, linux: Linux?, initPidfd: Int32, nsFlags: UInt64,
                           sync: SyncChannel, console: Int32, seccomp: SeccompPlan?) -> Never {
         _ = sr_set_dumpable(0)
         let hostPid = ContainerInit.selfPid()
         let state = State(ociVersion: ociVersion, id: r.id, status: "running", pid: r.pid, bundle: r.bundle,
-                          annotations: r.config.annotations)
+                          annotations: r.annotations)
         func fail(_ e: Error) -> Never {
             try? sync.send(.error("\(e)"))
             _exit(1)
@@ -142,7 +143,7 @@ public enum Exec {
                 try Console.attach(slave: slave)
             }
             try Rlimits.apply(p.rlimits ?? [])
-            try ProcessAttributes.applyPrivileged(process: p, linux: r.config.linux)
+            try ProcessAttributes.applyPrivileged(process: p, linux: linux)
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
             try caps?.applyBounding()
             if let sc = seccomp, sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
@@ -151,7 +152,7 @@ public enum Exec {
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
             try caps?.apply(warn: Log.warn)
             if p.noNewPrivileges == true { try NoNewPrivileges.set() }
-            try Launch.exec(p, linux: r.config.linux, preserveFDs: o.preserveFDs, seccomp: seccomp, state: state,
+            try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, seccomp: seccomp, state: state,
                             hostPid: hostPid)
         } catch { fail(error) }
     }

@@ -21,7 +21,7 @@ public enum Inspect {
     public static func state(store: StateStore, id: String) throws -> ContainerState {
         let r = try store.load(id)
         let st = store.status(of: r)
-        let a = r.config.annotations
+        let a = r.annotations
         return ContainerState(ociVersion: ociVersion, id: r.id, pid: st == .stopped ? 0 : r.pid, status: st.rawValue,
                               bundle: r.bundle, rootfs: r.rootfs, created: r.created,
                               annotations: (a?.isEmpty ?? true) ? nil : a, owner: r.owner)

@@ -45,11 +45,11 @@ public enum Update {
         do { for w in try cg.update(new) { Log.warn(w) } } catch {
             throw RuntimeError("update container \(id)", cause: error)
         }
-        var rec = r
-        var linux = rec.config.linux ?? Linux()
+        var spec = try store.config(of: r)
+        var linux = spec.linux ?? Linux()
         linux.resources = merge(linux.resources ?? LinuxResources(), new)
-        rec.config.linux = linux
-        try store.save(rec)
+        spec.linux = linux
+        try store.saveConfig(id, SpecLoader.encodePretty(spec))
     }
 
     /// Fields given in `new` replace the old ones; the rest stays.

@@ -17,7 +17,7 @@ public enum Start {
         case .running, .paused: throw RuntimeError("cannot start an already running container")
         case .creating: throw RuntimeError("cannot start a container that is still being created")
         }
-        guard r.config.process != nil else { throw RuntimeError("config.json: process is required to start a container") }
+        guard r.hasProcess else { throw RuntimeError("config.json: process is required to start a container") }
 
         let sock: Int32
         do {
@@ -33,7 +33,7 @@ public enum Start {
             throw RuntimeError(String(decoding: reply, as: UTF8.self))
         }
         do {
-            try HookRunner.run(r.config.hooks?.poststart, kind: "poststart", state: store.ociState(r, status: .running))
+            try HookRunner.run(r.hooks?.poststart, kind: "poststart", state: store.ociState(r, status: .running))
         } catch {
             // runtime.md: a failing poststart hook stops the container.
             if let pidfd = try? Proc.pidfdOpen(r.pid) {

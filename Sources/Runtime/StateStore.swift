@@ -20,8 +20,13 @@ public struct ContainerRecord: Codable, Sendable {
     public var initialized: Bool
     /// Whether the init has its own pid namespace (then killing it ends every container process).
     public var ownPidNamespace: Bool
-    /// The config as it was at create time: later edits of config.json must not affect the container.
-    public var config: Spec
+    /// What later commands need from the config without decoding it: annotations (state),
+    /// hooks (start, delete), whether there is a process (start). The whole config, as it was at
+    /// create time, is kept in `<root>/<id>/config.json` (see `config(of:)`): later edits of the
+    /// bundle's config.json must not affect the container.
+    public var annotations: [String: String]?
+    public var hooks: Hooks?
+    public var hasProcess: Bool
     /// The container's cgroup: the host's mode and the leaf path per controller.
     public var cgroupMode: CgroupMode?
     public var cgroupPaths: [String: String]?
@@ -82,6 +87,19 @@ public struct StateStore: Sendable {
         try FileIO.writeAtomically(statePath(r.id), try JSONCodec.encode(r))
     }
 
+    /// The config.json the container was created from (copied into its state directory).
+    public func config(of r: ContainerRecord) throws -> Spec {
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(dir(r.id) + "/config.json") } catch {
+            throw RuntimeError("read the config of container \"\(r.id)\"", cause: error)
+        }
+        return try SpecLoader.decodeConfig(bytes, file: dir(r.id) + "/config.json")
+    }
+
+    func saveConfig(_ id: String, _ bytes: [UInt8]) throws {
+        try FileIO.writeAtomically(dir(id) + "/config.json", bytes)
+    }
+
     public func remove(_ id: String) throws {
         try FileIO.removeAll(dir(id))
     }
@@ -101,7 +119,7 @@ public struct StateStore: Sendable {
     /// The runtime-spec state of a container (what `state` prints and hooks read).
     public func ociState(_ r: ContainerRecord, status: ContainerStatus) -> State {
         State(ociVersion: ociVersion, id: r.id, status: status.rawValue,
-              pid: status == .stopped ? 0 : r.pid, bundle: r.bundle, annotations: r.config.annotations)
+              pid: status == .stopped ? 0 : r.pid, bundle: r.bundle, annotations: r.annotations)
     }
 }
 

@@ -51,7 +51,8 @@ struct ExecCommand: Verb {
             return try SpecLoader.decode(OCISpec.Process.self, bytes, file: path)
         }
         guard !command.isEmpty else { throw RuntimeError("exec: a command is required (or --process FILE)") }
-        var p = try globals.store.load(id).config.process ?? OCISpec.Process()
+        let store = globals.store
+        var p = try store.config(of: store.load(id)).process ?? OCISpec.Process()
         p.args = command
         p.terminal = tty
         p.consoleSize = nil

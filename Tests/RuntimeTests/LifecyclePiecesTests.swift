@@ -104,7 +104,7 @@ final class StateStoreTests: XCTestCase {
     func record(_ id: String, pid: Int32, start: UInt64) -> ContainerRecord {
         ContainerRecord(id: id, pid: pid, pidStartTime: start, bundle: "/b", rootfs: "/b/rootfs",
                         created: "2026-01-01T00:00:00Z", owner: "", initialized: true, ownPidNamespace: true,
-                        config: Spec(ociVersion: "1.3.0", annotations: ["k": "v"]))
+                        annotations: ["k": "v"], hooks: nil, hasProcess: true)
     }
 
     func testCreateRefusesDuplicatesAndSavesAtomically() throws {
