@@ -229,3 +229,19 @@ def test_no_pivot(rt, bundle):
     out = _run_ok(rt, b, "--no-pivot").split()
     assert out[0] == "swiftrun"
     assert "bin" in out and "proc" in out
+
+
+def test_overlay_mount(rt, bundle, tmp_path):
+    lower, upper, work = (tmp_path / n for n in ("lower", "upper", "work"))
+    for d in (lower, upper, work):
+        d.mkdir()
+    (lower / "from-lower").write_text("lower\n")
+    b = bundle()
+    b.config["mounts"].append({
+        "destination": "/ov", "type": "overlay", "source": "overlay",
+        "options": ["lowerdir=%s" % lower, "upperdir=%s" % upper, "workdir=%s" % work]})
+    b.sh("cat /ov/from-lower; echo new > /ov/written; grep ' /ov ' /proc/self/mounts | cut -d' ' -f3")
+    out = _run_ok(rt, b).split()
+    assert out == ["lower", "overlay"], out
+    assert (upper / "written").read_text() == "new\n"
+    assert not (lower / "written").exists()
