@@ -39,6 +39,14 @@ public enum SpecLoader {
         return (try? Array(enc.encode(value))) ?? Array("{}".utf8)
     }
 
+    /// JSON in declaration (encode-call) order, compact or indented by `indent` — for outputs that
+    /// mirror Go structs (runc's `state`, `list`, `events`).
+    public static func encodeOrdered<T: Encodable>(_ value: T, indent: String? = nil) -> [UInt8] {
+        let compact = (try? OrderedJSONEncoder.encode(value)) ?? Array("{}".utf8)
+        guard let indent else { return compact }
+        return PrettyJSON.indent(compact, unit: Array(indent.utf8))
+    }
+
     /// Tab-indented JSON in declaration order, like `runc spec` writes config.json.
     public static func encodePretty<T: Encodable>(_ value: T) -> [UInt8] {
         let compact = (try? OrderedJSONEncoder.encode(value)) ?? Array("{}".utf8)

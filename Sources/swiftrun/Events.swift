@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCISpec
 import Runtime
 
 struct EventsCommand: Verb {
@@ -11,12 +12,12 @@ struct EventsCommand: Verb {
 
     func execute() throws {
         if stats {
-            writeStdout(String(decoding: try JSONCodec.encode(try CgroupInfo.stats(store: globals.store, id: id)), as: UTF8.self) + "\n")
+            writeStdout(String(decoding: SpecLoader.encodeOrdered(try CgroupInfo.stats(store: globals.store, id: id)), as: UTF8.self) + "\n")
             return
         }
         let seconds = try Self.duration(interval)
         try CgroupInfo.stream(store: globals.store, id: id, interval: seconds, stats: true) { ev in
-            if let bytes = try? JSONCodec.encode(ev) { writeStdout(String(decoding: bytes, as: UTF8.self) + "\n") }
+            writeStdout(String(decoding: SpecLoader.encodeOrdered(ev), as: UTF8.self) + "\n")
         }
     }
 

@@ -1,3 +1,4 @@
+import OCISpec
 import Runtime
 #if canImport(Glibc)
 import Glibc
@@ -55,7 +56,7 @@ enum FastPath {
                 try Start.run(store: store, id: id)
             case "state":
                 let s = try Inspect.state(store: store, id: id)
-                writeStdout(String(decoding: try JSONCodec.encode(s, pretty: true), as: UTF8.self) + "\n")
+                writeStdout(String(decoding: SpecLoader.encodeOrdered(s, indent: "  "), as: UTF8.self) + "\n")
             case "kill":
                 let sig = try Kill.parseSignal(a.positional.count > 1 ? a.positional[1] : "SIGTERM")
                 try Kill.run(store: store, id: id, signal: sig, all: a.flags.contains("--all"))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCISpec
 import Runtime
 
 struct ListCommand: Verb {
@@ -17,7 +18,7 @@ struct ListCommand: Verb {
         switch format {
         case "table": writeStdout(Inspect.table(states))
         case "json":
-            writeStdout(states.isEmpty ? "null\n" : String(decoding: try JSONCodec.encode(states), as: UTF8.self) + "\n")
+            writeStdout(states.isEmpty ? "null\n" : String(decoding: SpecLoader.encodeOrdered(states), as: UTF8.self) + "\n")
         default: throw RuntimeError("--format: invalid format \"\(format)\" (table or json)")
         }
     }

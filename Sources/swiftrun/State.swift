@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCISpec
 import Runtime
 
 struct StateCommand: Verb {
@@ -9,6 +10,6 @@ struct StateCommand: Verb {
 
     func execute() throws {
         let s = try Inspect.state(store: globals.store, id: id)
-        writeStdout(String(decoding: try JSONCodec.encode(s, pretty: true), as: UTF8.self) + "\n")
+        writeStdout(String(decoding: SpecLoader.encodeOrdered(s, indent: "  "), as: UTF8.self) + "\n")
     }
 }
