@@ -65,11 +65,6 @@ int sr_open_tree(int dfd, const char *path, unsigned int flags) {
 int sr_move_mount(int fd, const char *fp, int td, const char *tp, unsigned int flags) {
     return (int)syscall(SYS_move_mount, fd, fp, td, tp, flags);
 }
-int sr_fsopen(const char *fs, unsigned int flags) { return (int)syscall(SYS_fsopen, fs, flags); }
-int sr_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux) {
-    return (int)syscall(SYS_fsconfig, fd, cmd, key, value, aux);
-}
-int sr_fsmount(int fd, unsigned int flags, unsigned int attr) { return (int)syscall(SYS_fsmount, fd, flags, attr); }
 int sr_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve) {
     struct open_how how = {.flags = flags, .mode = mode, .resolve = resolve};
     return (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how));
@@ -85,18 +80,6 @@ int sr_capset(uint64_t e, uint64_t p, uint64_t i) {
         {.effective = (uint32_t)(e >> 32), .permitted = (uint32_t)(p >> 32), .inheritable = (uint32_t)(i >> 32)},
     };
     return (int)syscall(SYS_capset, &h, d);
-}
-int sr_capget(uint64_t *e, uint64_t *p, uint64_t *i) {
-    struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-    struct __user_cap_data_struct d[2];
-    memset(d, 0, sizeof(d));
-    int r = (int)syscall(SYS_capget, &h, d);
-    if (r == 0) {
-        *e = (uint64_t)d[0].effective | ((uint64_t)d[1].effective << 32);
-        *p = (uint64_t)d[0].permitted | ((uint64_t)d[1].permitted << 32);
-        *i = (uint64_t)d[0].inheritable | ((uint64_t)d[1].inheritable << 32);
-    }
-    return r;
 }
 int sr_setresuid(uid_t r, uid_t e, uid_t s) { return setresuid(r, e, s); }
 int sr_setresgid(gid_t r, gid_t e, gid_t s) { return setresgid(r, e, s); }
@@ -172,21 +155,6 @@ void sr_reset_signal_dispositions(void) {
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_DFL;
     for (int s = 1; s < NSIG; s++) sigaction(s, &sa, NULL);
-}
-int sr_sigwait_all(int timeout_ms, int *sender) {
-    sigset_t all;
-    sigfillset(&all);
-    siginfo_t info;
-    memset(&info, 0, sizeof(info));
-    int r;
-    if (timeout_ms < 0) {
-        r = sigwaitinfo(&all, &info);
-    } else {
-        struct timespec ts = {.tv_sec = timeout_ms / 1000, .tv_nsec = (long)(timeout_ms % 1000) * 1000000L};
-        r = sigtimedwait(&all, &info, &ts);
-    }
-    if (r > 0 && sender) *sender = info.si_pid;
-    return r;
 }
 int sr_pipe2(int fds[2], int flags) { return pipe2(fds, flags); }
 int sr_accept_cloexec(int fd) { return accept4(fd, NULL, NULL, SOCK_CLOEXEC); }

@@ -24,14 +24,6 @@ public enum Mount {
         }
     }
 
-    public static func openTree(dirfd: Int32 = AT_FDCWD, path: String, flags: UInt32) throws -> Int32 {
-        try sys("open_tree", path) { sr_open_tree(dirfd, path, flags) }
-    }
-
-    public static func moveMount(fromFD: Int32, fromPath: String = "", toFD: Int32 = AT_FDCWD, toPath: String, flags: UInt32) throws {
-        try sys("move_mount", toPath) { sr_move_mount(fromFD, fromPath, toFD, toPath, flags) }
-    }
-
     public static func pivotRoot(newRoot: String, putOld: String) throws {
         try sys("pivot_root", newRoot) { sr_pivot_root(newRoot, putOld) }
     }

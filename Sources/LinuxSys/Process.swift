@@ -22,10 +22,6 @@ public enum Proc {
         try sys("pidfd_send_signal", "signal \(sig)") { sr_pidfd_send_signal(pidfd, sig, 0) }
     }
 
-    public static func signal(pid: pid_t, _ sig: Int32) throws {
-        try sys("kill", "pid \(pid)") { Glibc.kill(pid, sig) }
-    }
-
     public enum ExitStatus: Equatable, Sendable {
         case exited(Int32)
         case signaled(Int32)
@@ -59,11 +55,6 @@ public enum Proc {
         return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 
-    /// Process state letter (R, S, D, Z, T, ...), nil when gone.
-    public static func stateLetter(_ pid: pid_t) -> Character? {
-        statFields(pid)?.first?.first
-    }
-
     /// Fields of /proc/<pid>/stat after the command name.
     static func statFields(_ pid: pid_t) -> [Substring]? {
         guard let s = try? FileIO.readString("/proc/\(pid)/stat"),
@@ -77,11 +68,6 @@ public enum Proc {
         if st == "Z" || st == "X" { return false }
         if let want = startTime, fields.count > 19, UInt64(fields[19]) != want { return false }
         return true
-    }
-
-    /// Closes every fd >= `from` except those in `keep` (used before exec in the container).
-    public static func closeFrom(_ from: Int32) {
-        _ = sr_close_range(UInt32(from), UInt32.max, 0)
     }
 
     /// Marks every fd >= `from` close-on-exec.

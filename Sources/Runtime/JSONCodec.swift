@@ -6,9 +6,9 @@ public enum JSONCodec {
         try JSONDecoder().decode(t, from: Data(bytes))
     }
 
-    public static func encode<T: Encodable>(_ v: T, pretty: Bool = false) throws -> [UInt8] {
+    public static func encode<T: Encodable>(_ v: T) throws -> [UInt8] {
         let e = JSONEncoder()
-        e.outputFormatting = pretty ? [.prettyPrinted, .withoutEscapingSlashes] : [.withoutEscapingSlashes]
+        e.outputFormatting = [.withoutEscapingSlashes]
         return Array(try e.encode(v))
     }
 }

@@ -42,7 +42,7 @@ public struct StateStore: Sendable {
     public init(root: String) { self.root = root }
 
     public func dir(_ id: String) -> String { root + "/" + id }
-    var statePath: (String) -> String { { dir($0) + "/state.json" } }
+    func statePath(_ id: String) -> String { dir(id) + "/state.json" }
     /// The socket the waiting init accepts `start` on; its presence means "created".
     public func startSocket(_ id: String) -> String { dir(id) + "/init.sock" }
 

@@ -33,17 +33,13 @@ int sr_mount_setattr(int dfd, const char *path, unsigned int flags,
 int sr_open_tree(int dfd, const char *path, unsigned int flags);
 int sr_move_mount(int from_dfd, const char *from_path, int to_dfd,
                   const char *to_path, unsigned int flags);
-int sr_fsopen(const char *fsname, unsigned int flags);
-int sr_fsconfig(int fd, unsigned int cmd, const char *key, const void *value, int aux);
-int sr_fsmount(int fd, unsigned int flags, unsigned int attr_flags);
 // openat2 with struct open_how {flags, mode, resolve}.
 int sr_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 
 // --- credentials, capabilities, prctl ------------------------------------
 int sr_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5);
-// Raw capset/capget (version 3, 64-bit sets) on the calling thread.
+// Raw capset (version 3, 64-bit sets) on the calling thread.
 int sr_capset(uint64_t effective, uint64_t permitted, uint64_t inheritable);
-int sr_capget(uint64_t *effective, uint64_t *permitted, uint64_t *inheritable);
 int sr_setresuid(uid_t r, uid_t e, uid_t s);
 int sr_setresgid(gid_t r, gid_t e, gid_t s);
 int sr_setgroups(size_t n, const gid_t *groups);
@@ -72,8 +68,6 @@ int sr_block_all_signals(void *old_mask);
 int sr_restore_signals(const void *old_mask);
 // Reset every signal disposition to default (for the container child).
 void sr_reset_signal_dispositions(void);
-// sigtimedwait over all signals; returns the signal number, fills pid of sender.
-int sr_sigwait_all(int timeout_ms, int *sender_pid);
 // pipe2
 int sr_pipe2(int fds[2], int flags);
 // keyctl(KEYCTL_JOIN_SESSION_KEYRING, name): a new session keyring for the container.
