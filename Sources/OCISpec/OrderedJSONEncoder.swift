@@ -47,28 +47,7 @@ final class JSONNode {
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var r = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\r": r += "\\r"
-            case "\t": r += "\\t"
-            case "\u{08}": r += "\\b"
-            case "\u{0C}": r += "\\f"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    r += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    r.unicodeScalars.append(u)
-                }
-            }
-        }
-        return r + "\""
-    }
+    static func quote(_ s: String) -> String { JSONString.quote(s) }
 
     /// Stores `value` in this node: scalars directly, everything else through its `encode(to:)`.
     func set<T: Encodable>(_ value: T, path: [CodingKey]) throws {
@@ -248,4 +227,30 @@ private struct SingleNode: SingleValueEncodingContainer {
     mutating func encode(_ value: UInt16) throws { try node.set(value, path: codingPath) }
     mutating func encode(_ value: UInt32) throws { try node.set(value, path: codingPath) }
     mutating func encode(_ value: UInt64) throws { try node.set(value, path: codingPath) }
+}
+
+/// JSON string quoting without Foundation (also used by the runtime's log lines).
+public enum JSONString {
+    public static func quote(_ s: String) -> String {
+        var r = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": r += "\\\""
+            case "\\": r += "\\\\"
+            case "\n": r += "\\n"
+            case "\r": r += "\\r"
+            case "\t": r += "\\t"
+            case "\u{08}": r += "\\b"
+            case "\u{0C}": r += "\\f"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    r += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    r.unicodeScalars.append(u)
+                }
+            }
+        }
+        return r + "\""
+    }
 }

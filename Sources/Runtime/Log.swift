@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// The runtime's log, written where `--log` points (stderr by default) in runc's formats:
 /// text `time="…" level=error msg="…"` or JSON lines `{"level":"error","msg":"…","time":"…"}`.
@@ -44,30 +45,6 @@ public enum Log {
             line = "time=\"\(t)\" level=\(level.name) msg=\(JSONString.quote(msg))\n"
         }
         try? FileIO.writeAll(fd: fd, Array(line.utf8))
-    }
-}
-
-/// JSON string quoting without Foundation.
-public enum JSONString {
-    public static func quote(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 
