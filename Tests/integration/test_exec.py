@@ -214,3 +214,24 @@ def test_exec_apparmor_without_apparmor_is_clear(rt, running):
                 pytest.skip("AppArmor is enabled on this host")
     p = rt("exec", "--apparmor", "some-profile", running, "true", check=False)
     assert p.returncode != 0 and "AppArmor" in p.stderr
+
+
+def test_ptrace_capable_container_sees_only_a_sealed_copy(rt, bundle):
+    # A container granted CAP_SYS_PTRACE (no user namespace) can open a non-dumpable process's
+    # /proc/<pid>/exe: the runtime must then be a sealed copy, never the host's binary.
+    import hashlib
+    with open(BINARY, "rb") as f:
+        before = hashlib.sha256(f.read()).hexdigest()
+    b = bundle().args("sleep", "100")
+    b.config["process"]["capabilities"] = {k: ["CAP_SYS_PTRACE", "CAP_KILL", "CAP_DAC_OVERRIDE"]
+                                           for k in ("bounding", "effective", "permitted")}
+    cid = new_id()
+    rt.create(b, cid)
+    p = rt("exec", cid, "sh", "-c", "readlink /proc/1/exe; echo x > /proc/1/exe 2>/dev/null; echo rc=$?")
+    lines = p.stdout.split()
+    assert lines[0] != BINARY, p.stdout
+    if not IS_RUNC:  # runc 1.1.5 shows "/" for its memfd-cloned init
+        assert lines[0].startswith("/memfd:"), p.stdout
+    assert lines[-1] != "rc=0", p.stdout
+    with open(BINARY, "rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == before

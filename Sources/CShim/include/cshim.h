@@ -85,5 +85,9 @@ int sr_tty_make_raw(int fd, void *saved);
 int sr_tty_restore(int fd, const void *saved);
 int sr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int sr_set_dumpable(int on);
+// Copies /proc/self/exe into a sealed memfd; returns the fd (close-on-exec) or -1.
+int sr_sealed_self_copy(void);
+// execveat(fd, "", argv, envp, AT_EMPTY_PATH); only returns on failure.
+int sr_fexecve(int fd, char *const argv[], char *const envp[]);
 
 #endif
