@@ -201,3 +201,52 @@ final class ProcessSetupTests: XCTestCase {
         XCTAssertThrowsError(try Rlimits.apply([POSIXRlimit(type: "RLIMIT_BOGUS", hard: 1, soft: 1)]))
     }
 }
+
+final class PolicyTests: XCTestCase {
+    func testSealedCopyOnlyForPtraceCapableContainersWithoutUserNamespace() {
+        var p = OCISpec.Process()
+        var caps = LinuxCapabilities()
+        caps.bounding = ["CAP_KILL"]
+        caps.effective = ["CAP_KILL"]
+        p.capabilities = caps
+        XCTAssertFalse(SealedBinary.needed(process: p, namespaces: [LinuxNamespace(type: "pid")]))
+        caps.permitted = ["CAP_SYS_PTRACE"]
+        p.capabilities = caps
+        XCTAssertTrue(SealedBinary.needed(process: p, namespaces: [LinuxNamespace(type: "pid")]))
+        XCTAssertFalse(SealedBinary.needed(process: p, namespaces: [LinuxNamespace(type: "user")]))
+        p.capabilities = nil  // no list: every capability is kept
+        XCTAssertTrue(SealedBinary.needed(process: p, namespaces: []))
+    }
+
+    func testCgroupNamespaceIsNeverACloneFlag() throws {
+        let p = try NamespacePlan([LinuxNamespace(type: "cgroup"), LinuxNamespace(type: "mount")])
+        XCTAssertEqual(p.cloneFlags & NamespaceKind.cgroup.cloneFlag, 0)
+        XCTAssertTrue(p.newCgroup)
+    }
+
+    func testUpdateMergeKeepsWhatIsNotGiven() {
+        var old = LinuxResources()
+        old.pids = LinuxPids(limit: 10)
+        var mem = LinuxMemory.unset
+        mem.limit = 100
+        old.memory = mem
+        var new = LinuxResources()
+        new.pids = LinuxPids(limit: 20)
+        let m = Update.merge(old, new)
+        XCTAssertEqual(m.pids?.limit, 20)
+        XCTAssertEqual(m.memory?.limit, 100)
+    }
+
+    func testDeviceRulesGetRuncDefaultsOnlyWhenTheConfigHasRules() {
+        var spec = Spec(ociVersion: "1.3.0")
+        XCTAssertNil(ContainerCgroup.resources(for: spec).devices)
+        var linux = Linux()
+        var r = LinuxResources()
+        r.devices = [LinuxDeviceCgroup(allow: false, access: "rwm")]
+        linux.resources = r
+        spec.linux = linux
+        let rules = ContainerCgroup.resources(for: spec).devices ?? []
+        XCTAssertEqual(rules.first, LinuxDeviceCgroup(allow: false, access: "rwm"))
+        XCTAssertTrue(rules.contains(LinuxDeviceCgroup(allow: true, type: "c", major: 1, minor: 3, access: "rwm")))
+    }
+}
