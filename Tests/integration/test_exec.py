@@ -235,3 +235,25 @@ def test_ptrace_capable_container_sees_only_a_sealed_copy(rt, bundle):
     assert lines[-1] != "rc=0", p.stdout
     with open(BINARY, "rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == before
+
+
+def test_exec_preserve_fds(rt, running, tmp_path):
+    marker = tmp_path / "fd3"
+    marker.write_text("through-fd-3\n")
+    argv = rt.cmd("exec", "--preserve-fds", "1", running, "sh", "-c", "cat <&3; echo LISTEN_FDS=$LISTEN_FDS")
+    # The caller opens fd 3 the way an engine would, then runs the runtime.
+    p = subprocess.run(["sh", "-c", 'exec 3<"$0"; exec "$@"', str(marker)] + argv,
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.split()
+    assert lines[0] == "through-fd-3"
+    if not IS_RUNC:
+        assert lines[1] == "LISTEN_FDS=1"
+
+
+@swiftrun_only_because("is not asked for an SELinux label here")
+def test_exec_process_label_without_selinux_is_clear(rt, running):
+    if os.path.exists("/sys/fs/selinux/enforce"):
+        pytest.skip("SELinux is enabled on this host")
+    p = rt("exec", "--process-label", "system_u:system_r:container_t:s0", running, "true", check=False)
+    assert p.returncode != 0 and "SELinux" in p.stderr
