@@ -152,6 +152,7 @@ def test_exec_tty_in_foreground(rt, running):
     assert os.waitstatus_to_exitcode(st) == 4
 
 
+@swiftrun_only_because("hangs on `exec --ignore-paused` into a frozen container")
 def test_exec_into_paused_container(rt, running):
     rt("pause", running)
     p = rt("exec", running, "true", check=False)
@@ -161,6 +162,7 @@ def test_exec_into_paused_container(rt, running):
     rt("resume", running)
 
 
+@swiftrun_only_because("has no time namespace support")
 def test_exec_joins_user_and_time_namespaces_and_cgroup(rt, bundle):
     b = bundle().args("sleep", "300")
     enable_userns(b)

@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from helpers import enable_userns, IS_RUNC, new_id
+from helpers import swiftrun_only_because, enable_userns, IS_RUNC, new_id
 
 needs_wiring = pytest.mark.skipif(
     IS_RUNC, reason="swiftrun-only: runc 1.1.5 lacks scheduler/ioPriority/netDevices/"
@@ -214,6 +214,7 @@ def test_selinux_label_without_selinux_is_an_error(rt, bundle):
 
 
 @pytest.mark.skipif(os.path.exists("/sys/fs/selinux/enforce"), reason="SELinux is enabled here")
+@swiftrun_only_because("passes mountLabel to the kernel without SELinux and fails")
 def test_mount_label_without_selinux_is_ignored(rt, bundle):
     b = bundle().args("true")
     b.config["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0:c1,c2"
@@ -329,6 +330,7 @@ def _idmapped(b, dest, src, options, uid_map=None):
     b.config["mounts"].append(m)
 
 
+@swiftrun_only_because("has no idmapped mounts")
 def test_idmapped_bind_mount_ownership(rt, bundle):
     b = bundle().sh("ls -ln /mnt")
     src = _owned_dir(b, "idsrc", 1000)
@@ -343,6 +345,7 @@ def test_idmapped_bind_mount_ownership(rt, bundle):
     assert (st.st_uid, st.st_gid) == (1000, 1000)
 
 
+@swiftrun_only_because("has no idmapped mounts")
 def test_idmapped_mappings_imply_idmap(rt, bundle):
     b = bundle().sh("stat -c %u:%g /mnt/file; touch /mnt/new")
     src = _owned_dir(b, "idsrc2", 2000)
@@ -352,6 +355,7 @@ def test_idmapped_mappings_imply_idmap(rt, bundle):
     assert (st.st_uid, st.st_gid) == (2000, 2000)
 
 
+@swiftrun_only_because("has no idmapped mounts and ignores the option")
 def test_idmap_without_mappings_or_userns_is_an_error(rt, bundle):
     b = bundle()
     src = _owned_dir(b, "idsrc3", 1000)
