@@ -78,13 +78,20 @@ public enum Exec {
         let joinAfterExec = status == .paused
         let cgroupFD = joinAfterExec ? -1 : try cg?.cloneIntoFD() ?? -1
         defer { if cgroupFD >= 0 { close(cgroupFD) } }
-        let child = try Proc.clone3(flags: 0, cgroupFD: cgroupFD)
+        // execCPUAffinity.initial: the child starts on those CPUs (final is applied before execve).
+        let savedAffinity = try ProcessAttributes.applyInitialAffinity(o.process.execCPUAffinity)
+        let child: (pid: pid_t, pidfd: Int32)
+        do { child = try Proc.clone3(flags: 0, cgroupFD: cgroupFD) } catch {
+            ProcessAttributes.restoreAffinity(savedAffinity)
+            throw error
+        }
         if child.pid == 0 {
             parentEnd.close()
             if ptyReceiver >= 0 { close(ptyReceiver) }
             execChild(o, record: r, linux: spec.linux, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket,
                       seccomp: seccomp)
         }
+        ProcessAttributes.restoreAffinity(savedAffinity)
         childEnd.close()
         defer { close(child.pidfd) }
         do {

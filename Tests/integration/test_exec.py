@@ -259,3 +259,15 @@ def test_exec_process_label_without_selinux_is_clear(rt, running):
         pytest.skip("SELinux is enabled on this host")
     p = rt("exec", "--process-label", "system_u:system_r:container_t:s0", running, "true", check=False)
     assert p.returncode != 0 and "SELinux" in p.stderr
+
+
+@swiftrun_only_because("has no execCPUAffinity")
+def test_exec_cpu_affinity(rt, running, tmp_path):
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("needs two CPUs")
+    proc = {"args": ["grep", "Cpus_allowed_list", "/proc/self/status"], "cwd": "/",
+            "user": {"uid": 0, "gid": 0}, "env": ["PATH=/bin"],
+            "execCPUAffinity": {"initial": "0", "final": "1"}}
+    f = tmp_path / "p.json"
+    f.write_text(json.dumps(proc))
+    assert rt("exec", "--process", str(f), running).stdout.split()[-1] == "1"
