@@ -165,6 +165,10 @@ extension Stage {
     func mountCgroup(_ dest: String, plan: MountPlan, ctx: String) throws {
         var magic: UInt64 = 0
         let isV2 = sr_statfs(-1, "/sys/fs/cgroup", &magic, nil) == 0 && magic == 0x6367_7270
+        if !isV2 && !c.cgroupPaths.isEmpty {
+            try mountCgroupV1(dest, plan: plan, ctx: ctx)
+            return
+        }
         if isV2 && c.cgroupNamespace {
             do {
                 try mountFS("cgroup", dest, type: "cgroup2", plan: plan, data: plan.data, ctx: ctx)
@@ -172,6 +176,42 @@ extension Stage {
             } catch let e as RootfsError where e.errno == EPERM || e.errno == EBUSY {}
         }
         try bindFallback("/sys/fs/cgroup", dest, plan: plan, ctx: ctx)
+    }
+}
+
+extension Stage {
+    /// cgroup v1 / hybrid hosts, as runc lays it out: a tmpfs at `dest` with, per hierarchy, a bind
+    /// of the container's own cgroup directory (`memory/`, `cpu/`, …, and `unified/` on hybrid
+    /// hosts), the host's symlinks between hierarchies (`cpuacct -> cpu,cpuacct`), all read-only
+    /// when the mount asks for "ro". Tools in the container then read their own limits at the
+    /// usual paths.
+    func mountCgroupV1(_ dest: String, plan: MountPlan, ctx: String) throws {
+        let base = MS.nosuid | MS.nodev | MS.noexec
+        var tmpfs = MountPlan()
+        tmpfs.flags = base
+        try mountFS("tmpfs", dest, type: "tmpfs", plan: tmpfs, data: labeled("mode=755"), ctx: ctx + " (tmpfs)")
+        let host = "/sys/fs/cgroup/"
+        var seen = Set<String>()
+        for (_, path) in c.cgroupPaths.sorted(by: { $0.key < $1.key }) where path.hasPrefix(host) {
+            guard let name = path.dropFirst(host.count).split(separator: "/").first.map(String.init),
+                  seen.insert(name).inserted else { continue }
+            var b = MountPlan()
+            b.flags = MS.bind | base | (plan.flags & MS.rdonly)
+            try bind(path, to: dest + "/" + name, plan: b, ctx: "bind \(path) to \(dest)/\(name) \(inRootfs)")
+        }
+        let dir = try resolve(dest)
+        defer { close(dir) }
+        for name in FileIO.listDirectory("/sys/fs/cgroup") where !seen.contains(name) {
+            guard let target = SafePath.readLink(AT_FDCWD, host + name) else { continue }
+            if symlinkat(target, dir, name) != 0 && errno != EEXIST {
+                throw RootfsError("symlink \(dest)/\(name) -> \(target) \(inRootfs)", errno: errno)
+            }
+        }
+        if plan.flags & MS.rdonly != 0 {
+            try check("\(ctx): remount tmpfs read-only") {
+                Glibc.mount(nil, SafePath.procPath(dir), nil, MS.remount | MS.rdonly | base, nil)
+            }
+        }
     }
 }
 

@@ -18,6 +18,9 @@ public struct RootfsConfig: Sendable {
     public var inNewUserNamespace: Bool
     public var newMountNamespace: Bool
     public var cgroupNamespace: Bool
+    /// The container's cgroup directories on the host (controller → path, as the cgroup manager
+    /// reports them): on cgroup v1 / hybrid hosts a `cgroup` mount shows these, per hierarchy.
+    public var cgroupPaths: [String: String] = [:]
     /// True when the config creates (or joins) a network namespace; sysfs can only be mounted
     /// in a user namespace that owns the network namespace.
     public var networkNamespace: Bool

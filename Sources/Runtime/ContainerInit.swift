@@ -29,6 +29,8 @@ struct InitContext {
     var idmapFDs: [Int: Int32] = [:]
     /// linux.seccomp, compiled by the runtime.
     var seccomp: SeccompPlan? = nil
+    /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
+    var cgroupPaths: [String: String] = [:]
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -96,6 +98,7 @@ enum ContainerInit {
                               inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
         rc.idmappedMountFDs = c.idmapFDs
+        rc.cgroupPaths = c.cgroupPaths
         try Rootfs.prepare(rc)
         var consoleSlave: Int32 = -1
         if c.consoleSocket >= 0 {

@@ -116,7 +116,7 @@ public enum Create {
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: o.preserveFDs, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs, seccomp: seccomp))
+                    idmapFDs: idmapFDs, seccomp: seccomp, cgroupPaths: cg.paths))
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()

@@ -248,3 +248,15 @@ def test_events_reports_oom(rt, bundle):
         ev.wait()
     assert any(l["type"] == "oom" and l["id"] == cid for l in lines), lines[-3:]
     assert any(l["type"] == "stats" for l in lines) or any(l["type"] == "oom" for l in lines)
+
+
+def test_cgroup_mount_shows_own_cgroups_on_v1(rt, bundle):
+    if os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        pytest.skip("this host is pure cgroup v2 (the v2 view is checked in Tests/vm)")
+    b = _limited(bundle, memory={"limit": MEM_LIMIT}, pids={"limit": 33})
+    b.config["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+                               "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]})
+    b.sh("cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max; "
+         "touch /sys/fs/cgroup/pids/x 2>/dev/null || echo read-only")
+    out = rt.run(b, new_id()).stdout.split()
+    assert out == [str(MEM_LIMIT), "33", "read-only"], out
