@@ -1,0 +1,86 @@
+"""End to end under a real engine: podman + conmon drive the runtime as they drive runc.
+
+Skipped (with the reason) when podman is not installed; `apt-get install podman` enables it.
+Podman gets its own storage and run directories in a temp dir, so nothing of a user's podman
+state is touched."""
+
+import os
+import shutil
+import subprocess
+import tarfile
+
+import pytest
+
+from helpers import BINARY, IS_RUNC, new_id
+
+PODMAN = shutil.which("podman")
+pytestmark = pytest.mark.skipif(PODMAN is None, reason="podman is not installed (apt-get install podman)")
+
+# This host's hard RLIMIT_NOFILE/NPROC are below podman's defaults and nobody here holds
+# CAP_SYS_RESOURCE to raise them (runc fails the same way), so ask for limits that fit.
+LIMITS = ["--ulimit", "nofile=1024:1024", "--ulimit", "nproc=4096:4096"]
+
+
+@pytest.fixture(scope="module")
+def podman(tmp_path_factory, rootfs):
+    base = tmp_path_factory.mktemp("podman")
+    argv = [PODMAN, "--root", str(base / "storage"), "--runroot", str(base / "run"),
+            "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
+            "--runtime", BINARY]
+    tar = base / "rootfs.tar"
+    with tarfile.open(tar, "w") as t:
+        t.add(rootfs, arcname=".")
+    image = "localhost/swiftrun-e2e:%s" % new_id()
+    subprocess.run(argv + ["import", "-q", str(tar), image], check=True, capture_output=True, timeout=120)
+
+    def run(*args, check=True, timeout=60):
+        p = subprocess.run(argv + list(args), capture_output=True, text=True, timeout=timeout,
+                           stdin=subprocess.DEVNULL)
+        if check and p.returncode != 0:
+            raise AssertionError("podman %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
+        return p
+
+    run.image = image
+    yield run
+    run("rm", "--all", "--force", check=False)
+    run("rmi", "--all", "--force", check=False)
+
+
+def test_podman_run_output_and_exit_code(podman):
+    p = podman("run", "--rm", "--network", "none", *LIMITS, podman.image, "sh", "-c",
+               "echo hello; hostname; exit 7", check=False)
+    assert p.returncode == 7, p.stderr
+    assert p.stdout.splitlines()[0] == "hello"
+
+
+def test_podman_detached_exec_pause_stop(podman):
+    name = new_id("e2e")
+    podman("run", "-d", "--name", name, "--network", "none", *LIMITS, podman.image, "sleep", "300")
+    assert podman("exec", name, "sh", "-c", "echo in-exec").stdout.strip() == "in-exec"
+    assert "/dev/pts/" in podman("exec", "-t", name, "tty").stdout
+    podman("pause", name)
+    assert podman("inspect", name, "--format", "{{.State.Status}}").stdout.strip() == "paused"
+    podman("unpause", name)
+    assert "sleep 300" in podman("top", name).stdout
+    podman("stop", "-t", "1", name)
+    assert podman("inspect", name, "--format", "{{.State.Status}}").stdout.strip() == "exited"
+    podman("rm", name)
+
+
+def test_podman_limits_mounts_and_users(podman, tmp_path):
+    (tmp_path / "f").write_text("hostfile\n")
+    p = podman("run", "--rm", "--network", "none", *LIMITS, "--memory", "64m", "--pids-limit", "50",
+               "--read-only", "--tmpfs", "/scratch", "-v", "%s:/data:ro" % tmp_path,
+               podman.image, "sh", "-c",
+               "cat /data/f; touch /x 2>/dev/null || echo ro-root; touch /scratch/y && echo tmpfs-ok; "
+               "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max")
+    assert p.stdout.split() == ["hostfile", "ro-root", "tmpfs-ok", "50"], p.stdout + p.stderr
+    p = podman("run", "--rm", "--network", "none", *LIMITS, "--user", "1000:1000", "-w", "/tmp",
+               "-e", "FOO=bar", podman.image, "sh", "-c", "id -u; pwd; echo $FOO")
+    assert p.stdout.split() == ["1000", "/tmp", "bar"], p.stdout + p.stderr
+
+
+def test_podman_user_namespace(podman):
+    p = podman("run", "--rm", "--network", "none", *LIMITS, "--uidmap", "0:100000:65536",
+               "--gidmap", "0:100000:65536", podman.image, "cat", "/proc/self/uid_map")
+    assert p.stdout.split() == ["0", "100000", "65536"]
