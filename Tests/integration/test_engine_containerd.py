@@ -1,0 +1,123 @@
+"""End to end under containerd: its runc shim (containerd-shim-runc-v2) drives the runtime through
+`ctr --runc-binary`. A private containerd (own root, state and socket in a temp dir) is started for
+the module and stopped after it. Skipped, with the reason, when containerd is not installed."""
+
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tarfile
+import time
+
+import pytest
+
+from helpers import BINARY, new_id
+
+CONTAINERD = shutil.which("containerd")
+CTR = shutil.which("ctr")
+pytestmark = pytest.mark.skipif(not (CONTAINERD and CTR and shutil.which("containerd-shim-runc-v2")),
+                                reason="containerd is not installed (apt-get install containerd)")
+
+
+def _oci_image(rootfs, path):
+    """A one-layer OCI image archive of the busybox rootfs, for `ctr image import`."""
+    d = str(path) + ".d"
+    os.makedirs(d + "/blobs/sha256")
+
+    def blob(data):
+        h = hashlib.sha256(data).hexdigest()
+        with open("%s/blobs/sha256/%s" % (d, h), "wb") as f:
+            f.write(data)
+        return "sha256:" + h, len(data)
+
+    layer_path = str(path) + ".layer"
+    with tarfile.open(layer_path, "w") as t:
+        t.add(rootfs, arcname=".")
+    with open(layer_path, "rb") as f:
+        layer, layer_size = blob(f.read())
+    config, config_size = blob(json.dumps({
+        "architecture": "amd64", "os": "linux",
+        "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]},
+        "rootfs": {"type": "layers", "diff_ids": [layer]}}).encode())
+    manifest, manifest_size = blob(json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config,
+                   "size": config_size},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer,
+                    "size": layer_size}]}).encode())
+    with open(d + "/index.json", "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [{
+            "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest,
+            "size": manifest_size,
+            "annotations": {"org.opencontainers.image.ref.name": "localhost/swiftrun-e2e:1"}}]}, f)
+    with open(d + "/oci-layout", "w") as f:
+        f.write('{"imageLayoutVersion":"1.0.0"}')
+    with tarfile.open(path, "w") as t:
+        for name in os.listdir(d):
+            t.add(os.path.join(d, name), arcname=name)
+    return "localhost/swiftrun-e2e:1"
+
+
+@pytest.fixture(scope="module")
+def ctr(tmp_path_factory, rootfs):
+    base = tmp_path_factory.mktemp("containerd")
+    sock = str(base / "containerd.sock")
+    daemon = subprocess.Popen([CONTAINERD, "--root", str(base / "root"), "--state", str(base / "state"),
+                               "--address", sock], stdout=subprocess.DEVNULL,
+                              stderr=open(base / "containerd.log", "w"), start_new_session=True)
+    deadline = time.time() + 20
+    while not os.path.exists(sock) and time.time() < deadline:
+        time.sleep(0.1)
+    ns = "swiftrun-" + new_id()
+
+    def run(*args, check=True, timeout=60):
+        p = subprocess.run([CTR, "-a", sock, "-n", ns] + list(args), capture_output=True, text=True,
+                           timeout=timeout, stdin=subprocess.DEVNULL)
+        if check and p.returncode != 0:
+            raise AssertionError("ctr %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
+        return p
+
+    try:
+        run.image = _oci_image(rootfs, base / "image.tar")
+        run("image", "import", "--snapshotter", "native", str(base / "image.tar"))
+        run.runtime = ["--snapshotter", "native", "--runc-binary", BINARY]
+        yield run
+    finally:
+        for line in run("task", "ls", "-q", check=False).stdout.split():
+            run("task", "kill", "-s", "SIGKILL", line, check=False)
+            time.sleep(0.2)
+            run("task", "delete", line, check=False)
+        for line in run("container", "ls", "-q", check=False).stdout.split():
+            run("container", "delete", line, check=False)
+        os.killpg(daemon.pid, signal.SIGTERM)
+        daemon.wait(timeout=20)
+
+
+def test_containerd_run_output_and_exit_code(ctr):
+    cid = new_id("ctd")
+    p = ctr("run", "--rm", *ctr.runtime, ctr.image, cid, "sh", "-c", "echo hello-containerd; exit 5",
+            check=False)
+    assert p.stdout.splitlines()[0] == "hello-containerd", p.stdout + p.stderr
+    assert p.returncode == 5, p.stderr
+
+
+def test_containerd_task_lifecycle(ctr):
+    cid = new_id("ctd")
+    ctr("run", "-d", *ctr.runtime, ctr.image, cid, "sleep", "300")
+    assert "RUNNING" in ctr("task", "ls").stdout
+    assert ctr("task", "exec", "--exec-id", "e1", cid, "sh", "-c", "echo in-exec").stdout.strip() == "in-exec"
+    ctr("task", "pause", cid)
+    assert "PAUSED" in ctr("task", "ls").stdout
+    ctr("task", "resume", cid)
+    pids = ctr("task", "ps", cid).stdout.split("\n")[1:]
+    assert any(l.strip() for l in pids)
+    ctr("task", "kill", "-s", "SIGKILL", cid)
+    deadline = time.time() + 10
+    while "STOPPED" not in ctr("task", "ls").stdout and time.time() < deadline:
+        time.sleep(0.2)
+    assert "STOPPED" in ctr("task", "ls").stdout
+    ctr("task", "delete", cid)
+    ctr("container", "delete", cid)
+    assert cid not in ctr("task", "ls").stdout
