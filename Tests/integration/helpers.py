@@ -234,6 +234,12 @@ class Runtime:
             time.sleep(0.05)
         raise AssertionError("container %s: status %r, wanted %r" % (cid, st, want))
 
+    def stopped(self, bundle, cid):
+        """create + start a container whose program exits, and wait until it is stopped."""
+        self.create(bundle, cid)
+        self("start", cid)
+        self.wait_status(cid, "stopped")
+
     def exists(self, cid):
         return os.path.exists(os.path.join(self.root, cid))
 

@@ -88,9 +88,7 @@ def test_exec_missing_program_is_clear(rt, running):
 def test_exec_into_stopped_container_fails(rt, bundle):
     b = bundle().args("true")
     cid = new_id()
-    rt.create(b, cid)
-    rt("start", cid)
-    rt.wait_status(cid, "stopped")
+    rt.stopped(b, cid)
     p = rt("exec", cid, "true", check=False)
     assert p.returncode != 0
     assert "stopped" in p.stderr

@@ -171,9 +171,7 @@ def test_failing_poststop_hook_is_only_a_warning(rt, bundle, tmp_path):
     b = bundle().args("true")
     log = _setup(b, tmp_path, names=["poststop"], extra_env=["HOOK_EXIT=1"])
     cid = new_id()
-    rt.create(b, cid)
-    rt("start", cid)
-    rt.wait_status(cid, "stopped")
+    rt.stopped(b, cid)
     p = rt("delete", cid, check=False)
     assert p.returncode == 0, p.stderr
     assert [r["name"] for r in _records(log)] == ["poststop"]

@@ -124,9 +124,7 @@ def test_state_stopped_even_when_nobody_reaps(rt, bundle, tmp_path):
 def test_state_stopped_after_reparenting(rt, bundle):
     b = bundle().args("sleep", "0.3")
     cid = new_id()
-    rt.create(b, cid)
-    rt("start", cid)
-    rt.wait_status(cid, "stopped")
+    rt.stopped(b, cid)
 
 
 # --- refusals leave the container untouched -------------------------------
@@ -145,9 +143,7 @@ def test_start_of_running_container_fails(rt, bundle):
 def test_start_of_stopped_container_fails(rt, bundle):
     b = bundle().args("true")
     cid = new_id()
-    rt.create(b, cid)
-    rt("start", cid)
-    rt.wait_status(cid, "stopped")
+    rt.stopped(b, cid)
     p = rt("start", cid, check=False)
     assert p.returncode != 0
     assert "stopped" in p.stderr, p.stderr  # runc: cannot start a container that has stopped
@@ -188,9 +184,7 @@ def test_delete_created_without_force_removes_it(rt, bundle):
 def test_kill_of_stopped_container_fails(rt, bundle):
     b = bundle().args("true")
     cid = new_id()
-    rt.create(b, cid)
-    rt("start", cid)
-    rt.wait_status(cid, "stopped")
+    rt.stopped(b, cid)
     p = rt("kill", cid, "KILL", check=False)
     assert p.returncode != 0
     assert "not running" in p.stderr, p.stderr
