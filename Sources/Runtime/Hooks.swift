@@ -10,7 +10,7 @@ import OCISpec
 enum HookRunner {
     static func run(_ hooks: [Hook]?, kind: String, state: State) throws {
         guard let hooks, !hooks.isEmpty else { return }
-        let input = try JSONCodec.encode(state)
+        let input = SpecLoader.encode(state)
         for (i, h) in hooks.enumerated() {
             do { try runOne(h, input: input) } catch {
                 throw RuntimeError("\(kind) hook #\(i) (\(h.path))", cause: error)

@@ -78,13 +78,13 @@ public struct StateStore: Sendable {
         do { bytes = try FileIO.read(statePath(id)) } catch let e as SysError where e.errno == ENOENT {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
-        do { return try JSONCodec.decode(ContainerRecord.self, bytes) } catch {
+        do { return try SpecLoader.decode(ContainerRecord.self, bytes, file: statePath(id)) } catch {
             throw RuntimeError("read state of container \"\(id)\": \(error)")
         }
     }
 
     public func save(_ r: ContainerRecord) throws {
-        try FileIO.writeAtomically(statePath(r.id), try JSONCodec.encode(r))
+        try FileIO.writeAtomically(statePath(r.id), SpecLoader.encode(r))
     }
 
     /// The config.json the container was created from (copied into its state directory).
