@@ -27,23 +27,21 @@ public enum CgroupInfo {
         return Event(type: "stats", id: id, data: try cg.stats())
     }
 
-    /// Streams stats every `interval` seconds and an `oom` event whenever the OOM-kill count grows,
-    /// until the container stops. `emit` writes one JSON line.
-    public static func stream(store: StateStore, id: String, interval: Double, stats: Bool,
-                              emit: (Event) -> Void) throws {
+    /// Streams stats every `interval` seconds and an `oom` event whenever the OOM-kill count grows
+    /// (checked every 100 ms), until the container stops. `emit` writes one JSON line.
+    public static func stream(store: StateStore, id: String, interval: Double, emit: (Event) -> Void) throws {
         let r = try store.load(id)
         guard let cg = ContainerCgroup.load(r) else { throw RuntimeError("container \(id) has no cgroup") }
         var ooms = cg.oomKillCount()
-        let tick = max(0.1, interval)
+        let step = 0.1
         var elapsed = 0.0
         while store.status(of: r) != .stopped {
             let now = cg.oomKillCount()
             if now > ooms { emit(Event(type: "oom", id: id, data: nil)); ooms = now }
-            if stats && elapsed >= interval {
+            if elapsed >= interval {
                 if let s = try? cg.stats() { emit(Event(type: "stats", id: id, data: s)) }
                 elapsed = 0
             }
-            let step = min(tick, 0.1)
             Sleep.seconds(step)
             elapsed += step
         }

@@ -16,7 +16,7 @@ struct EventsCommand: Verb {
             return
         }
         let seconds = try Self.duration(interval)
-        try CgroupInfo.stream(store: globals.store, id: id, interval: seconds, stats: true) { ev in
+        try CgroupInfo.stream(store: globals.store, id: id, interval: seconds) { ev in
             writeStdout(String(decoding: SpecLoader.encodeOrdered(ev), as: UTF8.self) + "\n")
         }
     }
