@@ -93,6 +93,15 @@ def ctr(tmp_path_factory, rootfs):
             run("container", "delete", line, check=False)
         os.killpg(daemon.pid, signal.SIGTERM)
         daemon.wait(timeout=20)
+        # The shim puts containers under /<namespace>/; like runc, the runtime removes only the
+        # container's own cgroup, so the namespace's parent directories are ours to remove.
+        for top in os.listdir("/sys/fs/cgroup"):
+            d = os.path.join("/sys/fs/cgroup", top, ns)
+            if os.path.isdir(d) and not os.path.islink(os.path.join("/sys/fs/cgroup", top)):
+                try:
+                    os.rmdir(d)
+                except OSError:
+                    pass
 
 
 def test_containerd_run_output_and_exit_code(ctr):
