@@ -18,7 +18,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 SWIFT        ?= swift
 PYTHON       ?= python3
-SWIFT_FLAGS  ?= -c release --static-swift-stdlib
+SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
 DEB_PACKAGES := libseccomp-dev libcap-dev busybox-static runc crun time util-linux

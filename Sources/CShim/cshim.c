@@ -193,6 +193,8 @@ int sr_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
 }
 int sr_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on, 0, 0, 0); }
 
+const int SR_F_GET_SEALS = F_GET_SEALS, SR_F_SEAL_WRITE = F_SEAL_WRITE, SR_AT_EMPTY_PATH = AT_EMPTY_PATH;
+
 int sr_sealed_self_copy(void) {
     int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (src < 0) return -1;

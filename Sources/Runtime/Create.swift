@@ -65,7 +65,6 @@ public enum Create {
         if o.consoleSocket != nil && process.terminal != true {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
-        if SealedBinary.needed(process: process, namespaces: spec.linux?.namespaces) { try SealedBinary.ensure() }
         let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }

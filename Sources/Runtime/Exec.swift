@@ -36,7 +36,6 @@ public enum Exec {
             throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket")
         }
         let spec = try store.config(of: r)
-        if SealedBinary.needed(process: o.process, namespaces: spec.linux?.namespaces) { try SealedBinary.ensure() }
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: o.process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
         let initPidfd = try Proc.pidfdOpen(r.pid)

@@ -35,6 +35,7 @@ struct CreateCommand: Verb {
     @Argument(help: "Container ID.") var id: String
 
     func execute() throws {
+        try ProtectedExe.ensure()
         _ = try Create.run(store: globals.store, id: id, options: flags.options)
     }
 }

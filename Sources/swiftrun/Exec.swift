@@ -32,6 +32,7 @@ struct ExecCommand: Verb {
     @Argument(parsing: .captureForPassthrough, help: "Command and its arguments.") var command: [String] = []
 
     func execute() throws {
+        try ProtectedExe.ensure()
         var o = ExecOptions(process: try buildProcess())
         o.consoleSocket = consoleSocket
         o.pidFile = pidFile

@@ -48,8 +48,10 @@ enum FastPath {
             let id = a.positional[0]
             switch verb {
             case "create":
+                try ProtectedExe.ensure()
                 _ = try Create.run(store: store, id: id, options: try createOptions(a))
             case "run":
+                try ProtectedExe.ensure()
                 exitCode = try Run.run(store: store, id: id, options: try createOptions(a),
                                        detach: a.flags.contains("--detach"), keep: a.flags.contains("--keep"))
             case "start":

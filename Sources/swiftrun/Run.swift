@@ -12,6 +12,7 @@ struct RunCommand: Verb {
     @Argument(help: "Container ID.") var id: String
 
     func execute() throws {
+        try ProtectedExe.ensure()
         let code = try Run.run(store: globals.store, id: id, options: flags.options, detach: detach, keep: keep)
         if code != 0 { throw ExitCode(code) }
     }

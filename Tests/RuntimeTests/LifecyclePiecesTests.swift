@@ -203,21 +203,6 @@ final class ProcessSetupTests: XCTestCase {
 }
 
 final class PolicyTests: XCTestCase {
-    func testSealedCopyOnlyForPtraceCapableContainersWithoutUserNamespace() {
-        var p = OCISpec.Process()
-        var caps = LinuxCapabilities()
-        caps.bounding = ["CAP_KILL"]
-        caps.effective = ["CAP_KILL"]
-        p.capabilities = caps
-        XCTAssertFalse(SealedBinary.needed(process: p, namespaces: [LinuxNamespace(type: "pid")]))
-        caps.permitted = ["CAP_SYS_PTRACE"]
-        p.capabilities = caps
-        XCTAssertTrue(SealedBinary.needed(process: p, namespaces: [LinuxNamespace(type: "pid")]))
-        XCTAssertFalse(SealedBinary.needed(process: p, namespaces: [LinuxNamespace(type: "user")]))
-        p.capabilities = nil  // no list: every capability is kept
-        XCTAssertTrue(SealedBinary.needed(process: p, namespaces: []))
-    }
-
     func testCgroupNamespaceIsNeverACloneFlag() throws {
         let p = try NamespacePlan([LinuxNamespace(type: "cgroup"), LinuxNamespace(type: "mount")])
         XCTAssertEqual(p.cloneFlags & NamespaceKind.cgroup.cloneFlag, 0)

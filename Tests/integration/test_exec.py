@@ -216,9 +216,10 @@ def test_exec_apparmor_without_apparmor_is_clear(rt, running):
     assert p.returncode != 0 and "AppArmor" in p.stderr
 
 
-def test_ptrace_capable_container_sees_only_a_sealed_copy(rt, bundle):
+def test_ptrace_capable_container_sees_only_a_protected_copy(rt, bundle):
     # A container granted CAP_SYS_PTRACE (no user namespace) can open a non-dumpable process's
-    # /proc/<pid>/exe: the runtime must then be a sealed copy, never the host's binary.
+    # /proc/<pid>/exe: that must never be a writable path to the host's binary (swiftrun and runc
+    # 1.1.5 both run from a detached read-only bind mount of it, which readlink shows as "/").
     import hashlib
     with open(BINARY, "rb") as f:
         before = hashlib.sha256(f.read()).hexdigest()
@@ -230,8 +231,6 @@ def test_ptrace_capable_container_sees_only_a_sealed_copy(rt, bundle):
     p = rt("exec", cid, "sh", "-c", "readlink /proc/1/exe; echo x > /proc/1/exe 2>/dev/null; echo rc=$?")
     lines = p.stdout.split()
     assert lines[0] != BINARY, p.stdout
-    if not IS_RUNC:  # runc 1.1.5 shows "/" for its memfd-cloned init
-        assert lines[0].startswith("/memfd:"), p.stdout
     assert lines[-1] != "rc=0", p.stdout
     with open(BINARY, "rb") as f:
         assert hashlib.sha256(f.read()).hexdigest() == before

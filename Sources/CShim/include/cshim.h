@@ -8,6 +8,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+// Constants Swift's Glibc module hides behind _GNU_SOURCE, defined in cshim.c from the real headers.
+extern const int SR_F_GET_SEALS, SR_F_SEAL_WRITE, SR_AT_EMPTY_PATH;
+
 // --- processes ---------------------------------------------------------
 // clone3 without CLONE_VM: behaves like fork (returns 0 in the child).
 // pidfd_out receives a pidfd when non-NULL (CLONE_PIDFD). cgroup_fd >= 0

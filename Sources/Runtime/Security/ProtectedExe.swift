@@ -1,0 +1,44 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+
+/// CVE-2019-5736 class. Until it execs the user program, every process the runtime puts into a
+/// container (the init, an exec child) is a copy of this binary, and the container controls what
+/// those processes exec: an entrypoint `#!/proc/self/exe` re-executes the binary inside the
+/// container, with the image's own ELF interpreter, and any code there can keep an fd of
+/// /proc/self/exe and write through it once the runtime has exited; a CAP_SYS_PTRACE process can
+/// open /proc/<pid>/exe of the runtime's children even while they are non-dumpable.
+///
+/// So the verbs that make container processes (create, run, exec) first re-execute the runtime
+/// from a detached read-only bind mount of its own binary (SelfExe.readOnlyClone; no copy, one
+/// mount). Every path to the binary a container process can ever get is then on a mount that is
+/// read-only and no longer attached anywhere, so it cannot be made writable. Where that mount
+/// cannot be made (old kernel, no CAP_SYS_ADMIN) the fallback is a sealed memfd copy. Nothing is
+/// done when this process could not write its binary anyway (an unprivileged caller, a read-only
+/// /usr): then no container process can either.
+public enum ProtectedExe {
+    static let marker = "_SWIFTRUN_PROTECTED_EXE"
+
+    /// Returns when running from a protected binary; otherwise re-executes this command from one.
+    public static func ensure() throws {
+        if getenv(marker) != nil {
+            unsetenv(marker) // hooks and containers must not inherit it
+            guard SelfExe.isProtected() else {
+                throw RuntimeError("\(marker) is set but the runtime binary is writable; refusing to run containers from it")
+            }
+            return
+        }
+        guard SelfExe.isWritable() else { return }
+        let fd: Int32
+        do { fd = try SelfExe.readOnlyClone() } catch {
+            Log.debug("read-only clone of the runtime binary: \(error); using a sealed copy")
+            do { fd = try SelfExe.sealedCopy() } catch {
+                throw RuntimeError("protect the runtime binary from the container (CVE-2019-5736)", cause: error)
+            }
+        }
+        let err = SelfExe.reexec(from: fd, extraEnv: marker + "=1")
+        close(fd)
+        throw RuntimeError("re-execute the runtime from its protected copy", cause: err)
+    }
+}
