@@ -17,6 +17,8 @@ struct InitContext {
     let plan: NamespacePlan
     let noPivot: Bool
     let preserveFDs: Int32
+    /// The caller's fds among 3..<3+preserveFDs: the only ones besides 0-2 the container gets.
+    let preserved: [Int32]
     let sync: SyncChannel
     let startListener: Int32
     let parentPid: pid_t
@@ -43,6 +45,9 @@ enum ContainerInit {
             // From here on the init outlives `create`: clear the parent-death signal *before*
             // saying ready, or the runtime's exit could race it and kill us.
             _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
+            // While it waits for `start` the init holds only 0-2, the preserved fds and the start
+            // socket (the log is the runtime's; errors now go back to `start`).
+            Log.detach()
             try c.sync.send(.ready)
         } catch {
             try? c.sync.send(.error("\(error)"))
@@ -55,8 +60,15 @@ enum ContainerInit {
     /// The init's pid as the runtime sees it (read from the host's /proc before pivot_root).
     nonisolated(unsafe) static var hostPid: Int32 = 0
 
+    /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
+    /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
+    static func keptFDs(_ c: InitContext) -> [Int32] {
+        [c.sync.fd, c.startListener, c.consoleSocket, Log.fd, c.seccomp?.listener ?? -1]
+            + Array(c.idmapFDs.values) + c.preserved
+    }
+
     static func setup(_ c: InitContext) throws {
-        close(c.lockFD)
+        FDTable.closeAll(except: keptFDs(c))
         hostPid = Self.selfPid()
         // Until execve the init is the runtime binary: non-dumpable, so no container process can
         // open /proc/1/exe and write through it to the host's swiftrun (CVE-2019-5736 class).
@@ -100,6 +112,7 @@ enum ContainerInit {
         rc.idmappedMountFDs = c.idmapFDs
         rc.cgroupPaths = c.cgroupPaths
         try Rootfs.prepare(rc)
+        for fd in c.idmapFDs.values { close(fd) }
         var consoleSlave: Int32 = -1
         if c.consoleSocket >= 0 {
             consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: c.consoleSocket, size: c.process.consoleSize)
@@ -137,6 +150,7 @@ enum ContainerInit {
         if chdir(cwd) != 0 && !chdirBefore {
             throw RuntimeError("process.cwd: chdir to \"\(cwd)\"", cause: SysError("chdir", cwd))
         }
+        try WorkingDirectory.verifyInsideRoot()
         try caps?.apply(warn: Log.warn)
         if c.process.noNewPrivileges == true { try NoNewPrivileges.set() }
 
@@ -205,7 +219,8 @@ enum ContainerInit {
         } catch { fail("\(error)") }
 
         do {
-            try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, seccomp: c.seccomp,
+            try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, preserved: c.preserved,
+                            seccomp: c.seccomp,
                             state: containerState(c, "running"), hostPid: hostPid)
         } catch { fail("\(error)") }
     }

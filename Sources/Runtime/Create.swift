@@ -14,6 +14,9 @@ public struct CreateOptions: Sendable {
     public var noPivot = false
     public var noNewKeyring = false
     public var preserveFDs: Int32 = 0
+    /// The fds the caller left open, read before the runtime opened any of its own
+    /// (FDTable.open() at process start); nil: read now. Only these can be preserved.
+    public var callerFDs: [Int32]? = nil
     /// `run` in the foreground: with process.terminal and no console socket, the runtime itself
     /// receives the pty master (CreatedContainer.ptyReceiver) and proxies it.
     public var foregroundTerminal = false
@@ -35,6 +38,7 @@ public struct CreatedContainer: Sendable {
 public enum Create {
     public static func run(store: StateStore, id: String, options o: CreateOptions) throws -> CreatedContainer {
         try ContainerID.validate(id)
+        let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let bundle = try absolutePath(o.bundle, what: "bundle")
         let configPath = bundle + "/config.json"
         let bytes: [UInt8]
@@ -113,7 +117,7 @@ public enum Create {
                 parentEnd.close()
                 ContainerInit.run(InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
-                    noPivot: o.noPivot, preserveFDs: o.preserveFDs, sync: childEnd, startListener: listener,
+                    noPivot: o.noPivot, preserveFDs: o.preserveFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
                     idmapFDs: idmapFDs, seccomp: seccomp, cgroupPaths: cg.paths))
             }

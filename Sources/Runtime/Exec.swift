@@ -11,6 +11,8 @@ public struct ExecOptions: Sendable {
     public var pidFile: String?
     public var detach = false
     public var preserveFDs: Int32 = 0
+    /// As CreateOptions.callerFDs.
+    public var callerFDs: [Int32]? = nil
     public var ignorePaused = false
     public init(process: OCISpec.Process) { self.process = process }
 }
@@ -36,6 +38,7 @@ public enum Exec {
             throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket")
         }
         let spec = try store.config(of: r)
+        let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: o.process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
         let initPidfd = try Proc.pidfdOpen(r.pid)
@@ -88,7 +91,7 @@ public enum Exec {
             parentEnd.close()
             if ptyReceiver >= 0 { close(ptyReceiver) }
             execChild(o, record: r, linux: spec.linux, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket,
-                      seccomp: seccomp)
+                      seccomp: seccomp, preserved: preserved)
         }
         ProcessAttributes.restoreAffinity(savedAffinity)
         childEnd.close()
@@ -122,8 +125,11 @@ public enum Exec {
     }
 
     static func execChild(_ o: ExecOptions, record r: ContainerRecord, linux: Linux?, initPidfd: Int32, nsFlags: UInt64,
-                          sync: SyncChannel, console: Int32, seccomp: SeccompPlan?) -> Never {
+                          sync: SyncChannel, console: Int32, seccomp: SeccompPlan?, preserved: [Int32]) -> Never {
         _ = sr_set_dumpable(0)
+        // Nothing of the caller's or the runtime's (the cgroup dir fd, the state dir) may reach the
+        // container (CVE-2024-21626): keep only what this child uses, and the preserved fds.
+        FDTable.closeAll(except: [sync.fd, console, initPidfd, Log.fd, seccomp?.listener ?? -1] + preserved)
         let hostPid = ContainerInit.selfPid()
         let state = State(ociVersion: ociVersion, id: r.id, status: "running", pid: r.pid, bundle: r.bundle,
                           annotations: r.annotations)
@@ -145,6 +151,7 @@ public enum Exec {
                     _ = sr_setresuid(0, 0, 0)
                 }
             }
+            close(initPidfd)
             if console >= 0 {
                 let slave = try Console.openPty(root: nil, socket: console, size: p.consoleSize)
                 try Console.attach(slave: slave)
@@ -157,9 +164,10 @@ public enum Exec {
             let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
             try Identity.apply(p.user, setgroupsAllowed: setgroupsAllowed)
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
+            try WorkingDirectory.verifyInsideRoot()
             try caps?.apply(warn: Log.warn)
             if p.noNewPrivileges == true { try NoNewPrivileges.set() }
-            try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, seccomp: seccomp, state: state,
+            try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, preserved: preserved, seccomp: seccomp, state: state,
                             hostPid: hostPid)
         } catch { fail(error) }
     }

@@ -27,6 +27,12 @@ public enum Log {
         }
     }
 
+    /// In a container process: closes the log file (a host fd) and drops later messages.
+    static func detach() {
+        if fd > 2 { close(fd) }
+        if fd != 2 { fd = -1 }
+    }
+
     /// True when the log goes somewhere other than stderr, so errors should also be printed there.
     public static var isFile: Bool { fd != 2 }
 

@@ -23,6 +23,7 @@ struct CreateFlags: ParsableArguments {
         o.noPivot = noPivot
         o.noNewKeyring = noNewKeyring
         o.preserveFDs = preserveFds
+        o.callerFDs = callerFDs
         return o
     }
 }

@@ -38,6 +38,7 @@ struct ExecCommand: Verb {
         o.pidFile = pidFile
         o.detach = detach
         o.preserveFDs = preserveFds
+        o.callerFDs = callerFDs
         o.ignorePaused = ignorePaused
         let code = try Exec.run(store: globals.store, id: id, options: o)
         if code != 0 { throw ExitCode(code) }

@@ -80,6 +80,7 @@ enum FastPath {
         if let n = a.values["--preserve-fds"] {
             guard let v = Int32(n), v >= 0 else { throw RuntimeError("--preserve-fds: invalid number \"\(n)\"") }
             o.preserveFDs = v
+            o.callerFDs = callerFDs
         }
         return o
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+import LinuxSys
 import Runtime
 
 /// swiftrun: an OCI runtime-spec v1.3.0 container runtime, CLI-compatible with runc.
@@ -22,12 +23,18 @@ struct Swiftrun: ParsableCommand {
     /// The lifecycle verbs engines call on every container take a hand-written fast path
     /// (FastPath.swift); everything else, and anything unusual, goes through ArgumentParser.
     static func main() {
+        // Before swiftrun opens an fd of its own: what the caller passed, for --preserve-fds.
+        if CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") }) { callerFDs = FDTable.open() }
         if let code = FastPath.handle(Array(CommandLine.arguments.dropFirst())) { Glibc.exit(code) }
         main(nil)
     }
 }
 
 let swiftrunVersion = "0.1.0"
+
+/// The fds open when the process started (read only when --preserve-fds is given); set once by
+/// main, before any other code runs.
+nonisolated(unsafe) var callerFDs: [Int32]? = nil
 
 /// Flags every verb accepts before (or after) its name, as runc's global flags.
 struct GlobalOptions: ParsableArguments {

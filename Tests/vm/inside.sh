@@ -101,20 +101,21 @@ json_arr() {
 }
 
 # mkbundle ID [--cgroupns] [--caps "CAP_A CAP_B"] [--resources JSON]
-#             [--devices JSON] -- ARGS...
+#             [--devices JSON] [--cwd DIR] -- ARGS...
 # Writes $CDIR/ID/config.json (root = the read-only busybox rootfs, tmpfs on
 # /dev and /tmp, pid/ipc/uts/mount namespaces, cgroupsPath /vmtest-ID) and
 # sets B to the bundle directory.
 mkbundle() {
     local id=$1; shift
     local ns='{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}'
-    local caps="CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE" res="" dev=""
+    local caps="CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE" res="" dev="" cwd="/"
     while [ $# -gt 0 ]; do
         case "$1" in
             --cgroupns) ns+=',{"type":"cgroup"}'; shift ;;
             --caps) caps=$2; shift 2 ;;
             --resources) res=$2; shift 2 ;;
             --devices) dev=$2; shift 2 ;;
+            --cwd) cwd=$2; shift 2 ;;
             --) shift; break ;;
             *) echo "mkbundle: bad option $1" >&2; return 2 ;;
         esac
@@ -131,7 +132,7 @@ mkbundle() {
     "user": {"uid": 0, "gid": 0},
     "args": $(json_arr "$@"),
     "env": ["PATH=/bin:/sbin:/usr/bin:/usr/sbin", "HOME=/root"],
-    "cwd": "/",
+    "cwd": $(json_str "$cwd"),
     "capabilities": {"bounding": $capj, "effective": $capj, "permitted": $capj},
     "noNewPrivileges": true
   },
@@ -244,6 +245,7 @@ CHECKS=(
     cg_ns_view
     cg_cleanup_delete
     cg_cleanup_failed_create
+    cwd_cgroup_fd
     no_leftovers
 )
 
@@ -478,6 +480,26 @@ t_cg_cleanup_delete() {
     rt delete $id >>"$CDIR/$id.log" 2>&1 || { show "$CDIR/$id.log"; die "delete failed"; }
     while [ -d "$dir" ] && [ $i -lt 20 ]; do sleep 0.1; i=$((i + 1)); done
     [ -d "$dir" ] && die "cgroup $dir still there after delete"
+    return 0
+}
+
+# CVE-2024-21626: on cgroup v2 the init and exec children are cloned into their cgroup through
+# a directory fd (CLONE_INTO_CGROUP); a cwd of /proc/self/fd/N must never land in that host
+# directory (which holds cgroup.procs), for run or for exec.
+t_cwd_cgroup_fd() {
+    need_cgroup_v2
+    local fd out
+    for fd in 3 4 5 6 7; do
+        mkbundle cwd$fd --cwd /proc/self/fd/$fd -- sh -c '[ -e cgroup.procs ] && echo ESCAPED; true'
+        out=$(rt run --bundle "$B" cwd$fd </dev/null 2>&1)
+        case "$out" in *ESCAPED*) die "run: cwd /proc/self/fd/$fd is a host cgroup directory" ;; esac
+    done
+    mkbundle xcwd -- sleep 1000
+    create_started xcwd
+    for fd in 3 4 5 6 7; do
+        out=$(rt exec --cwd /proc/self/fd/$fd xcwd sh -c '[ -e cgroup.procs ] && echo ESCAPED; true' </dev/null 2>&1)
+        case "$out" in *ESCAPED*) die "exec: cwd /proc/self/fd/$fd is a host cgroup directory" ;; esac
+    done
     return 0
 }
 

@@ -8,15 +8,15 @@ import OCISpec
 /// environment, umask, fd hygiene, LSM label and process attributes, the late seccomp filter,
 /// then execve. Only returns by throwing.
 enum Launch {
-    static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, seccomp: SeccompPlan?,
+    static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, preserved: [Int32], seccomp: SeccompPlan?,
                      state: @autoclosure () -> State, hostPid: Int32) throws -> Never {
         let args = p.args ?? []
         let path = try PathLookup.find(args[0], env: p.env ?? [])
         let env = environment(p, preserveFDs: preserveFDs)
         umask(mode_t(p.user.umask ?? 0o022))
-        // Only fds 0-2 and the preserved ones survive exec.
-        for fd in 3..<(3 + preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
-        Proc.cloexecFrom(3 + preserveFDs)
+        // Only fds 0-2 and the preserved ones survive exec: never a runtime fd that happens to sit
+        // in 3..<3+preserveFDs when the caller passed fewer.
+        try FDTable.inheritOnly(preserved)
         try LSM.apply(process: p, linux: linux)
         try ProcessAttributes.applyBeforeExec(process: p, linux: linux)
         // As late as possible: after this only execve runs.

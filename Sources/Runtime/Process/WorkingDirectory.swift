@@ -1,0 +1,17 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+
+/// The container process's working directory.
+enum WorkingDirectory {
+    /// After chdir(process.cwd): the cwd must be reachable from the container's root. A cwd
+    /// reached through an fd of a host directory (`/proc/self/fd/N`, CVE-2024-21626) is not, and
+    /// getcwd then fails (ENOENT) or returns a path that does not start with "/". runc's wording.
+    static func verifyInsideRoot() throws {
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buf, buf.count) != nil, buf[0] == CChar(UInt8(ascii: "/")) else {
+            throw RuntimeError("process.cwd: current working directory is outside of container mount namespace root -- possible container breakout detected")
+        }
+    }
+}
