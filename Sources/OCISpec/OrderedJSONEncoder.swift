@@ -96,14 +96,6 @@ enum OrderedJSONEncoder {
     }
 }
 
-private struct IndexKey: CodingKey {
-    var intValue: Int?
-    var stringValue: String { "Index \(intValue ?? 0)" }
-    init(_ i: Int) { intValue = i }
-    init?(stringValue: String) { return nil }
-    init?(intValue: Int) { self.intValue = intValue }
-}
-
 private struct NodeEncoder: Encoder {
     let node: JSONNode
     var codingPath: [CodingKey]

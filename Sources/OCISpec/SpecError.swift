@@ -17,7 +17,8 @@ public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
 }
 
 extension SpecError {
-    /// Builds a SpecError from a JSONDecoder error, rendering the coding path as a JSON path.
+    /// Builds a SpecError from a decoding error (SpecDecoder's or JSONDecoder's), rendering the coding
+    /// path as a JSON path.
     init(file: String, decoding error: DecodingError) {
         switch error {
         case .typeMismatch(let type, let ctx):
@@ -29,19 +30,10 @@ extension SpecError {
         case .keyNotFound(let key, let ctx):
             self.init(file: file, path: Self.render(ctx.codingPath + [key]), message: "required field is missing")
         case .dataCorrupted(let ctx):
-            if ctx.codingPath.isEmpty {
-                self.init(file: file, path: "", message: "invalid JSON: \(Self.underlying(ctx))")
-            } else {
-                self.init(file: file, path: Self.render(ctx.codingPath), message: ctx.debugDescription)
-            }
+            self.init(file: file, path: Self.render(ctx.codingPath), message: ctx.debugDescription)
         @unknown default:
             self.init(file: file, path: "", message: "\(error)")
         }
-    }
-
-    private static func underlying(_ ctx: DecodingError.Context) -> String {
-        if let u = ctx.underlyingError { return "\(ctx.debugDescription) (\(u))" }
-        return ctx.debugDescription
     }
 
     /// `[a, b, Index 3, c]` -> `a.b[3].c`; keys that are not plain identifiers are quoted: `sysctl["net.x"]`.
@@ -82,7 +74,7 @@ extension SpecError {
         }
     }
 
-    /// Extracts the JSON type JSONDecoder says it found ("... but found a string instead.").
+    /// Extracts the JSON type the decoder says it found ("... but found a string instead.").
     static func foundType(_ debug: String) -> String {
         let lower = debug.lowercased()
         for (needle, name) in [("string", "string"), ("number", "number"), ("bool", "boolean"),

@@ -16,18 +16,20 @@ public enum SpecLoader {
     }
 
     /// Decodes any document of this module; errors become `SpecError` naming `file` and the JSON path.
+    /// One pass builds the tree (syntax errors name line and column), one walks it (SpecDecoder).
     public static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], file: String) throws -> T {
+        let root: JSONTree
+        do { root = try JSONParser.parse(bytes) } catch let e as JSONParser.Failure {
+            throw SpecError(file: file, path: "", message: "invalid JSON: \(e.text)")
+        }
         do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
+            return try SpecDecoder.decode(T.self, from: root)
         } catch let e as DecodingError {
-            if case .dataCorrupted(let ctx) = e, ctx.codingPath.isEmpty, let where_ = JSONSyntax.firstError(in: bytes) {
-                throw SpecError(file: file, path: "", message: "invalid JSON: \(where_)")
-            }
             throw SpecError(file: file, decoding: e)
         } catch let e as SpecError {
             throw e
         } catch {
-            throw SpecError(file: file, path: "", message: "invalid JSON: \(error)")
+            throw SpecError(file: file, path: "", message: "\(error)")
         }
     }
 

@@ -137,6 +137,18 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(s.status(of: creating), .creating)
     }
 
+    func testStateFileNumberErrorsNameTheField() throws {
+        let s = StateStore(root: root)
+        try s.create("c1").release()
+        var text = String(decoding: SpecLoader.encode(record("c1", pid: 1, start: 1)), as: UTF8.self)
+        text = text.replacing("\"pid\":1,", with: "\"pid\":4294967296,")
+        try FileIO.writeAtomically(s.dir("c1") + "/state.json", Array(text.utf8))
+        XCTAssertThrowsError(try s.load("c1")) { e in
+            XCTAssertEqual("\(e)", "read state of container \"c1\": \(s.dir("c1"))/state.json: pid: "
+                           + "4294967296 is out of range for int32 (-2147483648 to 2147483647)")
+        }
+    }
+
     func testMissingContainer() {
         let s = StateStore(root: root)
         XCTAssertThrowsError(try s.load("nope")) { e in XCTAssertEqual("\(e)", "container \"nope\" does not exist") }
