@@ -25,12 +25,34 @@ struct Swiftrun: ParsableCommand {
     static func main() {
         // Before swiftrun opens an fd of its own: what the caller passed, for --preserve-fds.
         if CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") }) { callerFDs = FDTable.open() }
-        if let code = FastPath.handle(Array(CommandLine.arguments.dropFirst())) { Glibc.exit(code) }
+        let argv = Array(CommandLine.arguments.dropFirst())
+        if let code = FastPath.handle(argv) { Glibc.exit(code) }
+        if let verb = verbName(argv), !knownVerbs.contains(verb) {
+            // As runc: an unknown verb (also with --help) is an error, never the top-level help,
+            // so that probes like podman's `RUNTIME checkpoint --help` see what is implemented.
+            printError("time=\"\(Timestamp.rfc3339(nanos: false))\" level=error msg=\"No help topic for '\(verb)'\"")
+            Glibc.exit(3)
+        }
         main(nil)
     }
 }
 
 let swiftrunVersion = "0.1.0"
+
+/// The verbs, and `help`.
+let knownVerbs = Set(Swiftrun.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
+
+/// The first argument that is not a global flag or its value: the verb, if there is one.
+func verbName(_ argv: [String]) -> String? {
+    var i = 0
+    while i < argv.count {
+        let a = argv[i]
+        if FastPath.globalValues.contains(a) { i += 2; continue }
+        if a.hasPrefix("-") { i += 1; continue }
+        return a
+    }
+    return nil
+}
 
 /// The fds open when the process started (read only when --preserve-fds is given); set once by
 /// main, before any other code runs.

@@ -89,6 +89,16 @@ def test_unknown_verb_fails(rt):
     assert p.returncode != 0
 
 
+@pytest.mark.parametrize("argv", [["no-such-verb", "--help"], ["checkpointx", "--help"],
+                                  ["--debug", "no-such-verb"], ["--log-format", "json", "frobnicate", "-h"]])
+def test_help_of_an_unknown_verb_fails(rt, argv):
+    # podman probes `RUNTIME checkpoint --help` and takes exit 0 as "supported"; runc exits 3
+    # with "No help topic for 'X'".
+    p = rt(*argv, check=False)
+    assert p.returncode != 0, p.stdout
+    assert "No help topic for '%s'" % [a for a in argv if not a.startswith("-") and a != "json"][0] in p.stderr
+
+
 def test_state_of_nonexistent_fails(rt):
     p = rt("state", new_id(), check=False)
     assert p.returncode != 0
