@@ -8,8 +8,9 @@ import OCISpec
 /// environment, umask, fd hygiene, LSM label and process attributes, the late seccomp filter,
 /// then execve. Only returns by throwing.
 enum Launch {
+    /// `proc`: a verified procfs for the LSM attribute writes (nil: the /proc seen now).
     static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, seccomp: SeccompPlan?,
-                     state: @autoclosure () -> State, hostPid: Int32) throws -> Never {
+                     state: @autoclosure () -> State, hostPid: Int32, proc: ProcFS? = nil) throws -> Never {
         let args = p.args ?? []
         let path = try PathLookup.find(args[0], env: p.env ?? [])
         let env = environment(p, preserveFDs: preserveFDs)
@@ -17,7 +18,7 @@ enum Launch {
         // Only fds 0-2 and the preserved ones survive exec.
         for fd in 3..<(3 + preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
         Proc.cloexecFrom(3 + preserveFDs)
-        try LSM.apply(process: p, linux: linux)
+        try LSM.apply(process: p, linux: linux, proc: proc)
         try ProcessAttributes.applyBeforeExec(process: p, linux: linux)
         // As late as possible: after this only execve runs.
         if let sc = seccomp, !sc.installEarly { try sc.install(state: state(), hostPid: hostPid) }
