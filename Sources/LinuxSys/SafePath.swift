@@ -16,6 +16,8 @@ public enum SafePath {
     public static let O_NOFOLLOW: Int32 = 0o400000
     public static let RESOLVE_NO_XDEV: UInt64 = 0x01
     public static let RESOLVE_NO_MAGICLINKS: UInt64 = 0x02
+    public static let RESOLVE_NO_SYMLINKS: UInt64 = 0x04
+    public static let RESOLVE_BENEATH: UInt64 = 0x08
     public static let RESOLVE_IN_ROOT: UInt64 = 0x10
     /// The resolution flags used for every container path.
     public static let inRoot: UInt64 = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS

@@ -161,13 +161,42 @@ extension Stage {
     }
 
     /// /dev/console: an empty file, with the pty slave bound onto it when the runtime gave one.
+    /// Made with O_NOFOLLOW next to an fd of /dev, and it must be a regular file or a character
+    /// device: a symlink planted there would have the console created and mounted over its
+    /// target, anywhere in the rootfs (CVE-2025-52565 class).
     private func console() throws {
-        let target = try create("/dev/console", .file, fileMode: 0o620)
+        let dev = try create("/dev", .directory)
+        defer { close(dev) }
+        let target = try ConsoleTarget.open(dev: dev, create: true, inRootfs: inRootfs)
         defer { close(target) }
         if let slave = c.consoleSlavePath {
             try check("mount \(slave) to /dev/console \(inRootfs)") {
                 Glibc.mount(slave, SafePath.procPath(target), nil, MS.bind, nil)
             }
         }
+    }
+}
+
+/// The file /dev/console is mounted on.
+public enum ConsoleTarget {
+    /// An O_PATH fd of `console` in the directory `dev`, never following a symlink there, and
+    /// only when it is a regular file or a character device (a stale node from an image); with
+    /// `create`, an empty file is made when there is none.
+    public static func open(dev: Int32, create: Bool, inRootfs: String) throws -> Int32 {
+        let ctx = "/dev/console \(inRootfs)"
+        if create {
+            let f = sr_openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o620)
+            if f >= 0 { close(f) } else if errno != EEXIST { throw RootfsError("create \(ctx)") }
+        }
+        let fd = try check("open \(ctx)") { sr_openat(dev, "console", SafePath.O_PATH | SafePath.O_NOFOLLOW | O_CLOEXEC, 0) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { let e = errno; close(fd); throw RootfsError("stat \(ctx)", errno: e) }
+        let kind = st.st_mode & S_IFMT
+        if kind != S_IFREG && kind != S_IFCHR {
+            close(fd)
+            throw RootfsError(ctx, errno: EPERM,
+                              detail: "is \(FileKind.describe(st)); refusing to mount the console on it")
+        }
+        return fd
     }
 }

@@ -90,10 +90,14 @@ public enum IdmappedMounts {
         // numbers differ from the host procfs still mounted at /proc).
         let procPid = pidInProc(pidfd: pidfd) ?? pid
         do {
-            try FileIO.write("/proc/\(procPid)/uid_map", mapText(uid))
-            try FileIO.write("/proc/\(procPid)/gid_map", mapText(gid))
+            try ProcFS.with { proc in
+                try proc.write("\(procPid)/uid_map", mapText(uid))
+                try proc.write("\(procPid)/gid_map", mapText(gid))
+            }
         } catch let e as SysError {
             throw RootfsError("idmapped mount: write the id maps (\(e.object))", e)
+        } catch let e as ProcFSError {
+            throw RootfsError("idmapped mount: write the id maps", errno: e.errno, detail: e.description)
         }
         do { return try FileIO.open("/proc/\(procPid)/ns/user", O_RDONLY) } catch let e as SysError {
             throw RootfsError("idmapped mount: open the user namespace", e)

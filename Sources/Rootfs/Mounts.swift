@@ -14,10 +14,35 @@ extension Stage {
         let type = m.type ?? ""
         if type == "bind" { plan.flags |= MS.bind }
         let ctx = "mount \(m.source ?? type) to \(dest) \(inRootfs)"
+        let field = index >= 0 ? "mounts[\(index)].destination" : "mount destination"
+
+        // Where the mount goes, for destinations that need more than SafePath: on and in /proc,
+        // and proc/sysfs anywhere (an ordinary directory, never a symlink's target).
+        var target: Int32 = -1
+        defer { if target >= 0 { close(target) } }
+        switch ProcDestination.classify(dest) {
+        case .refused(let why):
+            throw RootfsError(label(field, dest), errno: EPERM, detail: "cannot be mounted inside /proc: \(why)")
+        case .inside(let rel):
+            target = try procTarget(rel, dest: dest, field: field)
+        case .procRoot:
+            if type != "proc" && !(plan.isBind && isProcfs(m.source.map(c.hostPath))) {
+                throw RootfsError(label(field, dest), errno: EPERM,
+                                  detail: "\"/proc\" cannot be mounted because it is not of type proc")
+            }
+            target = try ordinaryDirectory(dest, fs: "proc", field: field)
+        case .outside:
+            if !plan.isBind && (type == "proc" || type == "sysfs") {
+                target = try ordinaryDirectory(dest, fs: type, field: field)
+            }
+        }
 
         if let r = try IdmappedMounts.request(for: m, plan: plan, containerUID: c.containerUIDMappings,
                                               containerGID: c.containerGIDMappings,
                                               userNamespace: c.inNewUserNamespace) {
+            if target >= 0 {
+                throw RootfsError(label(field, dest), errno: EINVAL, detail: "an idmapped mount cannot go on or in /proc or be a \(type)")
+            }
             try idmappedMount(m, index: index, dest: dest, plan: plan, request: r, ctx: ctx)
             return
         }
@@ -25,7 +50,7 @@ extension Stage {
             guard let src = m.source, !src.isEmpty else {
                 throw RootfsError(ctx, errno: EINVAL, detail: "bind mount without a source")
             }
-            try bind(c.hostPath(src), to: dest, plan: plan, ctx: ctx)
+            try bind(c.hostPath(src), to: dest, plan: plan, ctx: ctx, target: target, field: field)
             return
         }
         switch type {
@@ -33,32 +58,45 @@ extension Stage {
             try mountCgroup(dest, plan: plan, ctx: ctx)
         case "sysfs":
             try mountOrBind(m.source ?? "sysfs", dest, type: type, plan: plan, ctx: ctx,
-                            fallback: c.inNewUserNamespace && !c.networkNamespace ? "/sys" : nil)
+                            fallback: c.inNewUserNamespace && !c.networkNamespace ? "/sys" : nil, target: target, field: field)
         case "mqueue":
             try mountOrBind(m.source ?? "mqueue", dest, type: type, plan: plan, ctx: ctx,
-                            fallback: c.inNewUserNamespace ? "/dev/mqueue" : nil)
+                            fallback: c.inNewUserNamespace ? "/dev/mqueue" : nil, target: target, field: field)
         case "proc":
-            try mountFS(m.source ?? type, dest, type: type, plan: plan, data: plan.data, ctx: ctx)
+            try mountFS(m.source ?? type, dest, type: type, plan: plan, data: plan.data, ctx: ctx, target: target)
         case "devpts":
             do {
-                try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(plan.data), ctx: ctx)
+                try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(plan.data), ctx: ctx,
+                            target: target, field: field)
             } catch let e as RootfsError where e.errno == EINVAL && c.inNewUserNamespace
                         && (plan.data ?? "").contains("gid=") {
                 // gid=5 may not be mapped in the user namespace: retry without it, as crun does.
                 let d = (plan.data ?? "").split(separator: ",").filter { !$0.hasPrefix("gid=") }.joined(separator: ",")
-                try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(d.isEmpty ? nil : d), ctx: ctx)
+                try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(d.isEmpty ? nil : d), ctx: ctx,
+                            target: target, field: field)
             }
         case "":
             throw RootfsError(ctx, errno: EINVAL, detail: "mount has no type and is not a bind mount")
         default:
-            try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(plan.data), ctx: ctx)
+            try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(plan.data), ctx: ctx,
+                        target: target, field: field)
         }
     }
 
+    /// True when `path` (a bind source on the host) is on a procfs.
+    func isProcfs(_ path: String?) -> Bool {
+        guard let path else { return false }
+        var magic: UInt64 = 0
+        return sr_statfs(-1, path, &magic, nil) == 0 && magic == ProcFS.superMagic
+    }
+
     /// mount(2) of a filesystem (not a bind) at `dest`, then tmpcopyup, propagation, r* attributes.
-    func mountFS(_ source: String, _ dest: String, type: String, plan: MountPlan, data: String?, ctx: String) throws {
-        let target = try create(dest, .directory)
-        defer { close(target) }
+    /// `target`: an fd of `dest` already resolved and checked by the caller (kept open), else
+    /// `dest` is resolved here (see mountTarget); `field` names the config field in errors.
+    func mountFS(_ source: String, _ dest: String, type: String, plan: MountPlan, data: String?, ctx: String,
+                 target given: Int32 = -1, field: String = "") throws {
+        let target = given >= 0 ? given : try mountTarget(dest, .directory, field: field)
+        defer { if given < 0 { close(target) } }
         var lower: Int32 = -1
         if plan.tmpcopyup {
             // The directory's current contents, read after the tmpfs hides them.
@@ -83,12 +121,13 @@ extension Stage {
     /// "nosuid", ...) need a second MS_REMOUNT|MS_BIND call. That remount keeps the flags the
     /// source already has unless the options clear them: in a user namespace the source's
     /// nosuid/nodev/noexec/ro/atime flags are locked and dropping them would fail with EPERM.
-    func bind(_ src: String, to dest: String, plan: MountPlan, ctx: String) throws {
+    func bind(_ src: String, to dest: String, plan: MountPlan, ctx: String, target given: Int32 = -1,
+              field: String = "") throws {
         var st = stat()
         try check("\(ctx): stat") { stat(src, &st) }
         let isDir = (st.st_mode & S_IFMT) == S_IFDIR
-        let target = try create(dest, isDir ? .directory : .file)
-        defer { close(target) }
+        let target = given >= 0 ? given : try mountTarget(dest, isDir ? .directory : .file, field: field)
+        defer { if given < 0 { close(target) } }
         try check(ctx) { Glibc.mount(src, SafePath.procPath(target), nil, plan.flags & (MS.bind | MS.rec), nil) }
 
         let want = plan.flags & MS.perMount
@@ -138,22 +177,23 @@ extension Stage {
     /// Mount a filesystem, or when that is refused (EPERM in a user namespace that does not own
     /// the relevant namespace) recursively bind the host's `fallback` path, as runc does for sysfs.
     func mountOrBind(_ source: String, _ dest: String, type: String, plan: MountPlan, ctx: String,
-                     fallback: String?) throws {
+                     fallback: String?, target: Int32 = -1, field: String = "") throws {
         do {
-            try mountFS(source, dest, type: type, plan: plan, data: plan.data, ctx: ctx)
+            try mountFS(source, dest, type: type, plan: plan, data: plan.data, ctx: ctx, target: target, field: field)
         } catch let e as RootfsError where fallback != nil && (e.errno == EPERM || e.errno == EBUSY) {
-            try bindFallback(fallback!, dest, plan: plan, ctx: ctx)
+            try bindFallback(fallback!, dest, plan: plan, ctx: ctx, target: target, field: field)
         }
     }
 
     /// rbind of a host directory in place of a filesystem; "ro" becomes recursive so no writable
     /// submount (e.g. a cgroup hierarchy under /sys/fs/cgroup) shows through.
-    func bindFallback(_ src: String, _ dest: String, plan: MountPlan, ctx: String) throws {
+    func bindFallback(_ src: String, _ dest: String, plan: MountPlan, ctx: String, target: Int32 = -1,
+                      field: String = "") throws {
         var p = plan
         p.flags |= MS.bind | MS.rec
         p.tmpcopyup = false
         if p.flags & MS.rdonly != 0 { p.recursiveSet |= MountAttr.rdonly; p.recursiveClear &= ~MountAttr.rdonly }
-        try bind(src, to: dest, plan: p, ctx: ctx + " (as a bind of \(src))")
+        try bind(src, to: dest, plan: p, ctx: ctx + " (as a bind of \(src))", target: target, field: field)
     }
 
     /// "cgroup"/"cgroup2": in a cgroup namespace on a cgroup2 host, mount a fresh cgroup2 (it shows

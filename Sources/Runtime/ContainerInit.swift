@@ -94,16 +94,26 @@ enum ContainerInit {
         if let d = c.spec.domainname, !d.isEmpty {
             try sys("setdomainname", d) { sr_setdomainname(d, d.utf8.count) }
         }
-        // Per-namespace sysctls resolve against the writer's namespaces, so the host's /proc works
-        // here, before the rootfs replaces it.
-        for (k, v) in (linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
-            let path = "/proc/sys/" + k.replacingOccurrences(".", with: "/")
-            do { try FileIO.write(path, v) } catch { throw RuntimeError("linux.sysctl: set \(k) = \(v)", cause: error) }
-        }
-        if let adj = c.process.oomScoreAdj {
-            do { try FileIO.write("/proc/self/oom_score_adj", String(adj)) } catch {
-                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+        // The init's own procfs files, through a verified procfs (the host's: nothing of the
+        // container is mounted yet). Per-namespace sysctls resolve against the writer's
+        // namespaces, so the host's procfs sets the container's. setgroups is final once the
+        // namespaces are entered; it is read here, not through the container's /proc later.
+        let setgroupsAllowed: Bool
+        do {
+            let proc: ProcFS
+            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
+            defer { proc.close() }
+            for (k, v) in (linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
+                do { try proc.write(Sysctl.procName(k), v) } catch {
+                    throw RuntimeError("linux.sysctl: set \(k) = \(v)", cause: error)
+                }
             }
+            if let adj = c.process.oomScoreAdj {
+                do { try proc.write("self/oom_score_adj", String(adj)) } catch {
+                    throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+                }
+            }
+            setgroupsAllowed = Identity.setgroupsAllowed(proc)
         }
 
         var rc = RootfsConfig(spec: c.spec, bundle: c.bundle, rootfs: c.rootfs, noPivot: c.noPivot,
@@ -143,7 +153,6 @@ enum ContainerInit {
         if let sc = c.seccomp, sc.installEarly {
             try sc.install(state: containerState(c, "creating"), hostPid: hostPid)
         }
-        let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
         let cwd = c.process.cwd
         let chdirBefore = chdir(cwd) == 0
         try Identity.apply(c.process.user, setgroupsAllowed: setgroupsAllowed)

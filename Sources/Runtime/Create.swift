@@ -266,7 +266,7 @@ struct NamespaceSwitch {
                 for (clock, off) in (timeOffsets ?? [:]).sorted(by: { $0.key < $1.key }) {
                     lines += "\(clock) \(off.secs ?? 0) \(off.nanosecs ?? 0)\n"
                 }
-                if !lines.isEmpty { try FileIO.write("/proc/self/timens_offsets", lines) }
+                if !lines.isEmpty { try ProcFS.with { try $0.write("self/timens_offsets", lines) } }
             } catch {
                 undo()
                 throw RuntimeError("linux.timeOffsets", cause: error)
@@ -280,16 +280,20 @@ struct NamespaceSwitch {
     }
 }
 
-/// linux.uidMappings / gidMappings written to /proc/<pid>/{uid,gid}_map by the parent.
+/// linux.uidMappings / gidMappings written to /proc/<pid>/{uid,gid}_map by the parent, through
+/// a verified procfs.
 enum IDMaps {
     static func write(pid: pid_t, linux: Linux?) throws {
         func text(_ m: [LinuxIDMapping]?) -> String {
             (m ?? []).map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
         }
         let u = text(linux?.uidMappings), g = text(linux?.gidMappings)
+        if u.isEmpty && g.isEmpty { return }
         do {
-            if !u.isEmpty { try FileIO.write("/proc/\(pid)/uid_map", u) }
-            if !g.isEmpty { try FileIO.write("/proc/\(pid)/gid_map", g) }
+            try ProcFS.with { proc in
+                if !u.isEmpty { try proc.write("\(pid)/uid_map", u) }
+                if !g.isEmpty { try proc.write("\(pid)/gid_map", g) }
+            }
         } catch {
             throw RuntimeError("linux.uidMappings/gidMappings: write id maps", cause: error)
         }

@@ -144,6 +144,11 @@ public enum Exec {
             var empty = [UInt8](repeating: 0, count: 128)
             _ = sr_restore_signals(&empty)
             _ = setsid()
+            // The host's procfs, opened before joining the container: setgroups and the LSM
+            // attributes are read and written through it, never through the container's /proc
+            // (which the container can replace, e.g. by a tmpfs saying setgroups is denied).
+            let proc: ProcFS
+            do { proc = try ProcFS.open() } catch { throw RuntimeError("exec: open the host's procfs", cause: error) }
             if nsFlags != 0 {
                 try sys("setns", "namespaces of container \(r.id)") { sr_setns(initPidfd, Int32(truncatingIfNeeded: nsFlags)) }
                 if nsFlags & NamespaceKind.user.cloneFlag != 0 {
@@ -153,7 +158,14 @@ public enum Exec {
             }
             close(initPidfd)
             if console >= 0 {
-                let slave = try Console.openPty(root: nil, socket: console, size: p.consoleSize)
+                // The container's root (setns moved us there), so ptmx is looked up inside it.
+                let root = try FileIO.open("/", SafePath.O_PATH | O_DIRECTORY)
+                let slave: Int32
+                do { slave = try Console.openPty(root: root, socket: console, size: p.consoleSize) } catch {
+                    close(root)
+                    throw error
+                }
+                close(root)
                 try Console.attach(slave: slave)
             }
             try Rlimits.apply(p.rlimits ?? [])
@@ -161,14 +173,13 @@ public enum Exec {
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
             try caps?.applyBounding()
             if let sc = seccomp, sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
-            let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
-            try Identity.apply(p.user, setgroupsAllowed: setgroupsAllowed)
+            try Identity.apply(p.user, setgroupsAllowed: Identity.setgroupsAllowed(proc))
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
             try WorkingDirectory.verifyInsideRoot()
             try caps?.apply(warn: Log.warn)
             if p.noNewPrivileges == true { try NoNewPrivileges.set() }
             try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, preserved: preserved, seccomp: seccomp, state: state,
-                            hostPid: hostPid)
+                            hostPid: hostPid, proc: proc)
         } catch { fail(error) }
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CShim
 import LinuxSys
+import Rootfs
 import OCISpec
 
 /// process.terminal with `--console-socket`: the pty is made in the container's own devpts
@@ -24,16 +25,38 @@ enum Console {
         }
     }
 
-    /// Opens a pty in the devpts of `root` (a directory fd; nil: the current root), sets its size,
-    /// sends the master over `socket` and returns the slave.
-    static func openPty(root: Int32?, socket: Int32, size: Box?) throws -> Int32 {
-        let master: Int32
-        if let root {
-            master = try SafePath.open(root: root, "/dev/pts/ptmx", flags: O_RDWR | O_NOCTTY | O_CLOEXEC)
-        } else {
-            master = try FileIO.open("/dev/ptmx", O_RDWR | O_NOCTTY)
+    static let DEVPTS_SUPER_MAGIC: UInt64 = 0x1cd1
+
+    /// Opens a pty in the devpts at /dev/pts of `root` (a directory fd: the rootfs, or the
+    /// container's root for exec), sets its size, sends the master over `socket` and returns
+    /// the slave.
+    ///
+    /// Nothing is opened read-write before it is known to be a devpts ptmx (CVE-2025-52565
+    /// class): /dev/pts must be a devpts filesystem, and its `ptmx` is opened with openat2
+    /// (RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_SYMLINKS) from there, so neither a
+    /// symlink planted by an image or a running container (/dev/ptmx, /dev/pts/ptmx) nor a mount
+    /// over it can turn the open into one of some other file or device. /dev/ptmx is not used.
+    static func openPty(root: Int32, socket: Int32, size: Box?, inRootfs: String = "") throws -> Int32 {
+        let where_ = inRootfs.isEmpty ? "" : " " + inRootfs
+        let pts = try SafePath.open(root: root, "/dev/pts", flags: SafePath.O_PATH | SafePath.O_DIRECTORY)
+        defer { close(pts) }
+        var magic: UInt64 = 0
+        try sys("fstatfs", "/dev/pts") { sr_statfs(pts, nil, &magic, nil) }
+        if magic != DEVPTS_SUPER_MAGIC {
+            throw RuntimeError("/dev/pts\(where_): not a devpts filesystem (magic 0x\(String(magic, radix: 16))); "
+                               + "refusing to open a pty master there", errno: EPERM)
+        }
+        let how = SafePath.RESOLVE_BENEATH | SafePath.RESOLVE_NO_XDEV | SafePath.RESOLVE_NO_SYMLINKS
+        let master = try sys("openat2", "/dev/pts/ptmx") {
+            sr_openat2(pts, "ptmx", UInt64(UInt32(bitPattern: O_RDWR | O_NOCTTY | O_CLOEXEC)), 0, how)
         }
         defer { close(master) }
+        var st = stat()
+        try sys("fstat", "/dev/pts/ptmx") { fstat(master, &st) }
+        if !FileKind.isCharDevice(st, .ptmx) {
+            throw RuntimeError("/dev/pts/ptmx\(where_): is \(FileKind.describe(st)), not a ptmx (character device 5:2)",
+                               errno: EPERM)
+        }
         var unlock: Int32 = 0
         try sys("ioctl(TIOCSPTLCK)", "/dev/pts/ptmx") { sr_ioctl_ptr(master, TIOCSPTLCK, &unlock) }
         let slave = try sys("ioctl(TIOCGPTPEER)", "/dev/pts/ptmx") {
@@ -49,15 +72,24 @@ enum Console {
     }
 
     /// In the init, after the rootfs is mounted and before pivot_root: a pty from the container's
-    /// devpts whose slave is bound onto /dev/console. Returns the slave fd.
+    /// devpts whose slave is bound onto /dev/console (checked again here, without following a
+    /// symlink: see ConsoleTarget). Returns the slave fd.
     static func setUp(rootfs: String, socket: Int32, size: Box?) throws -> Int32 {
         let root = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
         defer { close(root) }
-        let slave = try openPty(root: root, socket: socket, size: size)
-        let target = try SafePath.open(root: root, "/dev/console")
-        defer { close(target) }
-        try Mount.mount(source: SafePath.procPath(slave), target: SafePath.procPath(target), fstype: nil,
-                        flags: UInt(MS_BIND), data: nil)
+        let inRootfs = "(in rootfs \(rootfs))"
+        let slave = try openPty(root: root, socket: socket, size: size, inRootfs: inRootfs)
+        do {
+            let dev = try SafePath.open(root: root, "/dev", flags: SafePath.O_PATH | SafePath.O_DIRECTORY)
+            defer { close(dev) }
+            let target = try ConsoleTarget.open(dev: dev, create: false, inRootfs: inRootfs)
+            defer { close(target) }
+            try Mount.mount(source: SafePath.procPath(slave), target: SafePath.procPath(target), fstype: nil,
+                            flags: UInt(MS_BIND), data: nil)
+        } catch {
+            close(slave)
+            throw error
+        }
         return slave
     }
 

@@ -26,6 +26,14 @@ enum Identity {
         }
     }
 
+    /// Whether setgroups(2) is allowed in the caller's user namespace, from `self/setgroups` of
+    /// a verified procfs (never a container's path: a fake "deny" would keep the runtime's own
+    /// supplementary groups). Unreadable means allowed; setgroups then says if it is not.
+    static func setgroupsAllowed(_ proc: ProcFS?) -> Bool {
+        guard let proc else { return true }
+        return (try? proc.readString("self/setgroups"))?.hasPrefix("allow") ?? true
+    }
+
     /// HOME from the container's /etc/passwd when the config does not set it (as runc does).
     static func home(uid: UInt32) -> String {
         guard let passwd = try? FileIO.readString("/etc/passwd") else { return "/" }

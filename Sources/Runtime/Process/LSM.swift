@@ -7,9 +7,12 @@ import OCISpec
 
 /// process.apparmorProfile, process.selinuxLabel and linux.mountLabel.
 ///
-/// `apply` runs in the init right before execve (after pivot_root: it writes the container's
-/// /proc/thread-self/attr/..., so the config needs a proc mount at /proc, as every real config
-/// has). The labels take effect at execve.
+/// `apply` runs right before execve and writes the calling thread's attr/exec through a
+/// verified procfs (`ProcFS`): the one the caller passes (exec: the host's, opened before
+/// joining the container), else the /proc it sees now (the init: the container's, after
+/// pivot_root, so the config needs a proc mount at /proc, as every real config has). A mount
+/// over the attr file, or anything but a procfs at /proc, fails the write instead of sending the
+/// label elsewhere and leaving the process unconfined. The labels take effect at execve.
 enum LSM {
     static var appArmorEnabled: Bool {
         guard let s = try? FileIO.readString("/sys/module/apparmor/parameters/enabled") else { return false }
@@ -20,21 +23,31 @@ enum LSM {
         access("/sys/fs/selinux/enforce", F_OK) == 0
     }
 
-    static func apply(process: OCISpec.Process, linux: Linux?) throws {
+    static func apply(process: OCISpec.Process, linux: Linux?, proc given: ProcFS? = nil) throws {
         try check(process: process, linux: linux)
-        if let p = process.apparmorProfile, !p.isEmpty {
+        let profile = process.apparmorProfile ?? "", label = process.selinuxLabel ?? ""
+        if profile.isEmpty && label.isEmpty { return }
+        let proc: ProcFS
+        if let given { proc = given } else {
+            do { proc = try ProcFS.open() } catch {
+                throw RuntimeError(profile.isEmpty ? "process.selinuxLabel: set \"\(label)\"" :
+                                   "process.apparmorProfile: set \"\(profile)\"", cause: error)
+            }
+        }
+        defer { if given == nil { proc.close() } }
+        if !profile.isEmpty {
             // The LSM-specific file first (kernel 5.8+ with stacking), then the legacy one.
             var lastError: Error? = nil
-            for path in ["/proc/thread-self/attr/apparmor/exec", "/proc/thread-self/attr/exec"] {
-                do { try FileIO.write(path, "exec \(p)"); lastError = nil; break } catch let e as SysError where e.errno == ENOENT {
+            for name in ["thread-self/attr/apparmor/exec", "thread-self/attr/exec"] {
+                do { try proc.write(name, "exec \(profile)"); lastError = nil; break } catch let e as SysError where e.errno == ENOENT {
                     lastError = e
                 } catch { lastError = error; break }
             }
-            if let e = lastError { throw RuntimeError("process.apparmorProfile: set \"\(p)\"", cause: e) }
+            if let e = lastError { throw RuntimeError("process.apparmorProfile: set \"\(profile)\"", cause: e) }
         }
-        if let l = process.selinuxLabel, !l.isEmpty {
-            do { try FileIO.write("/proc/thread-self/attr/exec", l) } catch {
-                throw RuntimeError("process.selinuxLabel: set \"\(l)\"", cause: error)
+        if !label.isEmpty {
+            do { try proc.write("thread-self/attr/exec", label) } catch {
+                throw RuntimeError("process.selinuxLabel: set \"\(label)\"", cause: error)
             }
         }
     }

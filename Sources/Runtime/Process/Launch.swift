@@ -8,8 +8,14 @@ import OCISpec
 /// environment, umask, fd hygiene, LSM label and process attributes, the late seccomp filter,
 /// then execve. Only returns by throwing.
 enum Launch {
+    /// `proc`: a verified procfs for the LSM attribute writes (exec passes the host's; nil: the
+    /// /proc seen now). It is closed before any path of the container's is resolved.
     static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, preserved: [Int32], seccomp: SeccompPlan?,
-                     state: @autoclosure () -> State, hostPid: Int32) throws -> Never {
+                     state: @autoclosure () -> State, hostPid: Int32, proc: ProcFS? = nil) throws -> Never {
+        try LSM.apply(process: p, linux: linux, proc: proc)
+        // No host fd may be open while args[0] and PATH, which the image controls, are resolved
+        // (a PATH through /proc/self/fd/N of the host's procfs would reach the host's binaries).
+        proc?.close()
         let args = p.args ?? []
         let path = try PathLookup.find(args[0], env: p.env ?? [])
         let env = environment(p, preserveFDs: preserveFDs)
@@ -17,7 +23,6 @@ enum Launch {
         // Only fds 0-2 and the preserved ones survive exec: never a runtime fd that happens to sit
         // in 3..<3+preserveFDs when the caller passed fewer.
         try FDTable.inheritOnly(preserved)
-        try LSM.apply(process: p, linux: linux)
         try ProcessAttributes.applyBeforeExec(process: p, linux: linux)
         // As late as possible: after this only execve runs.
         if let sc = seccomp, !sc.installEarly { try sc.install(state: state(), hostPid: hostPid) }

@@ -15,11 +15,22 @@ struct CapabilitySets {
     var permitted: UInt64 = 0
     var ambient: UInt64 = 0
 
-    static let lastCap: Int32 = {
-        if let s = try? FileIO.readString("/proc/sys/kernel/cap_last_cap"),
-           let v = s.split(separator: "\n").first.flatMap({ Int32($0) }) { return v }
-        return 40
-    }()
+    /// The kernel's highest capability, asked of the kernel itself (PR_CAPBSET_READ fails with
+    /// EINVAL above it), not read from /proc/sys/kernel/cap_last_cap: `exec` computes this after
+    /// joining the container, whose /proc may be a fake saying 20, which would leave every
+    /// capability above 20 in the bounding set.
+    static let lastCap: Int32 = highestValid(upTo: 63) { sr_prctl(PR_CAPBSET_READ, UInt($0), 0, 0, 0) >= 0 }
+
+    /// The highest n in 0...limit with valid(n), for a `valid` true up to some point and false
+    /// after it (binary search: six probes). 0 when none is. Pure; unit-tested.
+    static func highestValid(upTo limit: Int32, _ valid: (Int32) -> Bool) -> Int32 {
+        var lo: Int32 = 0, hi = limit   // invariant: answer in lo...hi
+        while lo < hi {
+            let mid = lo + (hi - lo + 1) / 2
+            if valid(mid) { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
 
     init(_ caps: LinuxCapabilities, warn: (String) -> Void) {
         var grantable: UInt64 = 0

@@ -9,6 +9,7 @@ filesystem. The tests leak a real host directory fd into the runtime the way an 
 """
 
 import os
+import shutil
 import subprocess
 import time
 
@@ -131,3 +132,29 @@ def test_absurd_preserve_fds_is_refused_or_cheap(rt, bundle):
     assert took < 5, "took %.1fs (rc=%d): %s" % (took, p.returncode, p.stderr)
     if p.returncode != 0:  # runc: "unable to stat preserved-fd 4 (of 100000000)"
         assert "preserve-fds" in p.stderr or "preserved-fd" in p.stderr, p.stderr
+
+
+def test_exec_path_never_resolves_through_a_host_procfs(rt, bundle, tmp_path):
+    """exec reads and writes its own procfs files through the host's procfs (opened before it
+    joins the container). That fd must be gone before the image-controlled PATH is searched:
+    PATH=/proc/self/fd/N/<host pid>/root/<dir> would otherwise run the host's binaries in the
+    container (and hand them to the container as /proc/<pid>/exe)."""
+    tools = tmp_path / "host-tools"
+    tools.mkdir()
+    os.chmod(str(tmp_path), 0o755)
+    shutil.copy("/bin/busybox", str(tools / "busybox"))  # busybox-static: no ELF interpreter
+    os.symlink("busybox", str(tools / "echo"))  # only PATH decides which echo runs
+    # A host process the container's root may inspect: uid 0 with no capabilities at all.
+    host = subprocess.Popen(["setpriv", "--bounding-set=-all", "--inh-caps=-all", "sleep", "60"])
+    try:
+        b = bundle().args("sleep", "30")
+        cid = new_id("xpath")
+        rt.run(b, cid, "--detach", check=True)
+        rt("exec", cid, "true")  # the container runs; exec works
+        for fd in range(3, 12):
+            path = "/proc/self/fd/%d/%d/root%s" % (fd, host.pid, tools)
+            p = rt("exec", "--env", "PATH=" + path, cid, "echo", "ESCAPED", check=False, timeout=15)
+            assert "ESCAPED" not in p.stdout, "exec ran a host binary through fd %d: %s" % (fd, p.stdout)
+    finally:
+        host.kill()
+        host.wait()
