@@ -7,16 +7,28 @@ import OCISpec
 
 /// `update`: new linux.resources for a live container; the saved config follows.
 public enum Update {
-    public static func run(store: StateStore, id: String, resources new: LinuxResources) throws {
+    /// `intelRdt`: new L3 cache / memory bandwidth schemata (runc's --l3-cache-schema and
+    /// --mem-bw-schema) for the container's resctrl group.
+    public static func run(store: StateStore, id: String, resources new: LinuxResources,
+                           intelRdt newRdt: LinuxIntelRdt? = nil) throws {
         let (lock, r, cg) = try Pause.open(store, id)
         defer { lock.release() }
         let st = store.status(of: r)
         guard st != .stopped else { throw RuntimeError("cannot update container \(id): it is stopped") }
-        do { for w in try cg.update(new) { Log.warn(w) } } catch {
-            throw RuntimeError("update container \(id)", cause: error)
-        }
         var spec = try store.config(of: r)
         var linux = spec.linux ?? Linux()
+        if new != LinuxResources() {
+            do { for w in try cg.update(new) { Log.warn(w) } } catch {
+                throw RuntimeError("update container \(id)", cause: error)
+            }
+        }
+        if let newRdt {
+            var rdt = linux.intelRdt ?? LinuxIntelRdt()
+            if let l3 = newRdt.l3CacheSchema { rdt.l3CacheSchema = l3 }
+            if let mb = newRdt.memBwSchema { rdt.memBwSchema = mb }
+            try IntelRdt.apply(rdt, id: id, pid: r.pid)
+            linux.intelRdt = rdt
+        }
         linux.resources = merge(linux.resources ?? LinuxResources(), new)
         spec.linux = linux
         try store.saveConfig(id, SpecLoader.encodePretty(spec))

@@ -286,3 +286,30 @@ def test_update_every_runc_flag(rt, bundle):
     # blkio.weight with CFQ, blkio.bfq.weight with BFQ (this host)
     weight = [f for f in ("blkio.weight", "blkio.bfq.weight") if os.path.exists(os.path.join(dirs["blkio"], f))]
     assert weight and _read(os.path.join(dirs["blkio"], weight[0])).split()[-1] == "300"
+
+
+def test_update_runc_spellings_and_negative_values(rt, bundle):
+    """runc's own spellings: --cpu-share, and -1 (unlimited) given as a separate argument."""
+    b = _limited(bundle, memory={"limit": MEM_LIMIT}, pids={"limit": 50})
+    b.args("sleep", "100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    dirs = _cgroup_dirs(rt.state(cid)["pid"])
+    rt("update", "--cpu-share", "300", "--pids-limit", "-1", "--cpu-quota", "-1", cid)
+    assert _read(dirs["cpu"] + "/cpu.shares") == "300"
+    assert _read(dirs["pids"] + "/pids.max") == "max"
+    assert _read(dirs["cpu"] + "/cpu.cfs_quota_us") == "-1"
+    rt("update", "--memory", "-1", cid)
+    assert int(_read(dirs["memory"] + "/memory.limit_in_bytes")) > MEM_LIMIT
+
+
+@swiftrun_only_because("1.1.5 has no --l3-cache-schema/--mem-bw-schema on a host without resctrl "
+                       "to compare with")
+def test_update_intel_rdt_schema_without_resctrl_is_clear(rt, bundle):
+    if os.path.ismount("/sys/fs/resctrl"):
+        pytest.skip("resctrl is mounted on this host: the error path does not apply")
+    b = bundle().args("sleep", "100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("update", "--l3-cache-schema", "L3:0=f", cid, check=False)
+    assert p.returncode != 0 and "linux.intelRdt" in p.stderr and "resctrl" in p.stderr, p.stderr
