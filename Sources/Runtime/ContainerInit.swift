@@ -33,6 +33,8 @@ struct InitContext {
     var seccomp: SeccompPlan? = nil
     /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
     var cgroupPaths: [String: String] = [:]
+    /// process.landlock as this kernel enforces it (the ruleset is built after pivot_root).
+    var landlock: LandlockPlan? = nil
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -59,6 +61,9 @@ enum ContainerInit {
 
     /// The init's pid as the runtime sees it (read from the host's /proc before pivot_root).
     nonisolated(unsafe) static var hostPid: Int32 = 0
+
+    /// process.landlock's ruleset, built by `setup` inside the container's root, enforced by Launch.
+    nonisolated(unsafe) static var landlock: LandlockRuleset? = nil
 
     /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
@@ -132,6 +137,8 @@ enum ContainerInit {
         if !FileIO.isDirectory(c.process.cwd) {
             do { try FileIO.mkdirAll(c.process.cwd) } catch { throw RuntimeError("process.cwd", cause: error) }
         }
+        // While still root with every capability: the paths are the container's from here on.
+        landlock = try c.landlock.map(LandlockRuleset.build)
 
         try Rlimits.apply(c.process.rlimits ?? [])
         // scheduler + ioPriority, while the init still has CAP_SYS_NICE.
@@ -221,7 +228,7 @@ enum ContainerInit {
         do {
             try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, preserved: c.preserved,
                             seccomp: c.seccomp,
-                            state: containerState(c, "running"), hostPid: hostPid)
+                            state: containerState(c, "running"), hostPid: hostPid, landlock: landlock)
         } catch { fail("\(error)") }
     }
 }

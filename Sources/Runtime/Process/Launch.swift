@@ -5,11 +5,11 @@ import LinuxSys
 import OCISpec
 
 /// The last steps before the user program, shared by the container init and `exec`:
-/// environment, umask, fd hygiene, LSM label and process attributes, the late seccomp filter,
-/// then execve. Only returns by throwing.
+/// environment, umask, fd hygiene, LSM label and process attributes, the Landlock domain, the
+/// late seccomp filter, then execve. Only returns by throwing.
 enum Launch {
     static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, preserved: [Int32], seccomp: SeccompPlan?,
-                     state: @autoclosure () -> State, hostPid: Int32) throws -> Never {
+                     state: @autoclosure () -> State, hostPid: Int32, landlock: LandlockRuleset? = nil) throws -> Never {
         let args = p.args ?? []
         let path = try PathLookup.find(args[0], env: p.env ?? [])
         let env = environment(p, preserveFDs: preserveFDs)
@@ -19,6 +19,10 @@ enum Launch {
         try FDTable.inheritOnly(preserved)
         try LSM.apply(process: p, linux: linux)
         try ProcessAttributes.applyBeforeExec(process: p, linux: linux)
+        // Landlock after everything that writes to /proc (LSM labels, attributes), and before
+        // seccomp, so a filter that denies the landlock_* syscalls cannot stop the container.
+        // no_new_privs (or CAP_SYS_ADMIN) is already in place: LandlockValidator requires it.
+        try landlock?.enforce()
         // As late as possible: after this only execve runs.
         if let sc = seccomp, !sc.installEarly { try sc.install(state: state(), hostPid: hostPid) }
         let e = Proc.exec(path: path, args: args, env: env)
