@@ -3,10 +3,12 @@
 // kernel supports is decided later, by the runtime (best effort or disableBestEffort).
 
 public enum LandlockValidator {
-    /// Validates `process.landlock` of `p` (at `path`, e.g. "process"); nothing when it has none.
+    /// Validates `process.landlock` of `p`, the object at JSON path `path` of `file` ("" for an
+    /// `exec --process` document, whose root is the process); nothing when it has none.
     public static func validate(_ p: Process, path: String = "process", file: String = "config.json") throws {
         guard let l = p.landlock else { return }
-        let at = path + ".landlock"
+        let pre = path.isEmpty ? "" : path + "."
+        let at = pre + "landlock"
         func fail(_ sub: String, _ message: String) -> SpecError {
             SpecError(file: file, path: at + sub, message: message)
         }
@@ -62,7 +64,7 @@ public enum LandlockValidator {
             let effective = p.capabilities.map { Set(($0.effective ?? []).map { $0.uppercased() }) }
             let sysAdmin = effective.map { $0.contains("CAP_SYS_ADMIN") || $0.contains("SYS_ADMIN") } ?? true
             if !sysAdmin {
-                throw fail("", "needs \(path).noNewPrivileges: true (or CAP_SYS_ADMIN in \(path).capabilities.effective): "
+                throw fail("", "needs \(pre)noNewPrivileges: true (or CAP_SYS_ADMIN in \(pre)capabilities.effective): "
                     + "landlock_restrict_self(2) refuses other processes")
             }
         }

@@ -47,8 +47,8 @@ enum ContainerInit {
             // From here on the init outlives `create`: clear the parent-death signal *before*
             // saying ready, or the runtime's exit could race it and kill us.
             _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
-            // While it waits for `start` the init holds only 0-2, the preserved fds and the start
-            // socket (the log is the runtime's; errors now go back to `start`).
+            // While it waits for `start` the init holds only 0-2, the preserved fds, the start
+            // socket and a Landlock ruleset (the log is the runtime's; errors now go back to `start`).
             Log.detach()
             try c.sync.send(.ready)
         } catch {

@@ -51,7 +51,7 @@ struct ExecCommand: Verb {
             let bytes: [UInt8]
             do { bytes = try FileIO.read(path) } catch { throw RuntimeError("--process", cause: error) }
             let p = try SpecLoader.decode(OCISpec.Process.self, bytes, file: path)
-            try LandlockValidator.validate(p, file: path)
+            try LandlockValidator.validate(p, path: "", file: path)
             return p
         }
         guard !command.isEmpty else { throw RuntimeError("exec: a command is required (or --process FILE)") }

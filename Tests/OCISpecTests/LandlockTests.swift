@@ -114,9 +114,16 @@ final class LandlockTests: XCTestCase {
         var p = Process(args: ["sh"])
         p.landlock = LinuxLandlock(ruleset: LandlockRuleset(handledAccessFS: ["nope"]))
         p.noNewPrivileges = true
-        assertSpecError("p.json: process.landlock.ruleset.handledAccessFS[0]: unknown filesystem access right \"nope\" "
+        assertSpecError("p.json: landlock.ruleset.handledAccessFS[0]: unknown filesystem access right \"nope\" "
                         + "(expected one of: \(LandlockNames.accessFS.joined(separator: ", ")))") {
-            try LandlockValidator.validate(p, file: "p.json")
+            try LandlockValidator.validate(p, path: "", file: "p.json")
+        }
+        p.landlock?.ruleset?.handledAccessFS = ["read_file"]
+        p.noNewPrivileges = false
+        p.capabilities = LinuxCapabilities()
+        assertSpecError("p.json: landlock: needs noNewPrivileges: true (or CAP_SYS_ADMIN in capabilities.effective): "
+                        + "landlock_restrict_self(2) refuses other processes") {
+            try LandlockValidator.validate(p, path: "", file: "p.json")
         }
     }
 
