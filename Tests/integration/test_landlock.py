@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from helpers import BINARY, IS_RUNC, new_id, pid_alive, swiftrun_only_because
+from helpers import BINARY, IS_RUNC, enable_userns, new_id, pid_alive, swiftrun_only_because
 
 pytestmark = swiftrun_only_because("has no Landlock support")
 
@@ -86,6 +86,17 @@ def test_write_only_under_tmp(rt, bundle):
     assert not os.path.exists(os.path.join(b.rootfs, "etc", "denied"))
     assert os.path.exists(os.path.join(b.rootfs, "tmp", "allowed"))
     assert os.path.exists(os.path.join(b.rootfs, "etc", "hostname"))
+
+
+@needs_abi
+def test_in_a_user_namespace(rt, bundle):
+    # Landlock needs no privilege: the same confinement for a container root mapped to an
+    # unprivileged host uid.
+    b = _ll(bundle, write_only_tmp(), "touch /etc/denied 2>&1; echo etc=$?; touch /tmp/allowed && echo tmp=ok")
+    enable_userns(b)
+    subprocess.run(["chown", "-R", "100000:100000", b.rootfs], check=True)
+    out = _run(rt, b).stdout
+    assert "Permission denied" in out and "etc=1" in out and "tmp=ok" in out, out
 
 
 @needs_abi
