@@ -17,6 +17,8 @@ public struct Process: Codable, Sendable, Equatable {
     public var selinuxLabel: String?
     public var ioPriority: LinuxIOPriority?
     public var execCPUAffinity: CPUAffinity?
+    /// Landlock confinement (a runtime-spec proposal; see Landlock.swift).
+    public var landlock: LinuxLandlock?
 
     public init(user: User = User(), args: [String]? = nil, env: [String]? = nil, cwd: String = "/") {
         self.user = user; self.args = args; self.env = env; self.cwd = cwd
@@ -24,7 +26,7 @@ public struct Process: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case terminal, consoleSize, user, args, commandLine, env, cwd, capabilities, rlimits, noNewPrivileges,
-             apparmorProfile, oomScoreAdj, scheduler, selinuxLabel, ioPriority, execCPUAffinity
+             apparmorProfile, oomScoreAdj, scheduler, selinuxLabel, ioPriority, execCPUAffinity, landlock
     }
 
     public init(from d: Decoder) throws {
@@ -46,6 +48,7 @@ public struct Process: Codable, Sendable, Equatable {
         selinuxLabel = try c.decodeIfPresent(String.self, forKey: .selinuxLabel)
         ioPriority = try c.decodeIfPresent(LinuxIOPriority.self, forKey: .ioPriority)
         execCPUAffinity = try c.decodeIfPresent(CPUAffinity.self, forKey: .execCPUAffinity)
+        landlock = try c.decodeIfPresent(LinuxLandlock.self, forKey: .landlock)
     }
 }
 

@@ -109,6 +109,7 @@ private struct Checker {
             if !seen.insert(r.type).inserted { throw fail("\(path).type", "duplicate rlimit type \"\(r.type)\"") }
             if r.soft > r.hard { throw fail(path, "soft limit \(r.soft) exceeds hard limit \(r.hard)") }
         }
+        try LandlockValidator.validate(p, file: file)
     }
 
     func checkNamespaces() throws {

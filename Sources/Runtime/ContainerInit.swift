@@ -33,6 +33,8 @@ struct InitContext {
     var seccomp: SeccompPlan? = nil
     /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
     var cgroupPaths: [String: String] = [:]
+    /// process.landlock as this kernel enforces it (the ruleset is built after pivot_root).
+    var landlock: LandlockPlan? = nil
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -45,8 +47,8 @@ enum ContainerInit {
             // From here on the init outlives `create`: clear the parent-death signal *before*
             // saying ready, or the runtime's exit could race it and kill us.
             _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
-            // While it waits for `start` the init holds only 0-2, the preserved fds and the start
-            // socket (the log is the runtime's; errors now go back to `start`).
+            // While it waits for `start` the init holds only 0-2, the preserved fds, the start
+            // socket and a Landlock ruleset (the log is the runtime's; errors now go back to `start`).
             Log.detach()
             try c.sync.send(.ready)
         } catch {
@@ -59,6 +61,9 @@ enum ContainerInit {
 
     /// The init's pid as the runtime sees it (read from the host's /proc before pivot_root).
     nonisolated(unsafe) static var hostPid: Int32 = 0
+
+    /// process.landlock's ruleset, built by `setup` inside the container's root, enforced by Launch.
+    nonisolated(unsafe) static var landlock: LandlockRuleset? = nil
 
     /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
@@ -142,6 +147,8 @@ enum ContainerInit {
         if !FileIO.isDirectory(c.process.cwd) {
             do { try FileIO.mkdirAll(c.process.cwd) } catch { throw RuntimeError("process.cwd", cause: error) }
         }
+        // While still root with every capability: the paths are the container's from here on.
+        landlock = try c.landlock.map(LandlockRuleset.build)
 
         try Rlimits.apply(c.process.rlimits ?? [])
         // scheduler + ioPriority, while the init still has CAP_SYS_NICE.
@@ -230,7 +237,7 @@ enum ContainerInit {
         do {
             try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, preserved: c.preserved,
                             seccomp: c.seccomp,
-                            state: containerState(c, "running"), hostPid: hostPid)
+                            state: containerState(c, "running"), hostPid: hostPid, landlock: landlock)
         } catch { fail("\(error)") }
     }
 }

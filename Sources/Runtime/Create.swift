@@ -72,6 +72,7 @@ public enum Create {
         let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
+        let landlock = try LandlockPlan.make(process.landlock, warn: Log.warn)
         if !plan.newMount && !plan.joins.contains(where: { $0.kind == .mount }) {
             throw RuntimeError("config.json: linux.namespaces: a mount namespace is required")
         }
@@ -119,7 +120,7 @@ public enum Create {
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: o.preserveFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs, seccomp: seccomp, cgroupPaths: cg.paths))
+                    idmapFDs: idmapFDs, seccomp: seccomp, cgroupPaths: cg.paths, landlock: landlock))
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()

@@ -41,6 +41,7 @@ public enum Exec {
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: o.process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
+        let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: Log.warn)
         let initPidfd = try Proc.pidfdOpen(r.pid)
         defer { close(initPidfd) }
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("cannot exec in a stopped container") }
@@ -91,7 +92,7 @@ public enum Exec {
             parentEnd.close()
             if ptyReceiver >= 0 { close(ptyReceiver) }
             execChild(o, record: r, linux: spec.linux, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket,
-                      seccomp: seccomp, preserved: preserved)
+                      seccomp: seccomp, preserved: preserved, landlock: landlock)
         }
         ProcessAttributes.restoreAffinity(savedAffinity)
         childEnd.close()
@@ -125,7 +126,8 @@ public enum Exec {
     }
 
     static func execChild(_ o: ExecOptions, record r: ContainerRecord, linux: Linux?, initPidfd: Int32, nsFlags: UInt64,
-                          sync: SyncChannel, console: Int32, seccomp: SeccompPlan?, preserved: [Int32]) -> Never {
+                          sync: SyncChannel, console: Int32, seccomp: SeccompPlan?, preserved: [Int32],
+                          landlock: LandlockPlan? = nil) -> Never {
         _ = sr_set_dumpable(0)
         // Nothing of the caller's or the runtime's (the cgroup dir fd, the state dir) may reach the
         // container (CVE-2024-21626): keep only what this child uses, and the preserved fds.
@@ -168,6 +170,8 @@ public enum Exec {
                 close(root)
                 try Console.attach(slave: slave)
             }
+            // In the container's root now, and still privileged: its paths, as the init opens them.
+            let ruleset = try landlock.map(LandlockRuleset.build)
             try Rlimits.apply(p.rlimits ?? [])
             try ProcessAttributes.applyPrivileged(process: p, linux: linux)
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
@@ -179,7 +183,7 @@ public enum Exec {
             try caps?.apply(warn: Log.warn)
             if p.noNewPrivileges == true { try NoNewPrivileges.set() }
             try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, preserved: preserved, seccomp: seccomp, state: state,
-                            hostPid: hostPid, proc: proc)
+                            hostPid: hostPid, proc: proc, landlock: ruleset)
         } catch { fail(error) }
     }
 }

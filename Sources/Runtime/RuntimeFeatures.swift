@@ -19,6 +19,8 @@ public enum RuntimeFeatures {
         linux.memoryPolicy = MemoryPolicyFeatures(
             modes: MemoryPolicy.modes.sorted { $0.value < $1.value }.map(\.key),
             flags: MemoryPolicy.flagBits.sorted { $0.value < $1.value }.map(\.key))
+        // process.landlock is not in the features schema yet: reported as annotations.
+        let landlockABI = Landlock.abiVersion().abi
         return Features(
             ociVersionMin: "1.0.0", ociVersionMax: ociVersion,
             hooks: ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
@@ -26,6 +28,9 @@ public enum RuntimeFeatures {
             annotations: [
                 "org.swiftrun.version": "0.1.0",
                 "org.swiftrun.libseccomp.version": Seccomp.libseccompVersion,
+                "org.swiftrun.landlock.enabled": landlockABI > 0 ? "true" : "false",
+                "org.swiftrun.landlock.abi": String(Landlock.knownABI),
+                "org.swiftrun.landlock.kernelABI": String(landlockABI),
             ])
     }
 

@@ -50,7 +50,9 @@ struct ExecCommand: Verb {
         if let path = process {
             let bytes: [UInt8]
             do { bytes = try FileIO.read(path) } catch { throw RuntimeError("--process", cause: error) }
-            return try SpecLoader.decode(OCISpec.Process.self, bytes, file: path)
+            let p = try SpecLoader.decode(OCISpec.Process.self, bytes, file: path)
+            try LandlockValidator.validate(p, path: "", file: path)
+            return p
         }
         guard !command.isEmpty else { throw RuntimeError("exec: a command is required (or --process FILE)") }
         let store = globals.store

@@ -11,10 +11,14 @@ struct SpecCommand: Verb {
     @OptionGroup var globals: GlobalOptions
     @Option(name: [.customShort("b"), .long], help: "Bundle directory (default: current directory).") var bundle: String = "."
     @Flag(help: "Make a config for a rootless container (user namespace with mappings).") var rootless = false
+    @Flag(help: "Add an example process.landlock (read everything, write /tmp, bind TCP 8080; see Docs/LANDLOCK.md).")
+    var landlock = false
 
     func execute() throws {
         let path = (bundle.hasSuffix("/") ? bundle : bundle + "/") + "config.json"
-        let bytes = SpecLoader.encodePretty(DefaultSpec.make(rootless: rootless))
+        var spec = DefaultSpec.make(rootless: rootless)
+        if landlock { spec.process?.landlock = LinuxLandlock.example }
+        let bytes = SpecLoader.encodePretty(spec)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         if fd < 0 {
             if errno == EEXIST { throw RuntimeError("File \(path) exists. Remove it first") }

@@ -246,6 +246,7 @@ CHECKS=(
     cg_cleanup_delete
     cg_cleanup_failed_create
     cwd_cgroup_fd
+    landlock_best_effort
     no_leftovers
 )
 
@@ -514,6 +515,44 @@ t_cg_cleanup_failed_create() {
     rt state $id >/dev/null 2>&1 && die "state still succeeds after the failed create"
     [ -z "$(ls -A "$R" 2>/dev/null)" ] || die "state left in --root: $(ls -A "$R" | tr '\n' ' ')"
     return 0
+}
+
+# process.landlock on the guest's older Landlock ABI (6.1: ABI 2): by default the rights it lacks
+# are dropped with a warning naming them and the older ones still confine (write only under
+# /tmp: /dev, a writable tmpfs, refuses with EACCES); with disableBestEffort the create fails.
+t_landlock_best_effort() {
+    local feat abi out rc=0 ll
+    feat=$("$RT_BIN" features 2>/dev/null | tr -d ' \t\n')
+    abi=$(sed -n 's/.*"org.swiftrun.landlock.kernelABI":"\([0-9]*\)".*/\1/p' <<<"$feat")
+    [ -n "$abi" ] || skip "the runtime's features report no Landlock support"
+    [ "$abi" -ge 1 ] || skip "this kernel has no Landlock"
+    [ "$abi" -lt 4 ] || skip "this kernel has Landlock ABI $abi (the check needs one older than 4)"
+    note "guest Landlock ABI $abi"
+    ll='"landlock": {"ruleset": {"handledAccessFS": ["write_file", "make_reg", "truncate", "ioctl_dev"],
+        "handledAccessNet": ["bind_tcp"], "scoped": ["signal"]},
+      "rules": {"pathBeneath": [{"allowedAccess": ["write_file", "make_reg", "truncate"], "paths": ["/tmp"]}],
+        "netPort": [{"allowedAccess": ["bind_tcp"], "ports": [8080]}]}'
+    mkbundle llbe -- sh -c 'touch /dev/denied 2>&1; echo dev=$?; touch /tmp/allowed && echo tmp=ok'
+    sed -i "s|\"noNewPrivileges\": true|\"noNewPrivileges\": true, $(tr -d '\n' <<<"$ll")}|" "$B/config.json"
+    out=$(rt run --bundle "$B" llbe </dev/null 2>&1) || rc=$?
+    expect run-exit "$rc" 0
+    grep -q "best effort on Landlock ABI $abi" <<<"$out" && grep -q 'ioctl_dev (ABI 5)' <<<"$out" &&
+        grep -q 'handledAccessNet bind_tcp (ABI 4)' <<<"$out" && grep -q 'scoped signal (ABI 6)' <<<"$out"
+    expect warning-names-dropped-rights $? 0 || show <(echo "$out")
+    grep -q '/dev/denied: Permission denied' <<<"$out" && grep -qx dev=1 <<<"$out" && grep -qx tmp=ok <<<"$out"
+    expect older-rights-confine $? 0 || show <(echo "$out")
+
+    mkbundle llstrict -- true
+    sed -i "s|\"noNewPrivileges\": true|\"noNewPrivileges\": true, $(tr -d '\n' <<<"$ll"), \"disableBestEffort\": true}|" \
+        "$B/config.json"
+    rc=0
+    out=$(rt create --bundle "$B" llstrict </dev/null 2>&1) || rc=$?
+    expect strict-create-fails "$rc" 1
+    grep -q "disableBestEffort is true, but the kernel's Landlock ABI is $abi and lacks: " <<<"$out" &&
+        grep -q 'handledAccessNet bind_tcp (ABI 4)' <<<"$out"
+    expect strict-error-names-rights $? 0 || show <(echo "$out")
+    rt state llstrict >/dev/null 2>&1
+    expect strict-leaves-no-container $? 1
 }
 
 # Runs last: no check left a container cgroup, a process or runtime state.

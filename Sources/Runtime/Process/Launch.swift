@@ -5,13 +5,14 @@ import LinuxSys
 import OCISpec
 
 /// The last steps before the user program, shared by the container init and `exec`:
-/// environment, umask, fd hygiene, LSM label and process attributes, the late seccomp filter,
-/// then execve. Only returns by throwing.
+/// environment, umask, fd hygiene, LSM label and process attributes, the Landlock domain, the
+/// late seccomp filter, then execve. Only returns by throwing.
 enum Launch {
     /// `proc`: a verified procfs for the LSM attribute writes (exec passes the host's; nil: the
     /// /proc seen now). It is closed before any path of the container's is resolved.
     static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, preserved: [Int32], seccomp: SeccompPlan?,
-                     state: @autoclosure () -> State, hostPid: Int32, proc: ProcFS? = nil) throws -> Never {
+                     state: @autoclosure () -> State, hostPid: Int32, proc: ProcFS? = nil,
+                     landlock: LandlockRuleset? = nil) throws -> Never {
         try LSM.apply(process: p, linux: linux, proc: proc)
         // No host fd may be open while args[0] and PATH, which the image controls, are resolved
         // (a PATH through /proc/self/fd/N of the host's procfs would reach the host's binaries).
@@ -24,6 +25,10 @@ enum Launch {
         // in 3..<3+preserveFDs when the caller passed fewer.
         try FDTable.inheritOnly(preserved)
         try ProcessAttributes.applyBeforeExec(process: p, linux: linux)
+        // Landlock after everything that writes to /proc (LSM labels, attributes), and before
+        // seccomp, so a filter that denies the landlock_* syscalls cannot stop the container.
+        // no_new_privs (or CAP_SYS_ADMIN) is already in place: LandlockValidator requires it.
+        try landlock?.enforce()
         // As late as possible: after this only execve runs.
         if let sc = seccomp, !sc.installEarly { try sc.install(state: state(), hostPid: hostPid) }
         let e = Proc.exec(path: path, args: args, env: env)

@@ -1,0 +1,85 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+
+/// A container process's Landlock ruleset, built from a LandlockPlan by that process once its root
+/// is the container's (the init after pivot_root, an exec process after setns), so that every
+/// `pathBeneath` path is the container's; enforced by Launch as the last step before execve.
+struct LandlockRuleset {
+    let fd: Int32
+    let flags: UInt32
+
+    /// Creates the ruleset and adds the rules. Paths are opened O_PATH relative to "/" with
+    /// openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS (SafePath): symlinks and ".." resolve inside
+    /// the container's root, and /proc magic links (/proc/PID/root, /proc/self/fd/N), which can
+    /// lead out of it, are refused. A missing path fails, as the kernel would with no fd to give.
+    static func build(_ plan: LandlockPlan) throws -> LandlockRuleset {
+        let fd: Int32
+        do {
+            fd = try Landlock.createRuleset(fs: plan.handledFS, net: plan.handledNet, scoped: plan.scoped, abi: plan.abi)
+        } catch { throw RuntimeError("process.landlock.ruleset", cause: error) }
+        do {
+            if !plan.pathRules.isEmpty { try addPathRules(plan.pathRules, ruleset: fd) }
+            for rule in plan.portRules {
+                for port in rule.ports {
+                    do { try Landlock.addNetPort(ruleset: fd, port: port, allowed: rule.allowed) } catch {
+                        throw RuntimeError("process.landlock.rules.netPort", cause: error)
+                    }
+                }
+            }
+        } catch {
+            close(fd)
+            throw error
+        }
+        return LandlockRuleset(fd: fd, flags: plan.restrictFlags)
+    }
+
+    static func addPathRules(_ rules: [LandlockPlan.PathRule], ruleset: Int32) throws {
+        let root = open("/", SafePath.O_PATH | SafePath.O_DIRECTORY | O_CLOEXEC)
+        if root < 0 { throw RuntimeError("process.landlock: open the container's root", cause: SysError("open", "/")) }
+        defer { close(root) }
+        for rule in rules {
+            for (j, path) in rule.paths.enumerated() {
+                let at = "\(rule.at).paths[\(j)]"
+                let pfd = SafePath.openRaw(root: root, path)
+                if pfd < 0 { throw openError(at: at, path: path, errno: errno) }
+                defer { close(pfd) }
+                var st = stat()
+                if fstat(pfd, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR && rule.allowed & ~Landlock.fileRights != 0 {
+                    let extra = Landlock.fsRights.filter { rule.allowed & $0.bit != 0 && Landlock.fileRights & $0.bit == 0 }
+                    let fileNames = Landlock.fsRights.filter { Landlock.fileRights & $0.bit != 0 }.map(\.name)
+                    throw RuntimeError("\(at): \"\(path)\" is not a directory: a rule on a file may only allow "
+                        + "\(fileNames.joined(separator: ", ")) (this one also allows \(extra.map(\.name).joined(separator: ", ")))",
+                        errno: EINVAL)
+                }
+                do { try Landlock.addPathBeneath(ruleset: ruleset, parentFD: pfd, allowed: rule.allowed, path: path) } catch {
+                    throw RuntimeError(at, cause: error)
+                }
+            }
+        }
+    }
+
+    static func openError(at: String, path: String, errno e: Int32) -> RuntimeError {
+        switch e {
+        case ENOENT:
+            return RuntimeError("\(at): \"\(path)\" does not exist in the container "
+                + "(symlinks and \"..\" resolve inside the container's root)", errno: e)
+        case ELOOP:
+            return RuntimeError("\(at): \"\(path)\" is refused: it goes through a /proc magic link "
+                + "(such as /proc/PID/root or /proc/self/fd/N), which can lead out of the container's root, "
+                + "or through too many symlinks", errno: e)
+        default:
+            return RuntimeError(at, cause: SysError("openat2", path, errno: e))
+        }
+    }
+
+    /// landlock_restrict_self(2), then closes the ruleset: from here on the process and its
+    /// children are confined.
+    func enforce() throws {
+        defer { close(fd) }
+        do { try Landlock.restrictSelf(ruleset: fd, flags: flags) } catch {
+            throw RuntimeError("process.landlock: enforce the ruleset", cause: error)
+        }
+    }
+}
