@@ -21,7 +21,7 @@ PYTHON       ?= python3
 SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
-DEB_PACKAGES := libseccomp-dev libcap-dev busybox-static runc crun time util-linux gcc
+DEB_PACKAGES := libseccomp-dev busybox-static runc crun time util-linux gcc
 BENCH_ARGS   ?=
 PYTEST_ARGS  ?=
 

@@ -15,7 +15,7 @@ let package = Package(
         // One-line C shims over syscalls Swift cannot call directly or safely.
         .target(
             name: "CShim",
-            linkerSettings: [.linkedLibrary("seccomp"), .linkedLibrary("cap")]
+            linkerSettings: [.linkedLibrary("seccomp")]
         ),
         // Typed Swift facade over the syscalls the runtime uses; errors carry errno and context.
         .target(name: "LinuxSys", dependencies: ["CShim"]),

@@ -59,7 +59,6 @@ uint32_t sr_scmp_arch_token(const char *n) {
     return 0;
 }
 
-uint32_t sr_scmp_arch_native(void) { return seccomp_arch_native(); }
 
 int sr_scmp_resolve(const char *name) { return seccomp_syscall_resolve_name(name); }
 

@@ -16,7 +16,6 @@ void sr_scmp_version(unsigned int *major, unsigned int *minor, unsigned int *mic
 // does not know it.
 uint32_t sr_scmp_arch_token(const char *spec_name);
 // Native architecture token.
-uint32_t sr_scmp_arch_native(void);
 // seccomp_syscall_resolve_name for the native arch; returns -1 (__NR_SCMP_ERROR) when unknown.
 int sr_scmp_resolve(const char *name);
 // seccomp_init; NULL on failure.
