@@ -33,10 +33,13 @@ let package = Package(
         .executableTarget(
             name: "swiftrun",
             dependencies: [
-                "Runtime", "OCISpec", "LinuxSys",
+                "Runtime", "OCISpec", "LinuxSys", "Seccomp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfo"]
         ),
+        // Writes BuildInfo.swift (version, commit, toolchain) before each build: mk/buildinfo.sh.
+        .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec"]),

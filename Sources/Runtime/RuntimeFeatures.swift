@@ -4,7 +4,9 @@ import Seccomp
 
 /// The `features` document (features.md): exactly what this build implements.
 public enum RuntimeFeatures {
-    public static func document() -> Features {
+    /// `version` is the build's own (`swiftrun --version`); the CLI passes it in because it is
+    /// generated for the swiftrun target only.
+    public static func document(version: String = "unknown") -> Features {
         var linux = LinuxFeatures()
         linux.namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
         linux.capabilities = CapabilityNames.all.sorted { $0.value < $1.value }.map(\.key)
@@ -26,7 +28,7 @@ public enum RuntimeFeatures {
             hooks: ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
             mountOptions: mountOptions, linux: linux,
             annotations: [
-                "org.swiftrun.version": "0.1.0",
+                "org.swiftrun.version": version,
                 "org.swiftrun.libseccomp.version": Seccomp.libseccompVersion,
                 "org.swiftrun.landlock.enabled": landlockABI > 0 ? "true" : "false",
                 "org.swiftrun.landlock.abi": String(Landlock.knownABI),
@@ -45,5 +47,7 @@ public enum RuntimeFeatures {
         "strictatime", "suid", "symfollow", "sync", "tmpcopyup", "unbindable", "idmap", "ridmap",
     ]
 
-    public static func json() throws -> [UInt8] { SpecLoader.encodePretty(document()) }
+    public static func json(version: String = "unknown") throws -> [UInt8] {
+        SpecLoader.encodePretty(document(version: version))
+    }
 }

@@ -41,6 +41,10 @@ enum FastPath {
     /// The exit code, or nil when ArgumentParser should handle these arguments.
     static func handle(_ argv: [String]) -> Int32? {
         guard let (verb, a) = parse(argv) else { return nil }
+        if verb == "version" {
+            writeStdout(VersionInfo.text)
+            return 0
+        }
         let store = StateStore(root: a.root)
         var exitCode: Int32 = 0
         let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug,
@@ -101,7 +105,11 @@ enum FastPath {
                 i += 1
                 return i < argv.count ? argv[i] : nil
             }
-            if globalValues.contains(arg) {
+            if verb == nil && (arg == "--version" || arg == "-v") {
+                // runc's global --version/-v: answered wherever it stands before the verb.
+                guard inline == nil else { return nil }
+                return ("version", a)
+            } else if globalValues.contains(arg) {
                 guard let v = value() else { return nil }
                 switch arg {
                 case "--root": a.root = v

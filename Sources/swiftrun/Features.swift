@@ -7,6 +7,6 @@ struct FeaturesCommand: Verb {
     @OptionGroup var globals: GlobalOptions
 
     func execute() throws {
-        writeStdout(String(decoding: try RuntimeFeatures.json(), as: UTF8.self) + "\n")
+        writeStdout(String(decoding: try RuntimeFeatures.json(version: BuildInfo.version), as: UTF8.self) + "\n")
     }
 }

@@ -11,7 +11,6 @@ struct Swiftrun: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftrun",
         abstract: "Run OCI containers (runtime-spec v1.3.0), runc-compatible.",
-        version: "swiftrun version \(swiftrunVersion)\nspec: \(ociVersion)",
         subcommands: [
             CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self, KillCommand.self,
             DeleteCommand.self, ListCommand.self, ExecCommand.self, PsCommand.self, PauseCommand.self,
@@ -19,6 +18,12 @@ struct Swiftrun: ParsableCommand {
         ]
     )
     @OptionGroup var globals: GlobalOptions
+
+    /// `swiftrun -v`/`--version` when the fast path did not answer it; otherwise the help.
+    mutating func run() throws {
+        guard globals.version else { throw CleanExit.helpRequest(self) }
+        writeStdout(VersionInfo.text)
+    }
 
     /// The lifecycle verbs engines call on every container take a hand-written fast path
     /// (FastPath.swift); everything else, and anything unusual, goes through ArgumentParser.
@@ -36,8 +41,6 @@ struct Swiftrun: ParsableCommand {
         main(nil)
     }
 }
-
-let swiftrunVersion = "0.1.0"
 
 /// The verbs, and `help`.
 let knownVerbs = Set(Swiftrun.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
@@ -67,6 +70,10 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("systemd-cgroup"), help: "Use the systemd cgroup driver (not implemented yet).")
     var systemdCgroup = false
     @Option(help: .hidden) var criu: String?
+    /// runc's `--version, -v`. ArgumentParser's built-in version flag has no short name, so this
+    /// is an ordinary flag; the fast path answers it before a verb, every verb here after one.
+    @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version.")
+    var version = false
 
     var store: StateStore { StateStore(root: root) }
 }
@@ -80,6 +87,7 @@ protocol Verb: ParsableCommand {
 
 extension Verb {
     func run() throws {
+        if globals.version { return writeStdout(VersionInfo.text) }
         let code = perform(verb: Self.verbName, log: globals.log, logFormat: globals.logFormat, debug: globals.debug,
                            systemdCgroup: globals.systemdCgroup) { try execute() }
         if code != 0 { throw ExitCode(code) }
