@@ -6,9 +6,10 @@
 #   sh mk/buildinfo.sh --print PACKAGE_DIR [SWIFTC]      print version=, commit=, swift= lines
 #
 # version: in a git checkout, `git describe` of the newest v* tag without the v
-# ("0.2.0", "0.2.0-3-g1a2b3c4", "-dirty" when the tree has local changes); when no
-# tag is reachable, VERSION plus the abbreviated commit ("0.1.0-g1a2b3c4"); outside
-# git (a tarball), what `git archive` recorded in mk/archive-info, else VERSION.
+# ("0.2.0", "0.2.0-3-g1a2b3c4", "-dirty" when tracked files have local changes);
+# when no tag is reachable, a pre-release of VERSION numbered by the commit count
+# ("0.1.0-dev.57+g1a2b3c4", ".dirty"); outside git (a tarball), what `git
+# archive` recorded in mk/archive-info, else VERSION.
 # commit: the full hash (+"-dirty"), or "unknown". SWIFTRUN_VERSION and
 # SWIFTRUN_COMMIT in the environment override both (for distribution builds).
 set -eu
@@ -27,7 +28,11 @@ if command -v git >/dev/null 2>&1 && git -C "$pkg" rev-parse --is-inside-work-tr
     d=$(git -C "$pkg" describe --tags --match 'v[0-9]*' --dirty --always 2>/dev/null || true)
     case "$d" in
         v[0-9]*) version=${d#v} ;;
-        ?*) version="$pkgversion-g$d" ;;
+        ?*) count=$(git -C "$pkg" rev-list --count HEAD 2>/dev/null || echo 0)
+            case "$d" in
+                *-dirty) version="$pkgversion-dev.$count+g${d%-dirty}.dirty" ;;
+                *) version="$pkgversion-dev.$count+g$d" ;;
+            esac ;;
     esac
     commit=$(git -C "$pkg" rev-parse HEAD 2>/dev/null || true)
     case "$d" in *-dirty) [ -z "$commit" ] || commit="$commit-dirty" ;; esac
