@@ -1,8 +1,10 @@
 # swiftrun: build, run, test and benchmark. GNU make; run as root on Debian 12.
 #
 #   make run     deps + build + example rootfs, then runs Bundles/busybox
-#   make test    deps + build + rootfs, then unit tests and the integration suite
+#   make test    deps + build + rootfs, then unit, integration, install/deb and VM tests
 #   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
+#   make install the stripped binary, man pages, completions (PREFIX=/usr/local, DESTDIR=)
+#   make deb     out/swiftrun_VERSION_ARCH.deb; see mk/install.mk for its knobs
 #
 # Knobs: SWIFT=..., PYTHON=..., BENCH_ARGS="--iterations 50", PYTEST_ARGS="-k state"
 
@@ -21,16 +23,17 @@ PYTHON       ?= python3
 SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
-DEB_PACKAGES := libseccomp-dev busybox-static runc crun time util-linux gcc
+DEB_PACKAGES := libseccomp-dev busybox-static runc crun time util-linux gcc \
+                binutils groff-base man-db bash-completion zsh fish lintian
 BENCH_ARGS   ?=
 PYTEST_ARGS  ?=
 
-.PHONY: all deps build bundle run test unit-test integration-test bench clean distclean help
+.PHONY: all deps build bundle run test unit-test integration-test install-test bench clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 # Idempotent and quiet: apt only runs when a package is missing, and
@@ -95,7 +98,7 @@ run: deps build bundle
 	cd Bundles/busybox && $(SWIFTRUN) --root "$$tmp" run "$$id"
 
 # ---------------------------------------------------------------- test
-test: deps build bundle unit-test integration-test vm-test
+test: deps build bundle unit-test integration-test install-test vm-test
 
 unit-test:
 	$(SWIFT) build --build-tests
@@ -111,7 +114,15 @@ integration-test: build bundle
 	if [ $$rc -eq 5 ]; then echo "integration-test: no tests collected"; rc=0; fi; \
 	exit $$rc
 
+# make install / uninstall / deb, man pages, completions, --version (Tests/install).
+# Exit 5 (nothing collected, e.g. a PYTEST_ARGS -k meant for the integration suite) is no failure.
+install-test: build
+	@rc=0; $(PYTHON) -m pytest -v Tests/install $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "install-test: no tests collected"; rc=0; fi; \
+	exit $$rc
+
 include mk/vm.mk
+include mk/install.mk
 
 # ---------------------------------------------------------------- bench
 # runc and crun are measured even while swiftrun does not build; swiftrun is
@@ -126,7 +137,7 @@ bench: deps bundle
 
 # ---------------------------------------------------------------- clean
 clean:
-	rm -rf .build bench/__pycache__ Tests/integration/__pycache__ .pytest_cache
+	rm -rf .build out bench/__pycache__ Tests/integration/__pycache__ Tests/install/__pycache__ .pytest_cache
 
 distclean: clean
 	rm -rf Bundles/*/rootfs

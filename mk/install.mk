@@ -1,0 +1,59 @@
+# ---------------------------------------------------------------- install, deb
+# make dist        man pages and shell completions from the built binary, in .build/dist
+# make install     the stripped binary, man pages and completions under $(DESTDIR)$(PREFIX)
+# make uninstall   removes exactly the files install wrote (directories stay)
+# make deb         out/swiftrun_VERSION_ARCH.deb (dpkg-deb), for `apt-get install ./out/swiftrun_*.deb`
+# make man         only the man pages (.build/dist/man)
+#
+# Knobs: PREFIX=/usr/local, DESTDIR=, SBINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR,
+# FISHCOMPDIR, DEB_OUT=out, DEB_MAINTAINER="Name <mail>". Included from the main
+# Makefile. The pages come from `swiftrun --experimental-dump-help` plus
+# Docs/man/*.txt (mk/manpages.py); the completions from ArgumentParser
+# (`swiftrun --generate-completion-script bash|zsh|fish`).
+
+PREFIX         ?= /usr/local
+DESTDIR        ?=
+SBINDIR        ?= $(PREFIX)/sbin
+DATADIR        ?= $(PREFIX)/share
+MANDIR         ?= $(DATADIR)/man
+BASHCOMPDIR    ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR     ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR    ?= $(DATADIR)/fish/vendor_completions.d
+INSTALL        ?= install
+STRIP          ?= strip
+DIST           := $(abspath .build/dist)
+MANSRC         := $(abspath Docs/man)
+DEB_OUT        ?= out
+DEB_MAINTAINER ?= swiftrun developers <swiftrun-dev@example.org>
+# Page dates and package file times: the last commit's time when in git.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
+export SOURCE_DATE_EPOCH
+
+INSTALL_ENV = DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' MANDIR='$(MANDIR)' \
+	BASHCOMPDIR='$(BASHCOMPDIR)' ZSHCOMPDIR='$(ZSHCOMPDIR)' FISHCOMPDIR='$(FISHCOMPDIR)' \
+	BINARY='$(SWIFTRUN)' DIST='$(DIST)' MANSRC='$(MANSRC)' INSTALL='$(INSTALL)' STRIP='$(STRIP)'
+
+.PHONY: man completions dist install uninstall deb
+
+man: build
+	@rm -rf $(DIST)/man
+	$(PYTHON) mk/manpages.py --binary $(SWIFTRUN) --src $(MANSRC) --out $(DIST)/man
+
+completions: build
+	@rm -rf $(DIST)/completions && mkdir -p $(DIST)/completions
+	@# bash-completion sources the file: no #! line (lintian: bash-completion-with-hashbang)
+	$(SWIFTRUN) --generate-completion-script bash | sed '1{/^#!/d;}' >$(DIST)/completions/swiftrun.bash
+	$(SWIFTRUN) --generate-completion-script zsh >$(DIST)/completions/_swiftrun
+	$(SWIFTRUN) --generate-completion-script fish >$(DIST)/completions/swiftrun.fish
+
+dist: man completions
+
+install: dist
+	@$(INSTALL_ENV) sh mk/install.sh install
+
+uninstall:
+	@$(INSTALL_ENV) sh mk/install.sh uninstall
+
+deb: dist
+	@SWIFTRUN='$(SWIFTRUN)' DIST='$(DIST)' MANSRC='$(MANSRC)' DEB_OUT='$(abspath $(DEB_OUT))' \
+	    DEB_STAGE='$(abspath .build/deb)' DEB_MAINTAINER='$(DEB_MAINTAINER)' sh mk/deb.sh
