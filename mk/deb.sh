@@ -11,6 +11,8 @@ set -eu
 
 : "${SWIFTRUN:?}" "${DIST:?}" "${MANSRC:?}" "${DEB_OUT:?}" "${DEB_STAGE:?}" "${DEB_MAINTAINER:?}"
 here=$(cd "$(dirname "$0")" && pwd)
+# dpkg-deb reads it too, and refuses an empty one (a build outside git passes "").
+[ -n "${SOURCE_DATE_EPOCH:-}" ] || unset SOURCE_DATE_EPOCH
 
 # "0.1.0-dev.57+g1a2b3c4[.dirty]" -> "0.1.0~dev.57+g1a2b3c4[.dirty]" (a pre-release
 # sorts before 0.1.0); "0.2.0-3-g1a2b3c4[-dirty]" -> "0.2.0+3.g1a2b3c4[.dirty]";

@@ -25,9 +25,12 @@ DIST           := $(abspath .build/dist)
 MANSRC         := $(abspath Docs/man)
 DEB_OUT        ?= out
 DEB_MAINTAINER ?= swiftrun developers <swiftrun-dev@example.org>
-# Page dates and package file times: the last commit's time when in git.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null)
-export SOURCE_DATE_EPOCH
+# Page dates and package file times: the last commit's time in a git checkout
+# of this tree (else now). Passed to the page and package steps only: an empty
+# or exported value would also reach swift build, and clang rejects an empty one.
+SOURCE_DATE_EPOCH ?= $(shell [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ] \
+                       && git log -1 --format=%ct 2>/dev/null)
+unexport SOURCE_DATE_EPOCH
 
 INSTALL_ENV = DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' MANDIR='$(MANDIR)' \
 	BASHCOMPDIR='$(BASHCOMPDIR)' ZSHCOMPDIR='$(ZSHCOMPDIR)' FISHCOMPDIR='$(FISHCOMPDIR)' \
@@ -37,7 +40,7 @@ INSTALL_ENV = DESTDIR='$(DESTDIR)' SBINDIR='$(SBINDIR)' MANDIR='$(MANDIR)' \
 
 man: build
 	@rm -rf $(DIST)/man
-	$(PYTHON) mk/manpages.py --binary $(SWIFTRUN) --src $(MANSRC) --out $(DIST)/man
+	SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' $(PYTHON) mk/manpages.py --binary $(SWIFTRUN) --src $(MANSRC) --out $(DIST)/man
 
 completions: build
 	@rm -rf $(DIST)/completions && mkdir -p $(DIST)/completions
@@ -55,5 +58,5 @@ uninstall:
 	@$(INSTALL_ENV) sh mk/install.sh uninstall
 
 deb: dist
-	@SWIFTRUN='$(SWIFTRUN)' DIST='$(DIST)' MANSRC='$(MANSRC)' DEB_OUT='$(abspath $(DEB_OUT))' \
+	@SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)' SWIFTRUN='$(SWIFTRUN)' DIST='$(DIST)' MANSRC='$(MANSRC)' DEB_OUT='$(abspath $(DEB_OUT))' \
 	    DEB_STAGE='$(abspath .build/deb)' DEB_MAINTAINER='$(DEB_MAINTAINER)' sh mk/deb.sh

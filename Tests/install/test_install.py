@@ -313,6 +313,16 @@ def test_version_script_works_from_a_tarball(tmp_path):
     assert info["version"] == version or re.fullmatch(r"\d+\.\d+\.\d+.*", info["version"])
 
 
+def test_pages_build_without_a_commit_date():
+    """Outside git the date is empty: it must reach neither swift build (clang rejects an
+    empty SOURCE_DATE_EPOCH) nor the pages (which then carry today's date)."""
+    p = run([MAKE, "-s", "--no-print-directory", "-C", REPO, "man", "SOURCE_DATE_EPOCH="],
+            env=dict(os.environ, SOURCE_DATE_EPOCH=""))
+    assert "manpages: " in p.stdout
+    th = open(os.path.join(REPO, ".build/dist/man/swiftrun.8")).read().split("\n.TH ", 1)[1]
+    assert re.match(r'SWIFTRUN 8 "\d{4}-\d\d-\d\d" ', th), th[:80]
+
+
 # ---------------------------------------------------------------- make deb
 
 def debianize(v):
