@@ -257,12 +257,12 @@ def test_zsh_completion_parses(installed):
     run(["zsh", "-n", os.path.join(installed[0], "usr/local", COMPLETIONS["zsh"])])
 
 
-def test_fish_completion_loads_and_completes(installed):
+def test_fish_completion_loads_and_completes(installed, tmp_path):
     if not shutil.which("fish"):
         pytest.skip("fish is not installed (make deps installs it)")
     f = os.path.join(installed[0], "usr/local", COMPLETIONS["fish"])
     p = run(["fish", "--no-config", "-c", "source %s; complete -C 'swiftrun cr'" % f],
-            env=dict(os.environ, HOME=tempfile.mkdtemp()))
+            env=dict(os.environ, HOME=str(tmp_path)))
     assert re.search(r"^create\b", p.stdout, re.M), p.stdout
 
 
