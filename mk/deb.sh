@@ -25,16 +25,29 @@ commit=$("$SWIFTRUN" --version | sed -n 's/^commit: //p')
 seccomp=$("$SWIFTRUN" --version | sed -n 's/^libseccomp: //p')
 arch=$(dpkg --print-architecture)
 
-# What the static binary has built in, for Built-Using: the source packages of
-# the static libraries it was linked with. libseccomp and libcap are linked
-# statically (the binary has no dynamic section), so there is no Depends.
+# The binary is static (no dynamic section: libseccomp is linked in), so the
+# package has no Depends. Built-Using names the Debian source packages of the
+# static libraries it contains: libc always, the others when one of their
+# symbols is in the (unstripped) build, each found where gcc finds the .a.
 if readelf -d "$SWIFTRUN" 2>/dev/null | grep -q NEEDED; then
     echo "deb: $SWIFTRUN is dynamically linked (readelf -d shows NEEDED); the package would need Depends" >&2
     exit 1
 fi
-built_using=$(dpkg-query -W -f='${source:Package} (= ${source:Version})\n' \
-    libc6-dev libseccomp-dev libcap-dev libstdc++-12-dev 2>/dev/null | sort -u | paste -sd, - | sed 's/,/, /g')
-[ -n "$built_using" ] || { echo "deb: cannot find the -dev packages the binary was linked with" >&2; exit 1; }
+syms=$(nm "$SWIFTRUN" 2>/dev/null | awk '{print $NF}')
+[ -n "$syms" ] || { echo "deb: nm found no symbols in $SWIFTRUN (give the unstripped build)" >&2; exit 1; }
+static_libs=libc.a
+printf '%s\n' "$syms" | grep -qx seccomp_version && static_libs="$static_libs libseccomp.a"
+printf '%s\n' "$syms" | grep -qx cap_get_proc && static_libs="$static_libs libcap.a"
+printf '%s\n' "$syms" | grep -q '^_ZNSt' && static_libs="$static_libs libstdc++.a"
+built_using=
+for lib in $static_libs; do
+    path=$(realpath "$(${CC:-gcc} -print-file-name="$lib")")
+    pkg=$(dpkg -S "$path" 2>/dev/null | sed -n '1s/:.*//p')
+    [ -n "$pkg" ] || { echo "deb: no Debian package owns $path ($lib, linked into the binary)" >&2; exit 1; }
+    built_using="$built_using
+$(dpkg-query -W -f='${source:Package} (= ${source:Version})' "$pkg")"
+done
+built_using=$(printf '%s\n' "$built_using" | sed '/^$/d' | LC_ALL=C sort -u | paste -sd, - | sed 's/,/, /g')
 
 rm -rf "$DEB_STAGE"
 mkdir -p "$DEB_STAGE" "$DEB_OUT"

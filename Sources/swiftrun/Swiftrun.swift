@@ -50,7 +50,8 @@ func verbName(_ argv: [String]) -> String? {
     var i = 0
     while i < argv.count {
         let a = argv[i]
-        if FastPath.globalValues.contains(a) { i += 2; continue }
+        if FastPath.globalValues.contains(a) || a == "--generate-completion-script" { i += 2; continue }
+        if a.hasPrefix("---") { return nil } // ArgumentParser's own, e.g. ---completion from a shell
         if a.hasPrefix("-") { i += 1; continue }
         return a
     }

@@ -368,6 +368,9 @@ def test_deb_control_fields(deb):
     built_using = deb_field(deb, "Built-Using")
     assert re.search(r"\blibseccomp \(= [^)]+\)", built_using), built_using
     assert "glibc (= " in built_using
+    symbols = run(["nm", BINARY]).stdout
+    if not re.search(r" cap_get_proc$", symbols, re.M):
+        assert "libcap2" not in built_using, "Built-Using names libcap, which is not linked in"
     desc = deb_field(deb, "Description")
     assert "statically" in desc and "libseccomp" in desc
     assert int(deb_field(deb, "Installed-Size")) > 1000
