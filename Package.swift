@@ -45,5 +45,7 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "OCISpec", "LinuxSys"]),
         .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys"]),
+        // Docs/ARCHITECTURE.md checked against the package.
+        .testTarget(name: "DocsTests"),
     ]
 )
