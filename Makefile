@@ -2,6 +2,7 @@
 #
 #   make run     deps + build + example rootfs, then runs Bundles/busybox
 #   make test    deps + build + rootfs, then unit, integration, install/deb and VM tests
+#   make check   the edit loop: release build + unit tests (no apt, no root, no VM)
 #   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
 #   make install the stripped binary, man pages, completions (PREFIX=/usr/local, DESTDIR=)
 #   make deb     out/swiftrun_VERSION_ARCH.deb; see mk/install.mk for its knobs
@@ -28,12 +29,12 @@ DEB_PACKAGES := libseccomp-dev busybox-static runc crun time util-linux gcc \
 BENCH_ARGS   ?=
 PYTEST_ARGS  ?=
 
-.PHONY: all deps build bundle run test unit-test integration-test install-test bench clean distclean help
+.PHONY: all deps build bundle run test check unit-test integration-test install-test bench clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 # Idempotent and quiet: apt only runs when a package is missing, and
@@ -99,6 +100,8 @@ run: deps build bundle
 
 # ---------------------------------------------------------------- test
 test: deps build bundle unit-test integration-test install-test vm-test
+
+check: build unit-test
 
 unit-test:
 	$(SWIFT) build --build-tests
