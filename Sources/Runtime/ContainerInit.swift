@@ -162,7 +162,7 @@ enum ContainerInit {
         }
         let cwd = c.process.cwd
         let chdirBefore = chdir(cwd) == 0
-        try StdioOwnership.give(to: c.process.user.uid, terminal: false)
+        try StdioOwnership.give(to: c.process.user.uid, terminal: consoleSlave >= 0)
         try Identity.apply(c.process.user, setgroupsAllowed: setgroupsAllowed)
         if chdir(cwd) != 0 && !chdirBefore {
             throw RuntimeError("process.cwd: chdir to \"\(cwd)\"", cause: SysError("chdir", cwd))

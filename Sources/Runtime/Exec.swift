@@ -177,7 +177,7 @@ public enum Exec {
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
             try caps?.applyBounding()
             if let sc = seccomp, sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
-            try StdioOwnership.give(to: p.user.uid, terminal: false)
+            try StdioOwnership.give(to: p.user.uid, terminal: console >= 0)
             try Identity.apply(p.user, setgroupsAllowed: Identity.setgroupsAllowed(proc))
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
             try WorkingDirectory.verifyInsideRoot()
