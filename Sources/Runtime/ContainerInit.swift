@@ -199,6 +199,7 @@ enum ContainerInit {
         let rest = c.plan.unshareFlags & ~NamespaceKind.user.cloneFlag
         if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
         if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace") }
+        if c.plan.newNetwork { try Loopback.up() }
     }
 
     /// readlink("/proc/self"): the pid in the pid namespace of the mounted procfs.
