@@ -245,3 +245,14 @@ def test_overlay_mount(rt, bundle, tmp_path):
     assert out == ["lower", "overlay"], out
     assert (upper / "written").read_text() == "new\n"
     assert not (lower / "written").exists()
+
+
+def test_tmpfs_without_mode_keeps_the_mount_point_mode(rt, bundle):
+    b = bundle()
+    os.makedirs(os.path.join(b.rootfs, "private"), mode=0o700)
+    os.chmod(os.path.join(b.rootfs, "private"), 0o700)
+    b.add_mount("/private", "tmpfs", type_="tmpfs", options=["nosuid", "size=1m"])
+    b.args("stat", "-c", "%n %a", "/private")
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split("\n")[0] == "/private 700", p.stdout
