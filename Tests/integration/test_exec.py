@@ -268,3 +268,13 @@ def test_exec_cpu_affinity(rt, running, tmp_path):
     f = tmp_path / "p.json"
     f.write_text(json.dumps(proc))
     assert rt("exec", "--process", str(f), running).stdout.split()[-1] == "1"
+
+
+def test_exec_env_flag_overrides_config(rt, bundle):
+    b = bundle().args("sleep", "300")
+    b.config["process"]["env"] += ["KEY=config"]
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("exec", "-e", "KEY=flag", cid, "env")
+    env = p.stdout.splitlines()
+    assert [e for e in env if e.startswith("KEY=")] == ["KEY=flag"], env

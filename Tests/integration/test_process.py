@@ -254,3 +254,14 @@ def test_stdio_pipes_belong_to_the_process_user(rt, bundle):
     p = rt.popen("exec", "--user", "1000:1000", cid, "sh", "-c", "echo out > /dev/stdout")
     out, err = p.communicate(timeout=20)
     assert (p.returncode, out) == (0, "out\n"), err
+
+
+def test_env_empty_home_and_duplicates(rt, bundle):
+    b = bundle().args("env")
+    b.config["process"]["env"] += ["HOME=", "DUP=first", "OTHER=x", "DUP=last"]
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    env = p.stdout.splitlines()
+    assert [e for e in env if e.startswith("HOME=")] == ["HOME=/root"], env
+    assert [e for e in env if e.startswith("DUP=")] == ["DUP=last"], env
+    assert "OTHER=x" in env
