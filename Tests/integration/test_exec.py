@@ -278,3 +278,41 @@ def test_exec_env_flag_overrides_config(rt, bundle):
     p = rt("exec", "-e", "KEY=flag", cid, "env")
     env = p.stdout.splitlines()
     assert [e for e in env if e.startswith("KEY=")] == ["KEY=flag"], env
+
+
+def test_exec_runtime_errors_exit_255(rt, bundle):
+    p = rt("exec", new_id(), "true", check=False)
+    assert p.returncode == 255, (p.returncode, p.stderr)
+    b = bundle().args("sleep", "300")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("exec", cid, "/no/such/program", check=False)
+    assert p.returncode == 255, (p.returncode, p.stderr)
+    p = rt("exec", cid, "sh", "-c", "exit 3", check=False)
+    assert p.returncode == 3
+
+
+def test_kill_signal_0_probes_liveness(rt, bundle):
+    b = bundle().args("sleep", "300")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("kill", cid, "0", check=False)
+    assert p.returncode == 0, p.stderr
+    assert rt.status(cid) == "running"
+    rt("kill", cid, "KILL")
+    rt.wait_status(cid, "stopped")
+    assert rt("kill", cid, "0", check=False).returncode != 0
+
+
+def test_exec_cap_is_never_inheritable_or_ambient(rt, bundle):
+    # CVE-2022-29162: --cap goes to bounding, effective and permitted only.
+    b = bundle().args("sleep", "300")
+    b.config["process"]["noNewPrivileges"] = False
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("exec", "--cap", "CAP_SYS_ADMIN", cid, "cat", "/proc/self/status")
+    caps = {l.split(":")[0]: int(l.split()[1], 16) for l in p.stdout.splitlines() if l.startswith("Cap")}
+    bit = 1 << 21
+    assert caps["CapEff"] & bit and caps["CapPrm"] & bit and caps["CapBnd"] & bit, caps
+    assert not caps["CapInh"] & bit, caps
+    assert not caps["CapAmb"] & bit, caps
