@@ -141,12 +141,9 @@ enum ContainerInit {
         }
         try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"))
 
+        try WorkingDirectory.create(c.process.cwd, inRootfs: c.rootfs)
         try Rootfs.finalize(rc)
         if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) }
-        // runc creates a missing cwd; after pivot_root every path resolves inside the container.
-        if !FileIO.isDirectory(c.process.cwd) {
-            do { try FileIO.mkdirAll(c.process.cwd) } catch { throw RuntimeError("process.cwd", cause: error) }
-        }
         // While still root with every capability: the paths are the container's from here on.
         landlock = try c.landlock.map(LandlockRuleset.build)
 

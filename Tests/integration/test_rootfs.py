@@ -256,3 +256,13 @@ def test_tmpfs_without_mode_keeps_the_mount_point_mode(rt, bundle):
     p = rt.run(b, new_id())
     assert p.returncode == 0, p.stderr
     assert p.stdout.split("\n")[0] == "/private 700", p.stdout
+
+
+def test_missing_cwd_is_created_on_a_readonly_rootfs(rt, bundle):
+    b = bundle().args("pwd")
+    b.config["root"]["readonly"] = True
+    b.config["process"]["cwd"] = "/new/work"
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "/new/work"
+    assert os.path.isdir(os.path.join(b.rootfs, "new", "work"))
