@@ -13,6 +13,8 @@ extension Stage {
         var plan = MountPlan.parse(m.options ?? [])
         let type = m.type ?? ""
         if type == "bind" { plan.flags |= MS.bind }
+        // A read-only /dev is made read-only after the devices are created (ReadonlyDev).
+        if Self.defersReadonly(m, plan) { plan.flags &= ~MS.rdonly }
         let ctx = "mount \(m.source ?? type) to \(dest) \(inRootfs)"
         let field = index >= 0 ? "mounts[\(index)].destination" : "mount destination"
 

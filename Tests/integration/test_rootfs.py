@@ -266,3 +266,15 @@ def test_missing_cwd_is_created_on_a_readonly_rootfs(rt, bundle):
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "/new/work"
     assert os.path.isdir(os.path.join(b.rootfs, "new", "work"))
+
+
+def test_readonly_dev_tmpfs_has_devices_and_symlinks(rt, bundle):
+    b = bundle()
+    dev = next(m for m in b.config["mounts"] if m["destination"] == "/dev")
+    dev["options"].append("ro")
+    b.sh("test -c /dev/null && test -L /dev/stdout && test -d /dev/pts && test -d /dev/shm && "
+         "echo x > /dev/null && ! touch /dev/newfile 2>/dev/null && "
+         "grep ' /dev tmpfs ro,' /proc/self/mounts >/dev/null && echo ok")
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok", p.stdout
