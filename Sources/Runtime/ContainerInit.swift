@@ -139,7 +139,9 @@ enum ContainerInit {
             try c.sync.send(.runtimeHooks)
             try c.sync.expect(.runtimeHooksDone, peer: "runtime")
         }
-        try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"))
+        // In the container's namespaces, before the switch: the rootfs is the hook's cwd.
+        try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"),
+                           cwd: c.rootfs)
 
         try WorkingDirectory.create(c.process.cwd, inRootfs: c.rootfs)
         try Rootfs.finalize(rc)
@@ -230,7 +232,10 @@ enum ContainerInit {
             _exit(1)
         }
         do {
-            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "running"))
+            // In the container, as its program will run: the container's root as cwd, and the
+            // program's environment for a hook without `env` (as runc).
+            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "running"),
+                               env: Launch.environment(c.process, preserveFDs: c.preserveFDs), cwd: "/")
         } catch { fail("\(error)") }
 
         do {
