@@ -234,7 +234,8 @@ enum ContainerInit {
         do {
             // In the container, as its program will run: the container's root as cwd, and the
             // program's environment for a hook without `env` (as runc).
-            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "running"),
+            // "created": the user program has not started yet (runtime.md; runc says so too).
+            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "created"),
                                env: Launch.environment(c.process, preserveFDs: c.preserveFDs), cwd: "/")
         } catch { fail("\(error)") }
 

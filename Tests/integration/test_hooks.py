@@ -280,3 +280,15 @@ def test_failing_hook_output_is_in_the_error_with_a_terminal(rt, bundle, tmp_pat
         recv.close()
     assert p.returncode != 0
     assert "hook-said-out" in p.stderr and "hook-said-err" in p.stderr, p.stderr
+
+
+def test_start_container_hook_sees_status_created(rt, bundle, tmp_path):
+    b = bundle().args("true")
+    hostdir = tmp_path / "h"
+    hostdir.mkdir()
+    b.add_mount("/hooklog", str(hostdir), options=["rbind", "rw"])
+    b.config["hooks"] = {"startContainer": [
+        {"path": "/bin/sh", "args": ["sh", "-c", "cat > /hooklog/state"]}]}
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert json.loads((hostdir / "state").read_text())["status"] == "created"
