@@ -168,6 +168,8 @@ public enum Exec {
                     throw error
                 }
                 close(root)
+                // Proxied by `exec` in the foreground: no "\r\n" (as runc; see Foreground).
+                if o.consoleSocket == nil { Foreground.clearONLCR(slave) }
                 try Console.attach(slave: slave)
             }
             // In the container's root now, and still privileged: its paths, as the init opens them.

@@ -316,3 +316,31 @@ def test_exec_cap_is_never_inheritable_or_ambient(rt, bundle):
     assert caps["CapEff"] & bit and caps["CapPrm"] & bit and caps["CapBnd"] & bit, caps
     assert not caps["CapInh"] & bit, caps
     assert not caps["CapAmb"] & bit, caps
+
+
+def test_exec_tty_foreground_output_has_no_carriage_returns(rt, running):
+    # As `run`: the pty exec proxies has ONLCR cleared (the outer terminal too, here).
+    pid, fd = pty.fork()
+    if pid == 0:
+        import termios
+        attrs = termios.tcgetattr(1)
+        attrs[1] &= ~termios.ONLCR
+        termios.tcsetattr(1, termios.TCSANOW, attrs)
+        os.execv(BINARY, [BINARY, "--root", rt.root, "exec", "-t", running, "sh", "-c", "printf 'a\\nb\\n'"])
+    out = b""
+    end = time.time() + 15
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(st) == 0, out
+    assert out == b"a\nb\n", out

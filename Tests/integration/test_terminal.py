@@ -3,13 +3,14 @@
 import array
 import fcntl
 import os
+import pty
 import select
 import socket
 import struct
 import termios
 import time
 
-from helpers import new_id
+from helpers import BINARY, new_id
 
 
 class ConsoleReceiver:
@@ -143,3 +144,37 @@ def test_terminal_belongs_to_the_process_user(rt, bundle, tmp_path):
         recv.close()
     lines = [l.strip() for l in out.splitlines()]
     assert lines[0] == "1000:5" and "ok" in lines, out
+
+
+def test_run_foreground_terminal_output_has_no_carriage_returns(rt, bundle):
+    # The pty proxied by `run` has ONLCR cleared, so "\n" stays "\n" (the outer terminal
+    # here has it cleared too, so only the container's pty could add "\r").
+    b = bundle().sh("printf 'a\\nb\\n'")
+    b.config["process"]["terminal"] = True
+    b.save()
+    cid = new_id()
+    rt.ids.add(cid)
+    pid, fd = pty.fork()
+    if pid == 0:
+        attrs = termios.tcgetattr(1)
+        attrs[1] &= ~termios.ONLCR
+        termios.tcsetattr(1, termios.TCSANOW, attrs)
+        os.chdir(b.path)
+        os.execv(BINARY, [BINARY, "--root", rt.root, "run", cid])
+    out = b""
+    end = time.time() + 15
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(st) == 0, out
+    assert out == b"a\nb\n", out
