@@ -13,6 +13,8 @@ extension Stage {
         var plan = MountPlan.parse(m.options ?? [])
         let type = m.type ?? ""
         if type == "bind" { plan.flags |= MS.bind }
+        // A read-only /dev is made read-only after the devices are created (ReadonlyDev).
+        if Self.defersReadonly(m, plan) { plan.flags &= ~MS.rdonly }
         let ctx = "mount \(m.source ?? type) to \(dest) \(inRootfs)"
         let field = index >= 0 ? "mounts[\(index)].destination" : "mount destination"
 
@@ -95,8 +97,10 @@ extension Stage {
     /// `dest` is resolved here (see mountTarget); `field` names the config field in errors.
     func mountFS(_ source: String, _ dest: String, type: String, plan: MountPlan, data: String?, ctx: String,
                  target given: Int32 = -1, field: String = "") throws {
+        let keepMode = type == "tmpfs" && !TmpfsMode.hasMode(data) && TmpfsMode.exists(root: root, dest)
         let target = given >= 0 ? given : try mountTarget(dest, .directory, field: field)
         defer { if given < 0 { close(target) } }
+        let data = keepMode ? TmpfsMode.data(data, keepingModeOf: target) : data
         var lower: Int32 = -1
         if plan.tmpcopyup {
             // The directory's current contents, read after the tmpfs hides them.

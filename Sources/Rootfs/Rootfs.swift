@@ -9,7 +9,7 @@ import LinuxSys
 public enum Rootfs {
     /// Stage 1, before the createRuntime/createContainer hooks:
     /// "/" rslave (or rprivate), rootfs bound onto itself, `mounts` in order, devices (linux.devices
-    /// plus the defaults), /dev symlinks and /dev/console.
+    /// plus the defaults), /dev symlinks and /dev/console, then a read-only /dev made read-only.
     public static func prepare(_ c: RootfsConfig) throws {
         try requireMountNamespace(c)
         try Propagation.isolateRoot(c)
@@ -18,6 +18,7 @@ public enum Rootfs {
         defer { close(stage.root) }
         for (i, m) in c.mounts.enumerated() { try stage.apply(m, index: i) }
         try stage.createDevices()
+        try stage.readonlyDev()
     }
 
     /// Stage 2, after the createContainer hooks: readonlyPaths, maskedPaths (both resolved in the

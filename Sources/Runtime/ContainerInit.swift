@@ -139,14 +139,13 @@ enum ContainerInit {
             try c.sync.send(.runtimeHooks)
             try c.sync.expect(.runtimeHooksDone, peer: "runtime")
         }
-        try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"))
+        // In the container's namespaces, before the switch: the rootfs is the hook's cwd.
+        try HookRunner.run(hooks?.createContainer, kind: "createContainer", state: containerState(c, "creating"),
+                           cwd: c.rootfs)
 
+        try WorkingDirectory.create(c.process.cwd, inRootfs: c.rootfs)
         try Rootfs.finalize(rc)
         if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) }
-        // runc creates a missing cwd; after pivot_root every path resolves inside the container.
-        if !FileIO.isDirectory(c.process.cwd) {
-            do { try FileIO.mkdirAll(c.process.cwd) } catch { throw RuntimeError("process.cwd", cause: error) }
-        }
         // While still root with every capability: the paths are the container's from here on.
         landlock = try c.landlock.map(LandlockRuleset.build)
 
@@ -162,6 +161,7 @@ enum ContainerInit {
         }
         let cwd = c.process.cwd
         let chdirBefore = chdir(cwd) == 0
+        try StdioOwnership.give(to: c.process.user.uid, terminal: consoleSlave >= 0)
         try Identity.apply(c.process.user, setgroupsAllowed: setgroupsAllowed)
         if chdir(cwd) != 0 && !chdirBefore {
             throw RuntimeError("process.cwd: chdir to \"\(cwd)\"", cause: SysError("chdir", cwd))
@@ -198,6 +198,7 @@ enum ContainerInit {
         let rest = c.plan.unshareFlags & ~NamespaceKind.user.cloneFlag
         if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
         if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace") }
+        if c.plan.newNetwork { try Loopback.up() }
     }
 
     /// readlink("/proc/self"): the pid in the pid namespace of the mounted procfs.
@@ -231,7 +232,11 @@ enum ContainerInit {
             _exit(1)
         }
         do {
-            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "running"))
+            // In the container, as its program will run: the container's root as cwd, and the
+            // program's environment for a hook without `env` (as runc).
+            // "created": the user program has not started yet (runtime.md; runc says so too).
+            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "created"),
+                               env: Launch.environment(c.process, preserveFDs: c.preserveFDs), cwd: "/")
         } catch { fail("\(error)") }
 
         do {

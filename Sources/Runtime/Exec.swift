@@ -168,6 +168,8 @@ public enum Exec {
                     throw error
                 }
                 close(root)
+                // Proxied by `exec` in the foreground: no "\r\n" (as runc; see Foreground).
+                if o.consoleSocket == nil { Foreground.clearONLCR(slave) }
                 try Console.attach(slave: slave)
             }
             // In the container's root now, and still privileged: its paths, as the init opens them.
@@ -177,6 +179,7 @@ public enum Exec {
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
             try caps?.applyBounding()
             if let sc = seccomp, sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
+            try StdioOwnership.give(to: p.user.uid, terminal: console >= 0)
             try Identity.apply(p.user, setgroupsAllowed: Identity.setgroupsAllowed(proc))
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
             try WorkingDirectory.verifyInsideRoot()

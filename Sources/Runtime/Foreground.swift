@@ -57,6 +57,16 @@ enum Foreground {
         }
     }
 
+    /// As runc: the proxied pty does not turn "\n" into "\r\n", so output captured from our stdout
+    /// (a pipe, a log) has plain newlines; a terminal on our side is raw and adds none either.
+    /// Either end of the pty (the setting is the pair's); before the program starts writing.
+    static func clearONLCR(_ pty: Int32) {
+        var t = termios()
+        guard tcgetattr(pty, &t) == 0 else { return }
+        t.c_oflag &= ~tcflag_t(ONLCR)
+        _ = tcsetattr(pty, TCSANOW, &t)
+    }
+
     static func copyWindowSize(to master: Int32) {
         var rows: UInt16 = 0, cols: UInt16 = 0
         if sr_get_winsize(0, &rows, &cols) == 0 { _ = sr_set_winsize(master, rows, cols) }

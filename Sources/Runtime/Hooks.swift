@@ -6,23 +6,27 @@ import LinuxSys
 import OCISpec
 
 /// Runs OCI hooks: path with args and env, the state JSON on stdin, a timeout in seconds.
-/// A hook's stdout/stderr are the runtime's (so engines capture them in their logs).
+/// A hook's stdout/stderr are captured and shown when it fails (HookOutput). `env`: the
+/// environment of a hook without one; `cwd`: its working directory (nil: the runtime's).
 enum HookRunner {
-    static func run(_ hooks: [Hook]?, kind: String, state: State) throws {
+    static func run(_ hooks: [Hook]?, kind: String, state: State, env: [String] = [], cwd: String? = nil) throws {
         guard let hooks, !hooks.isEmpty else { return }
         let input = SpecLoader.encode(state)
         for (i, h) in hooks.enumerated() {
-            do { try runOne(h, input: input) } catch {
+            do { try runOne(h, input: input, env: env, cwd: cwd) } catch {
                 throw RuntimeError("\(kind) hook #\(i) (\(h.path))", cause: error)
             }
         }
     }
 
-    static func runOne(_ h: Hook, input: [UInt8]) throws {
+    static func runOne(_ h: Hook, input: [UInt8], env defaultEnv: [String] = [], cwd: String? = nil) throws {
+        let output = try HookOutput()
         var p: [Int32] = [-1, -1]
         try sys("pipe2", "hook stdin") { sr_pipe2(&p, O_CLOEXEC) }
         let args = (h.args?.isEmpty == false) ? h.args! : [h.path]
-        let env = h.env ?? []
+        let env = h.env ?? defaultEnv
+        let cdir = cwd.flatMap { strdup($0) }
+        defer { if let cdir { free(cdir) } }
         // Build C strings before forking so the child only calls async-signal-safe functions.
         var cargs = args.map { strdup($0) } + [nil]
         var cenv = env.map { strdup($0) } + [nil]
@@ -31,6 +35,12 @@ enum HookRunner {
         do { child = try Proc.clone3(flags: 0) } catch { close(p[0]); close(p[1]); throw error }
         if child.pid == 0 {
             dup2(p[0], 0)
+            output.attachInChild()
+            if let cdir, chdir(cdir) != 0 {
+                let msg = "hook \(h.path): chdir: \(Errno.describe(errno))\n"
+                _ = msg.withCString { Glibc.write(2, $0, strlen($0)) }
+                _exit(127)
+            }
             sr_reset_signal_dispositions()
             var empty = [UInt8](repeating: 0, count: 128)
             _ = sr_restore_signals(&empty) // unblock everything
@@ -40,25 +50,25 @@ enum HookRunner {
             _exit(127)
         }
         close(p[0])
+        output.parentAfterFork()
         // A hook that does not read stdin must not make us fail (EPIPE is fine).
         _ = input.withUnsafeBytes { Glibc.write(p[1], $0.baseAddress, $0.count) }
         close(p[1])
         defer { close(child.pidfd) }
         let timeoutMs: Int32 = h.timeout.map { Int32(clamping: $0 * 1000) } ?? -1
         if let t = h.timeout, t <= 0 { throw RuntimeError("timeout must be positive, got \(t)") }
-        var pfd = pollfd(fd: child.pidfd, events: Int16(POLLIN), revents: 0)
-        var r: Int32
-        repeat { r = poll(&pfd, 1, timeoutMs) } while r < 0 && errno == EINTR
-        if r == 0 {
+        if !output.wait(pidfd: child.pidfd, timeoutMs: timeoutMs) {
             _ = sr_pidfd_send_signal(child.pidfd, SIGKILL, 0)
             _ = try? Proc.wait(child.pid)
-            throw RuntimeError("timed out after \(h.timeout ?? 0)s")
+            output.drain()
+            throw RuntimeError("timed out after \(h.timeout ?? 0)s\(output.describe)")
         }
         guard let st = try Proc.wait(child.pid) else { return }
+        output.drain()
         switch st {
         case .exited(0): return
-        case .exited(let c): throw RuntimeError("exit status \(c)")
-        case .signaled(let s): throw RuntimeError("signal: \(s)")
+        case .exited(let c): throw RuntimeError("exit status \(c)\(output.describe)")
+        case .signaled(let s): throw RuntimeError("signal: \(s)\(output.describe)")
         }
     }
 }

@@ -37,10 +37,11 @@ public enum Kill {
         return stat(path, &st) == 0 ? UInt(st.st_ino) : nil
     }
 
-    /// "TERM", "SIGTERM", "sigterm", "15" → 15.
+    /// "TERM", "SIGTERM", "sigterm", "15" → 15. "0" is signal 0: only checks that the container's
+    /// init is alive (a liveness probe), as kill(2) and runc do.
     public static func parseSignal(_ s: String) throws -> Int32 {
         if let n = Int32(s) {
-            guard n > 0 && n < 65 else { throw RuntimeError("invalid signal number \(s)") }
+            guard n >= 0 && n < 65 else { throw RuntimeError("invalid signal number \(s)") }
             return n
         }
         var name = s.uppercased()

@@ -18,6 +18,7 @@ struct NamespacePlan {
     var newPid = false
     var newMount = false
     var newCgroup = false
+    var newNetwork = false
 
     init(_ namespaces: [LinuxNamespace]) throws {
         var new: [NamespaceKind] = []
@@ -36,6 +37,7 @@ struct NamespacePlan {
         newPid = new.contains(.pid)
         newMount = new.contains(.mount)
         newCgroup = new.contains(.cgroup)
+        newNetwork = new.contains(.network)
         newTime = new.contains(.time)
         // The cgroup namespace is unshared by the init once it is in its cgroup (the namespace's
         // root is the cgroup of the process that creates it), never at clone time.

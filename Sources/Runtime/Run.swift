@@ -16,17 +16,21 @@ public enum Run {
         var options = options
         options.foregroundTerminal = !detach
         let c = try Create.run(store: store, id: id, options: options)
-        do { try Start.run(store: store, id: id, known: c.record) } catch {
-            try? Delete.run(store: store, id: id, force: true)
-            _ = try? Proc.wait(c.pid, noHang: true)
-            throw error
-        }
-        if detach { return 0 }
+        // The init sent the pty master during create: take it (and clear ONLCR) before the
+        // program can write anything.
         var master: Int32? = nil
         if c.ptyReceiver >= 0 {
             master = Console.receiveMaster(c.ptyReceiver)
             close(c.ptyReceiver)
+            if let m = master { Foreground.clearONLCR(m) }
         }
+        do { try Start.run(store: store, id: id, known: c.record) } catch {
+            if let m = master { close(m) }
+            try? Delete.run(store: store, id: id, force: true)
+            _ = try? Proc.wait(c.pid, noHang: true)
+            throw error
+        }
+        if detach { if let m = master { close(m) }; return 0 }
         let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master)
         if let m = master { close(m) }
         if !keep { try Delete.run(store: store, id: id, force: true, known: c.record) }

@@ -11,6 +11,8 @@ struct ExecCommand: Verb {
         commandName: "exec", abstract: "Run a new process inside a container.",
         usage: "swiftrun exec [options] <container-id> <command> [args...]")
     static let verbName = "exec"
+    /// As runc: a failure of exec itself (not the program's exit status) exits 255.
+    static let failureExitCode: Int32 = 255
     @OptionGroup var globals: GlobalOptions
     @Option(name: .customLong("console-socket"), help: "Unix socket that receives the pty master.") var consoleSocket: String?
     @Option(help: "Working directory in the container.") var cwd: String?
@@ -79,8 +81,8 @@ struct ExecCommand: Verb {
             c.bounding = (c.bounding ?? []) + cap
             c.effective = (c.effective ?? []) + cap
             c.permitted = (c.permitted ?? []) + cap
-            c.ambient = (c.ambient ?? []) + cap
-            c.inheritable = (c.inheritable ?? []) + cap
+            // Never inheritable or ambient: those survive the program's own execve of a file
+            // without file capabilities (CVE-2022-29162).
             p.capabilities = c
         }
         return p

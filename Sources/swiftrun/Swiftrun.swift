@@ -83,22 +83,27 @@ struct GlobalOptions: ParsableArguments {
 protocol Verb: ParsableCommand {
     var globals: GlobalOptions { get }
     static var verbName: String { get }
+    /// The exit status when the verb fails (runc: 1, 255 for exec).
+    static var failureExitCode: Int32 { get }
     func execute() throws
 }
 
 extension Verb {
+    static var failureExitCode: Int32 { 1 }
+
     func run() throws {
         if globals.version { return writeStdout(VersionInfo.text) }
         let code = perform(verb: Self.verbName, log: globals.log, logFormat: globals.logFormat, debug: globals.debug,
-                           systemdCgroup: globals.systemdCgroup) { try execute() }
+                           systemdCgroup: globals.systemdCgroup, failureExitCode: Self.failureExitCode) { try execute() }
         if code != 0 { throw ExitCode(code) }
     }
 }
 
 /// Runs a verb's body with logging configured, turning errors into runc-style failures:
-/// the cause logged at level error (what engines read from --log) and exit status 1.
+/// the cause logged at level error (what engines read from --log) and exit status 1 (or the
+/// verb's `failureExitCode`).
 func perform(verb: String, log: String?, logFormat: String, debug: Bool, systemdCgroup: Bool,
-             _ body: () throws -> Void) -> Int32 {
+             failureExitCode: Int32 = 1, _ body: () throws -> Void) -> Int32 {
     do {
         guard logFormat == "text" || logFormat == "json" else {
             throw RuntimeError("--log-format: unknown format \"\(logFormat)\" (text or json)")
@@ -115,7 +120,7 @@ func perform(verb: String, log: String?, logFormat: String, debug: Bool, systemd
         let msg = "\(error)"
         Log.error(msg)
         if Log.isFile { printError("swiftrun \(verb) failed: \(msg)") }
-        return 1
+        return failureExitCode
     }
 }
 

@@ -28,7 +28,8 @@ final class SignalTests: XCTestCase {
         XCTAssertEqual(try Kill.parseSignal("SIGRTMIN+2"), 36)
         XCTAssertEqual(try Kill.parseSignal("RTMAX-1"), 63)
         XCTAssertThrowsError(try Kill.parseSignal("SIGFOO"))
-        XCTAssertThrowsError(try Kill.parseSignal("0"))
+        XCTAssertEqual(try Kill.parseSignal("0"), 0)
+        XCTAssertThrowsError(try Kill.parseSignal("-1"))
         XCTAssertThrowsError(try Kill.parseSignal("99"))
     }
 }

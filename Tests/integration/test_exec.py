@@ -268,3 +268,79 @@ def test_exec_cpu_affinity(rt, running, tmp_path):
     f = tmp_path / "p.json"
     f.write_text(json.dumps(proc))
     assert rt("exec", "--process", str(f), running).stdout.split()[-1] == "1"
+
+
+def test_exec_env_flag_overrides_config(rt, bundle):
+    b = bundle().args("sleep", "300")
+    b.config["process"]["env"] += ["KEY=config"]
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("exec", "-e", "KEY=flag", cid, "env")
+    env = p.stdout.splitlines()
+    assert [e for e in env if e.startswith("KEY=")] == ["KEY=flag"], env
+
+
+def test_exec_runtime_errors_exit_255(rt, bundle):
+    p = rt("exec", new_id(), "true", check=False)
+    assert p.returncode == 255, (p.returncode, p.stderr)
+    b = bundle().args("sleep", "300")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("exec", cid, "/no/such/program", check=False)
+    assert p.returncode == 255, (p.returncode, p.stderr)
+    p = rt("exec", cid, "sh", "-c", "exit 3", check=False)
+    assert p.returncode == 3
+
+
+def test_kill_signal_0_probes_liveness(rt, bundle):
+    b = bundle().args("sleep", "300")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("kill", cid, "0", check=False)
+    assert p.returncode == 0, p.stderr
+    assert rt.status(cid) == "running"
+    rt("kill", cid, "KILL")
+    rt.wait_status(cid, "stopped")
+    assert rt("kill", cid, "0", check=False).returncode != 0
+
+
+def test_exec_cap_is_never_inheritable_or_ambient(rt, bundle):
+    # CVE-2022-29162: --cap goes to bounding, effective and permitted only.
+    b = bundle().args("sleep", "300")
+    b.config["process"]["noNewPrivileges"] = False
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt("exec", "--cap", "CAP_SYS_ADMIN", cid, "cat", "/proc/self/status")
+    caps = {l.split(":")[0]: int(l.split()[1], 16) for l in p.stdout.splitlines() if l.startswith("Cap")}
+    bit = 1 << 21
+    assert caps["CapEff"] & bit and caps["CapPrm"] & bit and caps["CapBnd"] & bit, caps
+    assert not caps["CapInh"] & bit, caps
+    assert not caps["CapAmb"] & bit, caps
+
+
+def test_exec_tty_foreground_output_has_no_carriage_returns(rt, running):
+    # As `run`: the pty exec proxies has ONLCR cleared (the outer terminal too, here).
+    pid, fd = pty.fork()
+    if pid == 0:
+        import termios
+        attrs = termios.tcgetattr(1)
+        attrs[1] &= ~termios.ONLCR
+        termios.tcsetattr(1, termios.TCSANOW, attrs)
+        os.execv(BINARY, [BINARY, "--root", rt.root, "exec", "-t", running, "sh", "-c", "printf 'a\\nb\\n'"])
+    out = b""
+    end = time.time() + 15
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(st) == 0, out
+    assert out == b"a\nb\n", out

@@ -209,3 +209,86 @@ def test_hook_timeout_enforced(rt, bundle, tmp_path):
     assert not rt.exists(cid)
     time.sleep(0.1)
     assert suspicious_processes(before, [cid, b.path, rt.root]) == []
+
+
+def test_start_container_hook_without_env_inherits_process_env(rt, bundle, tmp_path):
+    b = bundle().args("true")
+    hostdir = tmp_path / "h"
+    hostdir.mkdir()
+    b.add_mount("/hooklog", str(hostdir), options=["rbind", "rw"])
+    b.config["process"]["env"] += ["FROMPROC=yes"]
+    b.config["hooks"] = {"startContainer": [
+        {"path": "/bin/sh", "args": ["sh", "-c", "echo \"$FROMPROC\" > /hooklog/env"]}]}
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert (hostdir / "env").read_text() == "yes\n"
+
+
+def test_create_container_hook_runs_in_the_rootfs(rt, bundle, tmp_path):
+    b = bundle().args("true")
+    hostdir = tmp_path / "h"
+    hostdir.mkdir()
+    b.add_mount("/hooklog", str(hostdir), options=["rbind", "rw"])
+    open(os.path.join(b.rootfs, "marker"), "w").close()
+    b.config["hooks"] = {
+        "createContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "ls marker > hooklog/create"]}]}
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert (hostdir / "create").read_text() == "marker\n"
+
+
+@swiftrun_only_because("runs startContainer hooks in process.cwd")
+def test_start_container_hook_runs_in_the_container_root(rt, bundle, tmp_path):
+    b = bundle().args("true")
+    hostdir = tmp_path / "h"
+    hostdir.mkdir()
+    b.add_mount("/hooklog", str(hostdir), options=["rbind", "rw"])
+    b.config["process"]["cwd"] = "/tmp"
+    b.config["hooks"] = {
+        "startContainer": [{"path": "/bin/sh", "args": ["sh", "-c", "pwd > /hooklog/start"]}]}
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert (hostdir / "start").read_text() == "/\n"
+
+
+@pytest.mark.parametrize("kind", ["createRuntime", "createContainer", "startContainer"])
+def test_failing_hook_output_is_in_the_error(rt, bundle, kind):
+    b = bundle().args("true")
+    b.config["hooks"] = {kind: [
+        {"path": "/bin/sh", "args": ["sh", "-c", "echo hook-said-out; echo hook-said-err >&2; exit 3"]}]}
+    p = rt.run(b, new_id())
+    assert p.returncode != 0
+    assert "hook-said-out" in p.stderr and "hook-said-err" in p.stderr, p.stderr
+    assert "hook-said" not in p.stdout
+
+
+@swiftrun_only_because("exits 0 from `start` when a startContainer hook fails with terminal: true")
+def test_failing_hook_output_is_in_the_error_with_a_terminal(rt, bundle, tmp_path):
+    from test_terminal import ConsoleReceiver
+    b = bundle().args("true")
+    b.config["process"]["terminal"] = True
+    b.config["hooks"] = {"startContainer": [
+        {"path": "/bin/sh", "args": ["sh", "-c", "echo hook-said-out; echo hook-said-err >&2; exit 3"]}]}
+    recv = ConsoleReceiver(str(tmp_path / "console.sock"))
+    cid = new_id()
+    try:
+        rt.create(b, cid, "--console-socket", recv.path)
+        master = recv.receive_master()
+        p = rt("start", cid, check=False)
+        os.close(master)
+    finally:
+        recv.close()
+    assert p.returncode != 0
+    assert "hook-said-out" in p.stderr and "hook-said-err" in p.stderr, p.stderr
+
+
+def test_start_container_hook_sees_status_created(rt, bundle, tmp_path):
+    b = bundle().args("true")
+    hostdir = tmp_path / "h"
+    hostdir.mkdir()
+    b.add_mount("/hooklog", str(hostdir), options=["rbind", "rw"])
+    b.config["hooks"] = {"startContainer": [
+        {"path": "/bin/sh", "args": ["sh", "-c", "cat > /hooklog/state"]}]}
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert json.loads((hostdir / "state").read_text())["status"] == "created"

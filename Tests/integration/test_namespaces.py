@@ -188,3 +188,13 @@ def test_sysctl_not_namespaced_refused(rt, bundle):
     assert "vm.swappiness" in p.stderr
     with open("/proc/sys/vm/swappiness") as f:
         assert f.read() == before
+
+
+@pytest.mark.parametrize("userns", [False, True])
+def test_loopback_is_up_in_a_new_network_namespace(rt, bundle, userns):
+    b = bundle().args("cat", "/sys/class/net/lo/flags")
+    if userns:
+        enable_userns(b)
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert int(p.stdout.strip(), 16) & 0x1, p.stdout  # IFF_UP

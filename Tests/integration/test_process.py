@@ -229,3 +229,39 @@ def test_preserve_fds_sets_listen_fds(rt, bundle, tmp_path):
     p = _run_with_fd3(rt, b, tmp_path, "--preserve-fds", "1")
     assert p.returncode == 0, p.stderr
     assert "LISTEN_FDS=1" in p.stdout
+
+
+def test_stdio_pipes_belong_to_the_process_user(rt, bundle):
+    # A non-root program that reopens its stdio (/dev/stdout, /proc/self/fd/N) needs to own the
+    # pipes; /dev/null is never chowned.
+    b = bundle().sh("echo out > /dev/stdout && echo err > /proc/self/fd/2 && cat /dev/stdin")
+    b.config["process"]["user"] = {"uid": 1000, "gid": 1000}
+    b.save()
+    cid = new_id()
+    p = rt.popen("run", "--bundle", b.path, cid, stdin=subprocess.PIPE)
+    out, err = p.communicate("in\n", timeout=20)
+    assert p.returncode == 0, err
+    assert out == "out\nin\n"
+    assert "err" in err
+    null = os.stat("/dev/null")
+    b.sh("ls -ln /proc/self/fd/0 >/dev/null")
+    assert rt.run(b, new_id()).returncode == 0
+    assert (os.stat("/dev/null").st_uid, os.stat("/dev/null").st_gid) == (null.st_uid, null.st_gid)
+    # exec: the same for the pipes it is given.
+    b.args("sleep", "300")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    p = rt.popen("exec", "--user", "1000:1000", cid, "sh", "-c", "echo out > /dev/stdout")
+    out, err = p.communicate(timeout=20)
+    assert (p.returncode, out) == (0, "out\n"), err
+
+
+def test_env_empty_home_and_duplicates(rt, bundle):
+    b = bundle().args("env")
+    b.config["process"]["env"] += ["HOME=", "DUP=first", "OTHER=x", "DUP=last"]
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    env = p.stdout.splitlines()
+    assert [e for e in env if e.startswith("HOME=")] == ["HOME=/root"], env
+    assert [e for e in env if e.startswith("DUP=")] == ["DUP=last"], env
+    assert "OTHER=x" in env

@@ -245,3 +245,36 @@ def test_overlay_mount(rt, bundle, tmp_path):
     assert out == ["lower", "overlay"], out
     assert (upper / "written").read_text() == "new\n"
     assert not (lower / "written").exists()
+
+
+def test_tmpfs_without_mode_keeps_the_mount_point_mode(rt, bundle):
+    b = bundle()
+    os.makedirs(os.path.join(b.rootfs, "private"), mode=0o700)
+    os.chmod(os.path.join(b.rootfs, "private"), 0o700)
+    b.add_mount("/private", "tmpfs", type_="tmpfs", options=["nosuid", "size=1m"])
+    b.args("stat", "-c", "%n %a", "/private")
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split("\n")[0] == "/private 700", p.stdout
+
+
+def test_missing_cwd_is_created_on_a_readonly_rootfs(rt, bundle):
+    b = bundle().args("pwd")
+    b.config["root"]["readonly"] = True
+    b.config["process"]["cwd"] = "/new/work"
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "/new/work"
+    assert os.path.isdir(os.path.join(b.rootfs, "new", "work"))
+
+
+def test_readonly_dev_tmpfs_has_devices_and_symlinks(rt, bundle):
+    b = bundle()
+    dev = next(m for m in b.config["mounts"] if m["destination"] == "/dev")
+    dev["options"].append("ro")
+    b.sh("test -c /dev/null && test -L /dev/stdout && test -d /dev/pts && test -d /dev/shm && "
+         "echo x > /dev/null && ! touch /dev/newfile 2>/dev/null && "
+         "grep ' /dev tmpfs ro,' /proc/self/mounts >/dev/null && echo ok")
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "ok", p.stdout

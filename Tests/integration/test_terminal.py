@@ -3,13 +3,14 @@
 import array
 import fcntl
 import os
+import pty
 import select
 import socket
 import struct
 import termios
 import time
 
-from helpers import new_id
+from helpers import BINARY, new_id
 
 
 class ConsoleReceiver:
@@ -107,3 +108,73 @@ def test_run_foreground_proxies_pty_with_window_size(rt, bundle):
     os.close(fd)
     assert "/dev/pts/" in out and "40 132" in out, out
     assert os.waitstatus_to_exitcode(st) == 5
+
+
+def test_terminal_belongs_to_the_process_user(rt, bundle, tmp_path):
+    b = bundle().sh("stat -c %u:%g $(tty); echo ok > /proc/self/fd/1; echo END")
+    b.config["process"]["terminal"] = True
+    b.config["process"]["user"] = {"uid": 1000, "gid": 1000}
+    recv = ConsoleReceiver(str(tmp_path / "console.sock"))
+    cid = new_id()
+    try:
+        rt.create(b, cid, "--console-socket", recv.path)
+        master = recv.receive_master()
+        rt("start", cid)
+        out = read_all(master)
+        os.close(master)
+    finally:
+        recv.close()
+    lines = [l.strip() for l in out.splitlines()]
+    assert lines[0] == "1000:5", out  # the uid changes, the devpts gid (tty) stays
+    assert "ok" in lines, out
+    # exec --tty: the same for its pty.
+    b.config["process"]["terminal"] = False
+    b.args("sleep", "300")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    recv = ConsoleReceiver(str(tmp_path / "exec.sock"))
+    try:
+        p = rt.popen("exec", "--tty", "--detach", "--console-socket", recv.path, "--user", "1000:1000", cid,
+                     "sh", "-c", "stat -c %u:%g $(tty); echo ok > /proc/self/fd/1; echo END")
+        master = recv.receive_master()
+        p.wait(timeout=20)
+        out = read_all(master)
+        os.close(master)
+    finally:
+        recv.close()
+    lines = [l.strip() for l in out.splitlines()]
+    assert lines[0] == "1000:5" and "ok" in lines, out
+
+
+def test_run_foreground_terminal_output_has_no_carriage_returns(rt, bundle):
+    # The pty proxied by `run` has ONLCR cleared, so "\n" stays "\n" (the outer terminal
+    # here has it cleared too, so only the container's pty could add "\r").
+    b = bundle().sh("printf 'a\\nb\\n'")
+    b.config["process"]["terminal"] = True
+    b.save()
+    cid = new_id()
+    rt.ids.add(cid)
+    pid, fd = pty.fork()
+    if pid == 0:
+        attrs = termios.tcgetattr(1)
+        attrs[1] &= ~termios.ONLCR
+        termios.tcsetattr(1, termios.TCSANOW, attrs)
+        os.chdir(b.path)
+        os.execv(BINARY, [BINARY, "--root", rt.root, "run", cid])
+    out = b""
+    end = time.time() + 15
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(st) == 0, out
+    assert out == b"a\nb\n", out

@@ -35,11 +35,11 @@ enum Launch {
         throw RuntimeError("unable to start container process: exec: \"\(args[0])\": \(Errno.describe(e.errno))", errno: e.errno)
     }
 
-    /// process.env, plus HOME from the container's /etc/passwd when unset (as runc), plus
-    /// LISTEN_FDS/LISTEN_PID for `--preserve-fds` (socket activation).
+    /// process.env, each variable once, plus HOME from the container's /etc/passwd when unset or
+    /// empty (as runc: see Environment), plus LISTEN_FDS/LISTEN_PID for `--preserve-fds`
+    /// (socket activation).
     static func environment(_ p: OCISpec.Process, preserveFDs: Int32) -> [String] {
-        var env = p.env ?? []
-        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + Identity.home(uid: p.user.uid)) }
+        var env = Environment.withHome(Environment.deduplicated(p.env ?? [])) { Identity.home(uid: p.user.uid) }
         if preserveFDs > 0 {
             env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
             env.append("LISTEN_FDS=\(preserveFDs)")

@@ -1,0 +1,29 @@
+/// The environment a process gets, as runc builds it: every variable once (a repeated KEY keeps
+/// the place of its first occurrence and the value of its last, like Go's os.Setenv), and an
+/// unset or empty HOME replaced by the user's home directory from the container's /etc/passwd.
+enum Environment {
+    static func key(_ entry: String) -> Substring {
+        entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+    }
+
+    static func deduplicated(_ env: [String]) -> [String] {
+        var at: [Substring: Int] = [:]
+        var out: [String] = []
+        for e in env {
+            let k = key(e)
+            if let i = at[k] { out[i] = e } else { at[k] = out.count; out.append(e) }
+        }
+        return out
+    }
+
+    /// `env` (already deduplicated) with HOME set when it is missing or empty.
+    static func withHome(_ env: [String], home: () -> String) -> [String] {
+        var env = env
+        if let i = env.firstIndex(where: { key($0) == "HOME" }) {
+            if env[i] == "HOME=" { env[i] = "HOME=" + home() }
+        } else {
+            env.append("HOME=" + home())
+        }
+        return env
+    }
+}
