@@ -130,7 +130,7 @@ enum ContainerInit {
         if let sc = c.seccomp, sc.installEarly {
             try sc.install(state: containerState(c, "creating"), hostPid: hostPid)
         }
-        let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
+        let setgroupsAllowed = (try? FileIO.readRegularString("/proc/self/setgroups", limit: 64))?.hasPrefix("allow") ?? true
         let cwd = c.process.cwd
         let chdirBefore = chdir(cwd) == 0
         try Identity.apply(c.process.user, setgroupsAllowed: setgroupsAllowed)

@@ -33,12 +33,16 @@ public struct CreatedContainer: Sendable {
 
 /// The `create` operation (runtime.md): validate, build the environment, leave the init waiting.
 public enum Create {
+    /// config.json larger than this is refused (real ones are kilobytes; big seccomp profiles < 1 MiB).
+    static let maxConfigSize = 32 << 20
+
     public static func run(store: StateStore, id: String, options o: CreateOptions) throws -> CreatedContainer {
         try ContainerID.validate(id)
         let bundle = try absolutePath(o.bundle, what: "bundle")
         let configPath = bundle + "/config.json"
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(configPath) } catch {
+        // A bundle is not always the engine's own: a FIFO or a huge file must not hang or swamp us.
+        do { bytes = try FileIO.readRegular(configPath, limit: Create.maxConfigSize) } catch {
             throw RuntimeError("cannot read the bundle's config.json", cause: error)
         }
         let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")

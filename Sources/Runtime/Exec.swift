@@ -155,7 +155,7 @@ public enum Exec {
             let caps = p.capabilities.map { CapabilitySets($0, warn: Log.warn) }
             try caps?.applyBounding()
             if let sc = seccomp, sc.installEarly { try sc.install(state: state, hostPid: hostPid) }
-            let setgroupsAllowed = (try? FileIO.readString("/proc/self/setgroups"))?.hasPrefix("allow") ?? true
+            let setgroupsAllowed = (try? FileIO.readRegularString("/proc/self/setgroups", limit: 64))?.hasPrefix("allow") ?? true
             try Identity.apply(p.user, setgroupsAllowed: setgroupsAllowed)
             if chdir(p.cwd) != 0 { throw RuntimeError("process.cwd: chdir to \"\(p.cwd)\"", cause: SysError("chdir", p.cwd)) }
             try caps?.apply(warn: Log.warn)

@@ -12,7 +12,7 @@ enum Launch {
                      state: @autoclosure () -> State, hostPid: Int32) throws -> Never {
         let args = p.args ?? []
         let path = try PathLookup.find(args[0], env: p.env ?? [])
-        let env = environment(p, preserveFDs: preserveFDs)
+        let env = try environment(p, preserveFDs: preserveFDs)
         umask(mode_t(p.user.umask ?? 0o022))
         // Only fds 0-2 and the preserved ones survive exec.
         for fd in 3..<(3 + preserveFDs) { _ = try? FileIO.setCloexec(fd, false) }
@@ -27,9 +27,9 @@ enum Launch {
 
     /// process.env, plus HOME from the container's /etc/passwd when unset (as runc), plus
     /// LISTEN_FDS/LISTEN_PID for `--preserve-fds` (socket activation).
-    static func environment(_ p: OCISpec.Process, preserveFDs: Int32) -> [String] {
+    static func environment(_ p: OCISpec.Process, preserveFDs: Int32) throws -> [String] {
         var env = p.env ?? []
-        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + Identity.home(uid: p.user.uid)) }
+        if !env.contains(where: { $0.hasPrefix("HOME=") }) { env.append("HOME=" + (try Identity.home(uid: p.user.uid))) }
         if preserveFDs > 0 {
             env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
             env.append("LISTEN_FDS=\(preserveFDs)")

@@ -16,7 +16,8 @@ struct CapabilitySets {
     var ambient: UInt64 = 0
 
     static let lastCap: Int32 = {
-        if let s = try? FileIO.readString("/proc/sys/kernel/cap_last_cap"),
+        // First read in the init or an exec child: /proc may be the image's own directory there.
+        if let s = try? FileIO.readRegularString("/proc/sys/kernel/cap_last_cap", limit: 64),
            let v = s.split(separator: "\n").first.flatMap({ Int32($0) }) { return v }
         return 40
     }()
