@@ -184,15 +184,15 @@ enum ContainerInit {
     }
 
     /// Blocks until `start` connects, runs startContainer hooks, and execs. Errors go back to
-    /// `start` over the connection; a successful exec closes it (close-on-exec), which `start`
-    /// reads as success.
+    /// `start` over the connection; past the hooks the init says `execing`, and the exec closes the
+    /// connection (close-on-exec): see StartSocket.
     static func waitForStartAndExec(_ c: InitContext) -> Never {
         var conn: Int32 = -1
         while true {
             conn = sr_accept_cloexec(c.startListener)
             if conn < 0 { if errno == EINTR { continue }; _exit(1) }
             var b: UInt8 = 0
-            if Glibc.read(conn, &b, 1) == 1 && b == UInt8(ascii: "s") { break }
+            if Glibc.read(conn, &b, 1) == 1 && b == StartSocket.request { break }
             close(conn)
         }
         close(c.startListener)
@@ -203,6 +203,9 @@ enum ContainerInit {
         do {
             try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "running"))
         } catch { fail("\(error)") }
+        // Without this byte `start` takes the EOF for a death, not an exec (StartSocket).
+        var execing = StartSocket.execing
+        _ = Glibc.write(conn, &execing, 1)
 
         do {
             try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, seccomp: c.seccomp,
