@@ -41,9 +41,11 @@ enum ContainerInit {
         do {
             try setup(c)
             // From here on the init outlives `create`: clear the parent-death signal *before*
-            // saying ready, or the runtime's exit could race it and kill us.
+            // saying ready, or the runtime's exit could race it and kill us. Until `created` the
+            // sync socket ties us to create instead: its EOF (create died) makes us exit.
             _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
             try c.sync.send(.ready)
+            try c.sync.expect(.created, peer: "runtime")
         } catch {
             try? c.sync.send(.error("\(error)"))
             _exit(1)
