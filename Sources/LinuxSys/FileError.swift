@@ -4,8 +4,8 @@ import Glibc
 
 /// A file that opened but may not be used as it is: the wrong type or too large
 /// (`FileIO.readRegular`). Names the file; the errno is for callers that map errors to codes.
-public struct FileError: Error, CustomStringConvertible, Equatable {
-    public enum Problem: Equatable {
+public struct FileError: Error, CustomStringConvertible, Equatable, Sendable {
+    public enum Problem: Equatable, Sendable {
         /// The S_IFMT bits of what was found instead of a regular file.
         case notRegular(mode_t)
         /// Larger than this many bytes.
