@@ -26,12 +26,9 @@ enum Identity {
         }
     }
 
-    /// /etc/passwd larger than this is refused (the container controls it).
-    static let maxPasswdSize = 16 << 20
-
-    /// HOME from the container's /etc/passwd when the config does not set it (as runc does): "/"
-    /// when the file cannot be opened; an error when it is no regular file (a FIFO would block us for
-    /// ever) or too large, since the container controls it.
+    /// HOME from the container's /etc/passwd when the config does not set it (as runc does).
+    /// "/" when the file cannot be opened; an error when it is no regular file (a FIFO would block
+    /// us for ever) or larger than maxPasswdSize, since the container controls it.
     static func home(uid: UInt32) throws -> String {
         let passwd: String
         do { passwd = try FileIO.readRegularString("/etc/passwd", limit: maxPasswdSize) } catch let e as FileError {
@@ -43,4 +40,7 @@ enum Identity {
         }
         return "/"
     }
+
+    /// /etc/passwd larger than this is refused (the container controls it).
+    static let maxPasswdSize = 16 << 20
 }
