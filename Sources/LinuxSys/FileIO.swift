@@ -13,16 +13,39 @@ public enum FileIO {
         try sys("openat", path) { sr_openat(dirfd, path, flags | O_CLOEXEC, UInt32(mode)) }
     }
 
-    public static func readAll(fd: Int32, name: String = "") throws -> [UInt8] {
+    /// Reads until EOF, or until `limit` bytes are in (then returns those: the caller decides whether
+    /// more was an error).
+    public static func readAll(fd: Int32, name: String = "", limit: Int = Int.max) throws -> [UInt8] {
         var out: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 8192)
-        while true {
+        while out.count < limit {
+            let want = min(buf.count, limit - out.count)
             let n = try buf.withUnsafeMutableBytes { p in
-                try sys("read", name) { Glibc.read(fd, p.baseAddress, p.count) }
+                try sys("read", name) { Glibc.read(fd, p.baseAddress, want) }
             }
             if n == 0 { return out }
             out.append(contentsOf: buf[0..<n])
         }
+        return out
+    }
+
+    /// A whole regular file of at most `limit` bytes, for files someone else controls (the container's
+    /// /etc/passwd, a bundle's config.json): opened O_NONBLOCK|O_NOCTTY, so a FIFO or a tty neither
+    /// blocks nor becomes the controlling terminal, then refused unless fstat says S_IFREG; a larger
+    /// file is refused too. Symlinks are followed (resolve them inside the container's root).
+    public static func readRegular(_ path: String, limit: Int) throws -> [UInt8] {
+        let fd = try open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY)
+        defer { close(fd) }
+        var st = stat()
+        try sys("fstat", path) { fstat(fd, &st) }
+        if (st.st_mode & S_IFMT) != S_IFREG { throw FileError(path, .notRegular(st.st_mode & S_IFMT)) }
+        let bytes = try readAll(fd: fd, name: path, limit: limit + 1)
+        if bytes.count > limit { throw FileError(path, .tooLarge(limit)) }
+        return bytes
+    }
+
+    public static func readRegularString(_ path: String, limit: Int) throws -> String {
+        String(decoding: try readRegular(path, limit: limit), as: UTF8.self)
     }
 
     public static func read(_ path: String) throws -> [UInt8] {

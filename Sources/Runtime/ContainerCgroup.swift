@@ -13,8 +13,11 @@ enum ContainerCgroup {
     }
 
     /// The manager of an existing container, or nil for state written without cgroups.
-    static func load(_ r: ContainerRecord) -> CgroupManager? {
-        guard let mode = r.cgroupMode, let paths = r.cgroupPaths, !paths.isEmpty else { return nil }
+    static func load(_ r: ContainerRecord) -> CgroupManager? { load(mode: r.cgroupMode, paths: r.cgroupPaths) }
+
+    /// The manager for stored paths (state.json or intent.json), nil when there are none.
+    static func load(mode: CgroupMode?, paths: [String: String]?) -> CgroupManager? {
+        guard let mode, let paths, !paths.isEmpty else { return nil }
         return Cgroups.manager(paths: paths, mode: mode)
     }
 

@@ -45,12 +45,14 @@ enum ContainerInit {
         do {
             try setup(c)
             // From here on the init outlives `create`: clear the parent-death signal *before*
-            // saying ready, or the runtime's exit could race it and kill us.
+            // saying ready, or the runtime's exit could race it and kill us. Until `created` the
+            // sync socket ties us to create instead: its EOF (create died) makes us exit.
             _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
             // While it waits for `start` the init holds only 0-2, the preserved fds, the start
             // socket and a Landlock ruleset (the log is the runtime's; errors now go back to `start`).
             Log.detach()
             try c.sync.send(.ready)
+            try c.sync.expect(.created, peer: "runtime")
         } catch {
             try? c.sync.send(.error("\(error)"))
             _exit(1)
@@ -215,15 +217,15 @@ enum ContainerInit {
     }
 
     /// Blocks until `start` connects, runs startContainer hooks, and execs. Errors go back to
-    /// `start` over the connection; a successful exec closes it (close-on-exec), which `start`
-    /// reads as success.
+    /// `start` over the connection; past the hooks the init says `execing`, and the exec closes the
+    /// connection (close-on-exec): see StartSocket.
     static func waitForStartAndExec(_ c: InitContext) -> Never {
         var conn: Int32 = -1
         while true {
             conn = sr_accept_cloexec(c.startListener)
             if conn < 0 { if errno == EINTR { continue }; _exit(1) }
             var b: UInt8 = 0
-            if Glibc.read(conn, &b, 1) == 1 && b == UInt8(ascii: "s") { break }
+            if Glibc.read(conn, &b, 1) == 1 && b == StartSocket.request { break }
             close(conn)
         }
         close(c.startListener)
@@ -238,6 +240,9 @@ enum ContainerInit {
             try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "created"),
                                env: Launch.environment(c.process, preserveFDs: c.preserveFDs), cwd: "/")
         } catch { fail("\(error)") }
+        // Without this byte `start` takes the EOF for a death, not an exec (StartSocket).
+        var execing = StartSocket.execing
+        _ = Glibc.write(conn, &execing, 1)
 
         do {
             try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, preserved: c.preserved,

@@ -36,13 +36,17 @@ public struct CreatedContainer: Sendable {
 
 /// The `create` operation (runtime.md): validate, build the environment, leave the init waiting.
 public enum Create {
+    /// config.json larger than this is refused (real ones are kilobytes; big seccomp profiles < 1 MiB).
+    static let maxConfigSize = 32 << 20
+
     public static func run(store: StateStore, id: String, options o: CreateOptions) throws -> CreatedContainer {
         try ContainerID.validate(id)
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let bundle = try absolutePath(o.bundle, what: "bundle")
         let configPath = bundle + "/config.json"
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(configPath) } catch {
+        // A bundle is not always the engine's own: a FIFO or a huge file must not hang or swamp us.
+        do { bytes = try FileIO.readRegular(configPath, limit: Create.maxConfigSize) } catch {
             throw RuntimeError("cannot read the bundle's config.json", cause: error)
         }
         let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
@@ -79,18 +83,20 @@ public enum Create {
 
         let lock = try store.create(id)
         defer { lock.release() }
-        do { try store.saveConfig(id, bytes) } catch {
-            try? store.remove(id)
-            throw RuntimeError("save the container's config", cause: error)
-        }
-        var pid: pid_t = 0
-        var pidfd: Int32 = -1
-        var ptyReceiver: Int32 = -1
-        var saved: ContainerRecord?
-        var cgroup: CgroupManager?
+        let undo = UndoStack()
+        undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
             let cg = try ContainerCgroup.make(spec: spec, id: id)
-            cgroup = cg
+            let intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),
+                                      cgroupMode: cg.mode, cgroupPaths: cg.paths,
+                                      resctrlDirs: IntelRdt.dirsToRemove(spec.linux?.intelRdt, id: id))
+            // Before anything exists on the host, so that `delete` can remove all of it whenever
+            // this process dies (CreateIntent).
+            do { try store.saveIntent(id, intent) } catch { throw RuntimeError("record the container's intent", cause: error) }
+            undo.push("cgroups of container \(id)") {
+                try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: intent.resctrlDirs)
+            }
+            do { try store.saveConfig(id, bytes) } catch { throw RuntimeError("save the container's config", cause: error) }
             do {
                 try cg.create()
                 for w in try cg.apply(ContainerCgroup.resources(for: spec)) { Log.warn(w) }
@@ -100,7 +106,11 @@ public enum Create {
             let listener = try listenForStart(dirFD: lock.fd)
             var console = try o.consoleSocket.map(Console.connect) ?? -1
             defer { if console >= 0 { close(console) } }
-            if proxyTerminal { (ptyReceiver, console) = try Console.socketPair() }
+            var ptyReceiver: Int32 = -1
+            if proxyTerminal {
+                (ptyReceiver, console) = try Console.socketPair()
+                undo.push("pty receiver") { [ptyReceiver] in close(ptyReceiver) }
+            }
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
             let me = getpid()
@@ -124,8 +134,15 @@ public enum Create {
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()
-            pid = child.pid
-            pidfd = child.pidfd
+            let (pid, pidfd) = child
+            undo.push("container init \(pid)") {
+                _ = sr_pidfd_send_signal(pidfd, SIGKILL, 0)
+                _ = try? Proc.wait(pid)
+                close(pidfd)
+                let state = State(ociVersion: ociVersion, id: id, status: "stopped", pid: 0, bundle: bundle,
+                                  annotations: spec.annotations)
+                runPoststop(spec.hooks?.poststop, state: state)
+            }
             childEnd.close()
             close(listener)
             if cgroupFD < 0 { try cg.addProcess(pid) }
@@ -133,9 +150,10 @@ public enum Create {
 
             var record = ContainerRecord(
                 id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
-                created: Timestamp.rfc3339(nanos: true), owner: "", initialized: false,
+                created: intent.created, owner: "", initialized: false,
                 ownPidNamespace: plan.newPid, annotations: spec.annotations, hooks: spec.hooks,
-                hasProcess: spec.process != nil, cgroupMode: cg.mode, cgroupPaths: cg.paths)
+                hasProcess: spec.process != nil, cgroupMode: cg.mode, cgroupPaths: cg.paths,
+                resctrlDirs: intent.resctrlDirs)
             // Hooks may ask for the state while the container is "creating"; without hooks the
             // record is written once, at the end.
             let h = spec.hooks
@@ -145,29 +163,18 @@ public enum Create {
             try driveInit(parentEnd, pid: pid, spec: spec, record: record, store: store)
             record.initialized = true
             try store.save(record)
-            saved = record
             if let pf = o.pidFile {
                 let p = try absolutePath(pf, what: "pid file", mustExist: false)
                 try FileIO.writeAtomically(p, Array("\(pid)".utf8), mode: 0o644)
             }
+            // Recorded: the init may outlive us now (before this, our death makes it exit).
+            try parentEnd.send(.created)
+            undo.commit()
+            return CreatedContainer(id: id, pid: pid, pidfd: pidfd, ptyReceiver: ptyReceiver, record: record)
         } catch {
-            if pid > 0 {
-                _ = sr_pidfd_send_signal(pidfd, SIGKILL, 0)
-                _ = try? Proc.wait(pid)
-                close(pidfd)
-                let state = State(ociVersion: ociVersion, id: id, status: "stopped", pid: 0, bundle: bundle,
-                                  annotations: spec.annotations)
-                runPoststop(spec.hooks?.poststop, state: state)
-            }
-            if ptyReceiver >= 0 { close(ptyReceiver) }
-            if let cg = cgroup {
-                try? cg.kill(signal: SIGKILL)
-                do { try cg.destroy() } catch { Log.warn("remove cgroup: \(error)") }
-            }
-            try? store.remove(id)
+            undo.unwind()
             throw error
         }
-        return CreatedContainer(id: id, pid: pid, pidfd: pidfd, ptyReceiver: ptyReceiver, record: saved!)
     }
 
     /// The parent's half of the sync protocol (Docs/ARCHITECTURE.md).
@@ -197,7 +204,7 @@ public enum Create {
                 return
             case .error(let s):
                 throw RuntimeError(s)
-            case .mapped, .runtimeHooksDone, .proceed:
+            case .mapped, .runtimeHooksDone, .proceed, .created:
                 throw RuntimeError("sync: unexpected \(m) from container init")
             }
         }

@@ -15,10 +15,10 @@ public enum Delete {
         defer { lock.release() }
         let r: ContainerRecord
         do { r = try known ?? store.load(id) } catch let e as RuntimeError where e.errno == ENOENT {
-            // A state dir without state.json: a create that died half-way. Clean it.
-            try store.remove(id)
-            if force { return }
-            throw e
+            // No state.json: a create that died before it recorded the container (it is not
+            // running: we hold its lock). It is stopped; remove what its intent names.
+            try removeHalfMade(store: store, id: id)
+            return
         }
         let status = store.status(of: r)
         switch status {
@@ -31,14 +31,30 @@ public enum Delete {
             }
             try killAndWait(r)
         }
-        if let cg = ContainerCgroup.load(r) {
-            // Leftovers (exec'd processes of a container without a pid namespace) go too.
-            if let left = try? cg.pids(), !left.isEmpty { try? cg.kill(signal: SIGKILL) }
-            if cg.isFrozen() { try? cg.thaw() }
-            do { try cg.destroy() } catch { throw RuntimeError("delete container \(id): remove its cgroup", cause: error) }
+        // Leftovers (exec'd processes of a container without a pid namespace) go with the cgroups.
+        do { try HostTeardown.run(id: id, cgroup: ContainerCgroup.load(r), resctrlDirs: r.resctrlDirs) } catch {
+            throw RuntimeError("delete container \(id)", cause: error)
         }
         try store.remove(id)
         Create.runPoststop(r.hooks?.poststop, state: store.ociState(r, status: .stopped))
+    }
+
+    /// A state dir without state.json. Its init, if create got that far, was in the cgroups the
+    /// intent names (and died with create, or dies now); hooks died with create (HookRunner).
+    /// No poststop hooks: as when create fails, they only follow an init that was recorded.
+    static func removeHalfMade(store: StateStore, id: String) throws {
+        var intent: CreateIntent?
+        do { intent = try store.loadIntent(id) } catch let e as RuntimeError where e.errno == ENOENT {
+            // Died before it wrote the intent: it made nothing else.
+        } catch {
+            Log.warn("container \(id): unreadable intent.json, its cgroups may be left: \(error)")
+        }
+        if let intent {
+            do { try HostTeardown.run(id: id, cgroup: intent.cgroup, resctrlDirs: intent.resctrlDirs) } catch {
+                throw RuntimeError("delete container \(id)", cause: error)
+            }
+        }
+        try store.remove(id)
     }
 
     /// SIGKILL the init (the whole pid namespace goes with it) and wait until it is gone.

@@ -9,17 +9,26 @@ import OCISpec
 /// A hook's stdout/stderr are captured and shown when it fails (HookOutput). `env`: the
 /// environment of a hook without one; `cwd`: its working directory (nil: the runtime's).
 enum HookRunner {
+    /// Hooks run inside the container by its init; the others run by the runtime on the host.
+    static let inContainer: Set<String> = ["createContainer", "startContainer"]
+
     static func run(_ hooks: [Hook]?, kind: String, state: State, env: [String] = [], cwd: String? = nil) throws {
         guard let hooks, !hooks.isEmpty else { return }
         let input = SpecLoader.encode(state)
         for (i, h) in hooks.enumerated() {
-            do { try runOne(h, input: input, env: env, cwd: cwd) } catch {
+            do { try runOne(h, input: input, env: env, cwd: cwd, kept: !inContainer.contains(kind)) } catch {
                 throw RuntimeError("\(kind) hook #\(i) (\(h.path))", cause: error)
             }
         }
     }
 
-    static func runOne(_ h: Hook, input: [UInt8], env defaultEnv: [String] = [], cwd: String? = nil) throws {
+    /// `kept`: through a HookKeeper, so that the hook and its children die with the runtime and
+    /// are killed as a group on timeout or failure. Otherwise (hooks the container's init runs)
+    /// the hook gets a parent-death SIGKILL: it dies with the init (in a pid namespace, so do its
+    /// children).
+    static func runOne(_ h: Hook, input: [UInt8], env defaultEnv: [String] = [], cwd: String? = nil,
+                       kept: Bool) throws {
+        if let t = h.timeout, t <= 0 { throw RuntimeError("timeout must be positive, got \(t)") }
         let output = try HookOutput()
         var p: [Int32] = [-1, -1]
         try sys("pipe2", "hook stdin") { sr_pipe2(&p, O_CLOEXEC) }
@@ -31,24 +40,36 @@ enum HookRunner {
         var cargs = args.map { strdup($0) } + [nil]
         var cenv = env.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) }; cenv.forEach { free($0) } }
+        let me = getpid()
         let child: (pid: pid_t, pidfd: Int32)
         do { child = try Proc.clone3(flags: 0) } catch { close(p[0]); close(p[1]); throw error }
         if child.pid == 0 {
             dup2(p[0], 0)
+            close(p[1]) // or a hook reading stdin never sees EOF while the keeper lives
             output.attachInChild()
             if let cdir, chdir(cdir) != 0 {
                 let msg = "hook \(h.path): chdir: \(Errno.describe(errno))\n"
                 _ = msg.withCString { Glibc.write(2, $0, strlen($0)) }
                 _exit(127)
             }
-            sr_reset_signal_dispositions()
-            var empty = [UInt8](repeating: 0, count: 128)
-            _ = sr_restore_signals(&empty) // unblock everything
-            execve(h.path, &cargs, &cenv)
-            let msg = "exec hook \(h.path): \(Errno.describe(errno))\n"
-            _ = msg.withCString { Glibc.write(2, $0, strlen($0)) }
-            _exit(127)
+            func exec(parent: pid_t?) -> Never {
+                sr_reset_signal_dispositions()
+                if let parent {
+                    _ = sr_prctl(PR_SET_PDEATHSIG, UInt(SIGKILL), 0, 0, 0)
+                    if getppid() != parent { _exit(128 + SIGKILL) }
+                }
+                var empty = [UInt8](repeating: 0, count: 128)
+                _ = sr_restore_signals(&empty) // unblock everything
+                execve(h.path, &cargs, &cenv)
+                let msg = "exec hook \(h.path): \(Errno.describe(errno))\n"
+                _ = msg.withCString { Glibc.write(2, $0, strlen($0)) }
+                _exit(127)
+            }
+            if kept { HookKeeper.run(runtime: me, hook: { exec(parent: nil) }) }
+            exec(parent: me)
         }
+        // Also here: whichever of us runs first, the group exists before we may have to kill it.
+        if kept { _ = setpgid(child.pid, child.pid) }
         close(p[0])
         output.parentAfterFork()
         // A hook that does not read stdin must not make us fail (EPIPE is fine).
@@ -56,13 +77,15 @@ enum HookRunner {
         close(p[1])
         defer { close(child.pidfd) }
         let timeoutMs: Int32 = h.timeout.map { Int32(clamping: $0 * 1000) } ?? -1
-        if let t = h.timeout, t <= 0 { throw RuntimeError("timeout must be positive, got \(t)") }
         if !output.wait(pidfd: child.pidfd, timeoutMs: timeoutMs) {
+            if kept { HookKeeper.killGroup(child.pid) }
             _ = sr_pidfd_send_signal(child.pidfd, SIGKILL, 0)
             _ = try? Proc.wait(child.pid)
             output.drain()
             throw RuntimeError("timed out after \(h.timeout ?? 0)s\(output.describe)")
         }
+        // What a failed hook left goes too; the keeper is unreaped, so its pid still names its group.
+        if kept && !HookKeeper.succeeded(child.pid) { HookKeeper.killGroup(child.pid) }
         guard let st = try Proc.wait(child.pid) else { return }
         output.drain()
         switch st {

@@ -19,12 +19,24 @@ public struct ContainerState: Codable, Sendable {
 
 public enum Inspect {
     public static func state(store: StateStore, id: String) throws -> ContainerState {
-        let r = try store.load(id)
+        let r: ContainerRecord
+        do { r = try store.load(id) } catch let e as RuntimeError where e.errno == ENOENT {
+            guard let intent = try? store.loadIntent(id) else { throw e }
+            return halfMade(store: store, id: id, intent: intent)
+        }
         let st = store.status(of: r)
         let a = r.annotations
         return ContainerState(ociVersion: ociVersion, id: r.id, pid: st == .stopped ? 0 : r.pid, status: st.rawValue,
                               bundle: r.bundle, rootfs: r.rootfs, created: r.created,
                               annotations: (a?.isEmpty ?? true) ? nil : a, owner: r.owner)
+    }
+
+    /// A container without state.json yet: "creating" while its create holds the lock, "stopped"
+    /// once that create died (delete removes it).
+    static func halfMade(store: StateStore, id: String, intent: CreateIntent) -> ContainerState {
+        let st: ContainerStatus = store.isLocked(id) ? .creating : .stopped
+        return ContainerState(ociVersion: ociVersion, id: id, pid: 0, status: st.rawValue, bundle: intent.bundle,
+                              rootfs: intent.rootfs, created: intent.created, annotations: nil, owner: "")
     }
 
     public static func all(store: StateStore) -> [ContainerState] {

@@ -14,7 +14,7 @@ public struct RuntimeError: Error, CustomStringConvertible {
     /// Wraps any error with a context prefix: "create container x: <cause>".
     public init(_ context: String, cause: Error) {
         self.message = "\(context): \(cause)"
-        self.errno = (cause as? SysError)?.errno ?? (cause as? RuntimeError)?.errno
+        self.errno = (cause as? SysError)?.errno ?? (cause as? RuntimeError)?.errno ?? (cause as? FileError)?.errno
     }
 
     public var description: String { message }

@@ -24,13 +24,20 @@ public enum Start {
             sock = try UnixAddress.connect("/proc/self/fd/\(lock.fd)/init.sock", type: Int32(SOCK_SEQPACKET.rawValue))
         } catch { throw RuntimeError("cannot reach the container's init", cause: error) }
         defer { close(sock) }
-        var s = UInt8(ascii: "s")
+        var s = StartSocket.request
         guard write(sock, &s, 1) == 1 else { throw RuntimeError("start container \(id)", cause: SysError("write", "init.sock")) }
-        // The init answers with an error message, or closes the socket by exec'ing.
-        let reply = (try? FileIO.readAll(fd: sock, name: "init.sock")) ?? []
+        // The init answers "execing" then closes the socket by exec'ing, or sends an error text.
+        let reply: [UInt8]
+        do { reply = try FileIO.readAll(fd: sock, name: "init.sock", limit: StartSocket.maxReply) } catch {
+            unlink(store.startSocket(id))
+            throw RuntimeError("start container \(id): lost the connection to its init", cause: error)
+        }
         unlink(store.startSocket(id))
-        if !reply.isEmpty {
-            throw RuntimeError(String(decoding: reply, as: UTF8.self))
+        switch StartSocket.outcome(of: reply) {
+        case .started: break
+        case .failed(let msg): throw RuntimeError(msg)
+        case .initDied:
+            throw RuntimeError("start container \(id): its init (pid \(r.pid)) died before it could exec the program")
         }
         do {
             try HookRunner.run(r.hooks?.poststart, kind: "poststart", state: store.ociState(r, status: .running))

@@ -30,6 +30,8 @@ public struct ContainerRecord: Codable, Sendable {
     /// The container's cgroup: the host's mode and the leaf path per controller.
     public var cgroupMode: CgroupMode?
     public var cgroupPaths: [String: String]?
+    /// resctrl groups to remove on delete (from the create intent); nil without linux.intelRdt.
+    public var resctrlDirs: [String]? = nil
 }
 
 public enum ContainerStatus: String, Sendable {
@@ -43,6 +45,7 @@ public struct StateStore: Sendable {
 
     public func dir(_ id: String) -> String { root + "/" + id }
     func statePath(_ id: String) -> String { dir(id) + "/state.json" }
+    func intentPath(_ id: String) -> String { dir(id) + "/intent.json" }
     /// The socket the waiting init accepts `start` on; its presence means "created".
     public func startSocket(_ id: String) -> String { dir(id) + "/init.sock" }
 
@@ -64,8 +67,9 @@ public struct StateStore: Sendable {
         do { lock = try ContainerLock(dir: dir(id)) } catch let e as SysError where e.errno == ENOENT {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
-        // It may have been deleted while we waited.
-        if !FileIO.exists(statePath(id)) && !FileIO.exists(dir(id)) {
+        // It may have been deleted while we waited (and even made anew: then we lock a dead inode).
+        var held = stat(), now = stat()
+        if fstat(lock.fd, &held) != 0 || stat(dir(id), &now) != 0 || held.st_ino != now.st_ino || held.st_dev != now.st_dev {
             lock.release()
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
@@ -96,6 +100,32 @@ public struct StateStore: Sendable {
         return try SpecLoader.decodeConfig(bytes, file: dir(r.id) + "/config.json")
     }
 
+    /// One open + write + close in the fresh (locked) directory: no temp file, no rename, no fsync.
+    /// A reader only ever sees it once create is gone (it needs the lock), and a write this small
+    /// is not torn by a SIGKILL; an unreadable intent only costs its cleanup, never the state dir.
+    func saveIntent(_ id: String, _ intent: CreateIntent) throws {
+        let path = intentPath(id)
+        let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
+        defer { close(fd) }
+        try FileIO.writeAll(fd: fd, SpecLoader.encode(intent), name: path)
+    }
+
+    public func loadIntent(_ id: String) throws -> CreateIntent {
+        try ContainerID.validate(id)
+        let bytes: [UInt8]
+        do { bytes = try FileIO.read(intentPath(id)) } catch let e as SysError where e.errno == ENOENT {
+            throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
+        }
+        return try SpecLoader.decode(CreateIntent.self, bytes, file: intentPath(id))
+    }
+
+    /// Whether some command holds the container's lock right now (never waits for it).
+    func isLocked(_ id: String) -> Bool {
+        guard let fd = try? FileIO.open(dir(id), O_RDONLY | O_DIRECTORY) else { return false }
+        defer { close(fd) } // also drops the lock if we got it
+        return flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
+    }
+
     func saveConfig(_ id: String, _ bytes: [UInt8]) throws {
         try FileIO.writeAtomically(dir(id) + "/config.json", bytes)
     }
@@ -104,8 +134,10 @@ public struct StateStore: Sendable {
         try FileIO.removeAll(dir(id))
     }
 
+    /// Containers, including half-made ones (an intent but no state.json yet: being created, or
+    /// their create died).
     public func ids() -> [String] {
-        FileIO.listDirectory(root).filter { FileIO.exists(statePath($0)) }
+        FileIO.listDirectory(root).filter { FileIO.exists(statePath($0)) || FileIO.exists(intentPath($0)) }
     }
 
     public func status(of r: ContainerRecord) -> ContainerStatus {

@@ -18,8 +18,11 @@ enum SyncMessage: Equatable {
     case runtimeHooks
     /// parent → child: those hooks succeeded.
     case runtimeHooksDone
-    /// child → parent: everything is set up; the init now waits for `start`.
+    /// child → parent: everything is set up (the init no longer has a parent-death signal).
     case ready
+    /// parent → child: the container is recorded as created; only now may the init outlive
+    /// `create`. An init that reads EOF instead exits: its create died before it saved the state.
+    case created
     /// either way: a fatal error, with the message for the user.
     case error(String)
 
@@ -32,6 +35,7 @@ enum SyncMessage: Equatable {
         case .ready: return 5
         case .error: return 6
         case .proceed: return 7
+        case .created: return 8
         }
     }
 }
@@ -69,6 +73,7 @@ struct SyncChannel {
         case 5: return .ready
         case 6: return .error(String(decoding: buf[1..<n], as: UTF8.self))
         case 7: return .proceed
+        case 8: return .created
         default: throw RuntimeError("sync socket: unknown message tag \(buf[0])")
         }
     }

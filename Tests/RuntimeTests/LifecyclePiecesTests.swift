@@ -71,7 +71,7 @@ final class SyncTests: XCTestCase {
     func testMessagesRoundTrip() throws {
         let (a, b) = try SyncChannel.pair()
         defer { a.close(); b.close() }
-        let all: [SyncMessage] = [.mapRequest, .mapped, .runtimeHooks, .runtimeHooksDone, .ready, .error("boom: \"x\"")]
+        let all: [SyncMessage] = [.mapRequest, .mapped, .runtimeHooks, .runtimeHooksDone, .ready, .created, .error("boom: \"x\"")]
         for m in all {
             try a.send(m)
             XCTAssertEqual(try b.receive(), m)

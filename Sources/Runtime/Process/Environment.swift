@@ -17,12 +17,12 @@ enum Environment {
     }
 
     /// `env` (already deduplicated) with HOME set when it is missing or empty.
-    static func withHome(_ env: [String], home: () -> String) -> [String] {
+    static func withHome(_ env: [String], home: () throws -> String) rethrows -> [String] {
         var env = env
         if let i = env.firstIndex(where: { key($0) == "HOME" }) {
-            if env[i] == "HOME=" { env[i] = "HOME=" + home() }
+            if env[i] == "HOME=" { env[i] = "HOME=" + (try home()) }
         } else {
-            env.append("HOME=" + home())
+            env.append("HOME=" + (try home()))
         }
         return env
     }

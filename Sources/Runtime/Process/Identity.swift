@@ -35,12 +35,20 @@ enum Identity {
     }
 
     /// HOME from the container's /etc/passwd when the config does not set it (as runc does).
-    static func home(uid: UInt32) -> String {
-        guard let passwd = try? FileIO.readString("/etc/passwd") else { return "/" }
+    /// "/" when the file cannot be opened; an error when it is no regular file (a FIFO would block
+    /// us for ever) or larger than maxPasswdSize, since the container controls it.
+    static func home(uid: UInt32) throws -> String {
+        let passwd: String
+        do { passwd = try FileIO.readRegularString("/etc/passwd", limit: maxPasswdSize) } catch let e as FileError {
+            throw RuntimeError("cannot look up HOME for uid \(uid) in the container's /etc/passwd", cause: e)
+        } catch { return "/" }
         for line in passwd.split(separator: "\n") {
             let f = line.split(separator: ":", omittingEmptySubsequences: false)
             if f.count >= 6, UInt32(f[2]) == uid { return String(f[5]) }
         }
         return "/"
     }
+
+    /// /etc/passwd larger than this is refused (the container controls it).
+    static let maxPasswdSize = 16 << 20
 }

@@ -69,11 +69,15 @@ enum IntelRdt {
         }
     }
 
-    /// On delete: the MON group, and the CLOS group when the runtime created it (no closID).
-    static func remove(_ rdt: LinuxIntelRdt?, id: String) {
-        guard let rdt, mounted else { return }
+    /// What delete removes, deepest first (recorded in the create intent before `apply` runs):
+    /// the MON group, and the CLOS group when it is the container's own (no closID; a named CLOS
+    /// is shared and stays). nil without linux.intelRdt.
+    static func dirsToRemove(_ rdt: LinuxIntelRdt?, id: String) -> [String]? {
+        guard let rdt else { return nil }
         let dir = closDir(rdt, id: id)
-        if rdt.enableMonitoring == true { _ = rmdir(dir + "/mon_groups/" + id) }
-        if rdt.closID == nil || rdt.closID == "" { _ = rmdir(dir) }
+        var dirs: [String] = []
+        if rdt.enableMonitoring == true { dirs.append(dir + "/mon_groups/" + id) }
+        if rdt.closID == nil || rdt.closID == "" { dirs.append(dir) }
+        return dirs.isEmpty ? nil : dirs
     }
 }

@@ -15,7 +15,7 @@ import OCISpec
 /// label elsewhere and leaving the process unconfined. The labels take effect at execve.
 enum LSM {
     static var appArmorEnabled: Bool {
-        guard let s = try? FileIO.readString("/sys/module/apparmor/parameters/enabled") else { return false }
+        guard let s = try? FileIO.readRegularString("/sys/module/apparmor/parameters/enabled", limit: 64) else { return false }
         return s.hasPrefix("Y")
     }
 

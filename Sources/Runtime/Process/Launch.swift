@@ -19,7 +19,7 @@ enum Launch {
         proc?.close()
         let args = p.args ?? []
         let path = try PathLookup.find(args[0], env: p.env ?? [])
-        let env = environment(p, preserveFDs: preserveFDs)
+        let env = try environment(p, preserveFDs: preserveFDs)
         umask(mode_t(p.user.umask ?? 0o022))
         // Only fds 0-2 and the preserved ones survive exec: never a runtime fd that happens to sit
         // in 3..<3+preserveFDs when the caller passed fewer.
@@ -37,9 +37,9 @@ enum Launch {
 
     /// process.env, each variable once, plus HOME from the container's /etc/passwd when unset or
     /// empty (as runc: see Environment), plus LISTEN_FDS/LISTEN_PID for `--preserve-fds`
-    /// (socket activation).
-    static func environment(_ p: OCISpec.Process, preserveFDs: Int32) -> [String] {
-        var env = Environment.withHome(Environment.deduplicated(p.env ?? [])) { Identity.home(uid: p.user.uid) }
+    /// (socket activation). Throws when the container's /etc/passwd is not a regular file.
+    static func environment(_ p: OCISpec.Process, preserveFDs: Int32) throws -> [String] {
+        var env = try Environment.withHome(Environment.deduplicated(p.env ?? [])) { try Identity.home(uid: p.user.uid) }
         if preserveFDs > 0 {
             env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
             env.append("LISTEN_FDS=\(preserveFDs)")
