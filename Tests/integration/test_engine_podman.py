@@ -50,10 +50,22 @@ def podman(tmp_path_factory, rootfs):
         return p
 
     run.image = image
+    run.pods = []
     yield run
     run("pod", "rm", "--all", "--force", check=False)
     run("rm", "--all", "--force", check=False)
     run("rmi", "--all", "--force", check=False)
+    # With cgroupfs podman parks conmon in libpod_parent/conmon and makes libpod_parent/<pod id>
+    # for each pod, and leaves them (with runc too); rmdir only removes them when no other podman
+    # uses them (a cgroup with processes or children cannot be removed).
+    for top in os.listdir("/sys/fs/cgroup"):
+        for d in ["libpod_parent/" + p for p in run.pods] + ["libpod_parent/conmon", "libpod_parent"]:
+            path = os.path.join("/sys/fs/cgroup", top, d)
+            if os.path.isdir(path) and not os.path.islink(os.path.join("/sys/fs/cgroup", top)):
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
 
 
 def test_podman_run_output_and_exit_code(podman):
@@ -110,7 +122,8 @@ def test_podman_pod_shares_pid_net_ipc(podman):
     ipc: a second container sees the first one's processes and has the same namespaces."""
     pod = new_id("pod")
     first = new_id("e2e")
-    podman("pod", "create", "--name", pod, "--share", "pid,net,ipc", "--network", "none")
+    podman.pods.append(podman("pod", "create", "--name", pod, "--share", "pid,net,ipc", "--network",
+                              "none").stdout.strip())
     try:
         podman("run", "-d", "--pod", pod, "--name", first, podman.image, "sleep", "300")
         want = _ns(podman, first)
