@@ -380,3 +380,57 @@ def test_docker_share_namespace_with_container(docker, kind):
             assert "sleep" in p.stdout.split(), p.stdout
     finally:
         docker("rm", "-f", first, check=False)
+
+
+def test_docker_more_run_options(docker):
+    """Options docker turns into other parts of config.json: hostname, sysctl, shm size, rlimits,
+    devices, no_new_privs, seccomp."""
+    p = docker("run", "--rm", "--network", "none", "--hostname", "dkhost", "--sysctl", "kernel.shmmax=123456789",
+               "--shm-size", "16m", "--ulimit", "nofile=512:640", "--device", "/dev/null:/dev/xnull",
+               "--security-opt", "no-new-privileges", docker.image, "sh", "-c",
+               "hostname; cat /proc/sys/kernel/shmmax; df -k /dev/shm | tail -1 | awk '{print $2}'; "
+               "ulimit -n; ulimit -Hn; echo x > /dev/xnull && echo dev-ok; grep NoNewPrivs /proc/self/status")
+    assert p.stdout.split() == ["dkhost", "123456789", "16384", "512", "640", "dev-ok", "NoNewPrivs:", "1"], \
+        p.stdout + p.stderr
+    # docker's default seccomp profile is on otherwise.
+    p = docker("run", "--rm", "--network", "none", docker.image, "grep", "^Seccomp:", "/proc/self/status")
+    assert p.stdout.split() == ["Seccomp:", "2"], p.stdout
+
+
+def test_docker_restart_cp_exec_it(docker, tmp_path):
+    name = _name()
+    docker("run", "-d", "--name", name, "--network", "none", docker.image, "sh", "-c",
+           "echo run >> /count; while :; do sleep 0.1; done")
+    docker("restart", "-t", "1", name)
+    assert _state(docker, name, "Status") == "running"
+    assert docker("exec", name, "cat", "/count").stdout.split() == ["run", "run"]
+    (tmp_path / "in").write_text("copied-in\n")
+    docker("cp", str(tmp_path / "in"), name + ":/in")
+    docker("cp", name + ":/count", str(tmp_path / "out"))
+    assert (tmp_path / "out").read_text() == "run\nrun\n"
+    assert docker("exec", name, "cat", "/in").stdout == "copied-in\n"
+    docker("rm", "-f", name)
+
+
+def _host_bounding_set():
+    with open("/proc/self/status") as f:
+        return int(next(l for l in f if l.startswith("CapBnd:")).split()[1], 16)
+
+
+ALL_CAPS = (1 << 41) - 1  # up to CAP_CHECKPOINT_RESTORE (40)
+
+
+@pytest.mark.skipif(IS_RUNC and _host_bounding_set() & ALL_CAPS != ALL_CAPS,
+                    reason="this host's bounding set lacks capabilities (CAP_SYS_RESOURCE): runc 1.1.5 "
+                           "fails --privileged with 'unable to apply caps: operation not permitted'")
+def test_docker_privileged(docker):
+    """--privileged: every capability the host can grant (swiftrun warns about and drops the
+    others), no seccomp, the host's devices."""
+    p = docker("run", "--rm", "--network", "none", "--privileged", docker.image, "sh", "-c",
+               "grep -E '^(CapEff|Seccomp):' /proc/self/status; test -c /dev/kmsg && echo host-devs")
+    fields = dict(l.split(":\t") for l in p.stdout.splitlines() if ":\t" in l)
+    eff, bnd, known = int(fields["CapEff"], 16), _host_bounding_set(), (1 << 38) - 1
+    # docker 20.10 knows the capabilities up to CAP_AUDIT_READ (37).
+    assert eff & known == bnd & known and eff & ~bnd == 0, p.stdout
+    assert fields["Seccomp"] == "0", p.stdout
+    assert "host-devs" in p.stdout, p.stdout
