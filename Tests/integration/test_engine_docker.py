@@ -154,6 +154,39 @@ def _ns(docker, name, kind):
     return docker("exec", name, "readlink", "/proc/self/ns/" + kind).stdout.strip()
 
 
+def _through_pty(docker, args, typed, size=None):
+    """Run the docker client on a pty (as a user's terminal), type `typed`, read until it exits."""
+    master, slave = os.openpty()
+    if size:
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", size[0], size[1], 0, 0))
+    p = subprocess.Popen([DOCKER] + args, stdin=slave, stdout=slave, stderr=slave, env=docker.env,
+                         start_new_session=True)
+    os.close(slave)
+    out = b""
+    try:
+        os.write(master, typed)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            r, _, _ = select.select([master], [], [], 0.5)
+            if r:
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: the client closed its side
+                    break
+                if not chunk:
+                    break
+                out += chunk
+            elif p.poll() is not None:
+                break
+        rc = p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        os.close(master)
+    return rc, out.decode("utf-8", "replace")
+
+
 # ----------------------------------------------------------------- run, exit codes, logs
 
 def test_docker_run_output_and_exit_codes(docker):
@@ -193,35 +226,8 @@ def test_docker_detached_exec_logs_stop(docker):
 
 
 def test_docker_run_it_through_a_pty(docker):
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 33, 101, 0, 0))
-    p = subprocess.Popen([DOCKER, "run", "-it", "--rm", "--network", "none", docker.image, "sh"],
-                         stdin=slave, stdout=slave, stderr=slave, env=docker.env,
-                         start_new_session=True)
-    os.close(slave)
-    out = b""
-    try:
-        os.write(master, b"sleep 1; tty; stty size; echo pty-$((6*7)); exit 4\n")
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            r, _, _ = select.select([master], [], [], 0.5)
-            if r:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                out += chunk
-            elif p.poll() is not None:
-                break
-        rc = p.wait(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        os.close(master)
-    text = out.decode("utf-8", "replace")
+    rc, text = _through_pty(docker, ["run", "-it", "--rm", "--network", "none", docker.image, "sh"],
+                            b"sleep 1; tty; stty size; echo pty-$((6*7)); exit 4\n", size=(33, 101))
     assert "pty-42" in text, text
     assert "/dev/pts/0" in text, text
     assert "33 101" in text, text
@@ -434,3 +440,34 @@ def test_docker_privileged(docker):
     assert eff & known == bnd & known and eff & ~bnd == 0, p.stdout
     assert fields["Seccomp"] == "0", p.stdout
     assert "host-devs" in p.stdout, p.stdout
+
+
+def test_docker_cpu_cgroupns_update(docker):
+    name = _name()
+    docker("run", "-d", "--name", name, "--network", "none", "--cpuset-cpus", "0", "--cpu-shares", "512",
+           "--oom-score-adj", "200", "--cgroupns", "private", docker.image, "sleep", "300")
+    try:
+        p = docker("exec", name, "sh", "-c",
+                   "cat /sys/fs/cgroup/cpuset/cpuset.cpus /sys/fs/cgroup/cpu/cpu.shares /proc/1/oom_score_adj; "
+                   "grep -c :/$ /proc/1/cgroup")
+        out = p.stdout.split()
+        assert out[:3] == ["0", "512", "200"], p.stdout
+        assert int(out[3]) >= 5, p.stdout  # private cgroup ns: every hierarchy is / inside
+        docker("update", "--cpus", "0.5", "--pids-limit", "33", name)
+        p = docker("exec", name, "cat", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us",
+                   "/sys/fs/cgroup/cpu/cpu.cfs_period_us", "/sys/fs/cgroup/pids/pids.max")
+        assert p.stdout.split() == ["50000", "100000", "33"], p.stdout
+    finally:
+        docker("rm", "-f", name, check=False)
+
+
+def test_docker_exec_it_through_a_pty(docker):
+    name = _name()
+    docker("run", "-d", "--name", name, "--network", "none", docker.image, "sleep", "300")
+    try:
+        rc, text = _through_pty(docker, ["exec", "-it", name, "sh"],
+                                b"tty; echo exec-$((6*7)); exit 5\n")
+    finally:
+        docker("rm", "-f", name, check=False)
+    assert "exec-42" in text and "/dev/pts/" in text, text
+    assert rc == 5, text
