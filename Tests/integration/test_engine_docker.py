@@ -471,3 +471,26 @@ def test_docker_exec_it_through_a_pty(docker):
         docker("rm", "-f", name, check=False)
     assert "exec-42" in text and "/dev/pts/" in text, text
     assert rc == 5, text
+
+
+def test_docker_healthcheck_attach_wait(docker):
+    """A health check (an exec every interval), `wait` for the exit code, and `attach`."""
+    name = _name()
+    docker("run", "-d", "--name", name, "--network", "none", "--health-cmd", "test -e /ready",
+           "--health-interval", "1s", "--health-retries", "1", "--stop-signal", "USR2", docker.image,
+           "sh", "-c", "trap 'echo got-usr2; exit 21' USR2; touch /ready; while :; do sleep 0.1; done")
+    try:
+        assert wait_for(lambda: _state(docker, name, "Health.Status") == "healthy", timeout=30), \
+            docker("inspect", "--format", "{{json .State.Health}}", name).stdout
+        docker("exec", name, "rm", "/ready")
+        assert wait_for(lambda: _state(docker, name, "Health.Status") == "unhealthy", timeout=30)
+        attach = subprocess.Popen([DOCKER, "attach", "--no-stdin", name], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=docker.env,
+                                  text=True)
+        time.sleep(1)
+        docker("stop", "-t", "10", name)
+        out, _ = attach.communicate(timeout=30)
+        assert "got-usr2" in out
+        assert docker("wait", name).stdout.strip() == "21"
+    finally:
+        docker("rm", "-f", name, check=False)
