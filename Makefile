@@ -1,13 +1,16 @@
 # swiftrun: build, run, test and benchmark. GNU make; run as root on Debian 12.
 #
 #   make run     deps + build + example rootfs, then runs Bundles/busybox
-#   make test    deps + build + rootfs, then unit, integration, install/deb and VM tests
+#   make test    deps + build + rootfs, then unit tests, the integration suite, the
+#                install/deb tests, the engine suites (docker, podman, containerd) and
+#                the VM suite, printing how long each part took
 #   make check   the edit loop: release build + unit tests (no apt, no root, no VM)
 #   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
 #   make install the stripped binary, man pages, completions (PREFIX=/usr/local, DESTDIR=)
 #   make deb     out/swiftrun_VERSION_ARCH.deb; see mk/install.mk for its knobs
 #
-# Knobs: SWIFT=..., PYTHON=..., BENCH_ARGS="--iterations 50", PYTEST_ARGS="-k state"
+# Knobs: SWIFT=..., PYTHON=..., BENCH_ARGS="--iterations 50", PYTEST_ARGS="-k state",
+#        ENGINE_TESTS=0 (skip the engine suites), VM_TESTS=0 (skip the VM suite)
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -26,29 +29,46 @@ SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
 DEB_PACKAGES := libseccomp-dev busybox-static runc crun time util-linux gcc \
                 binutils groff-base man-db bash-completion zsh fish lintian
+# The engines the engine suites drive (Tests/integration/test_engine_*.py). catatonit is the
+# pause program of podman's locally built pod infra image; tini is docker's --init.
+ENGINE_PACKAGES := podman conmon catatonit containerd docker.io tini
+ENGINE_TESTS ?= 1
+ENGINE_MODULES := $(sort $(wildcard Tests/integration/test_engine_*.py))
 BENCH_ARGS   ?=
 PYTEST_ARGS  ?=
 
-.PHONY: all deps build bundle run test check unit-test integration-test install-test bench clean distclean help
+.PHONY: all deps build bundle run test check unit-test integration-test install-test engine-test bench clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 # Idempotent and quiet: apt only runs when a package is missing, and
 # `apt-get update` only when installing without it fails (or the lists are
 # empty, as on a fresh machine). pytest: pip first (pyenv/venv pythons), then
 # Debian's python3-pytest (system python), then pip into a system python.
+# The engines' packages must not start their system daemons (a host dockerd would
+# add docker0 and iptables rules): while apt runs, a policy-rc.d refuses every
+# service start unless the machine already has one. The tests start their own.
+# An engine installed some other way (docker-ce, ...) counts as installed.
 deps:
 	@missing=""; \
-	for p in $(DEB_PACKAGES); do \
+	for p in $(DEB_PACKAGES) $(if $(filter 1,$(ENGINE_TESTS)),$(ENGINE_PACKAGES)); do \
+	    case "$$p" in \
+	        docker.io) command -v dockerd >/dev/null && continue;; \
+	        containerd) command -v containerd-shim-runc-v2 >/dev/null && continue;; \
+	    esac; \
 	    dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	    echo "deps: installing$$missing"; \
 	    export DEBIAN_FRONTEND=noninteractive; \
+	    if [ ! -e /usr/sbin/policy-rc.d ]; then \
+	        printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; \
+	        trap 'rm -f /usr/sbin/policy-rc.d' EXIT; \
+	    fi; \
 	    if [ -z "$$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$$' -e '^partial$$' -e '^auxfiles$$')" ] \
 	       || ! apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1; then \
 	        apt-get update -qq >/dev/null; \
@@ -99,7 +119,23 @@ run: deps build bundle
 	cd Bundles/busybox && $(SWIFTRUN) --root "$$tmp" run "$$id"
 
 # ---------------------------------------------------------------- test
-test: deps build bundle unit-test integration-test install-test vm-test
+# Every part runs even when an earlier one failed; a table of how long each
+# took (and whether it passed) is printed at the end, and the target fails if
+# any part failed.
+TEST_PARTS := unit-test integration-test install-test engine-test vm-test
+
+test: deps build bundle
+	@t0=$$(date +%s); rc=0; table=""; \
+	for part in $(TEST_PARTS); do \
+	    s=$$(date +%s); echo "==== $$part"; \
+	    if $(MAKE) --no-print-directory $$part; then r=ok; else r=FAILED; rc=1; fi; \
+	    e=$$(( $$(date +%s) - s )); echo "==== $$part: $$r in $${e}s"; \
+	    table="$$table$$(printf '  %-18s %6ss  %s' "$$part" "$$e" "$$r")"$$'\n'; \
+	done; \
+	echo "==== make test timings"; printf '%s' "$$table"; \
+	printf '  %-18s %6ss\n' total $$(( $$(date +%s) - t0 )); \
+	[ -f .build/engine-timings ] && { echo "  engine modules:"; cat .build/engine-timings; } || true; \
+	exit $$rc
 
 check: build unit-test
 
@@ -108,12 +144,14 @@ unit-test:
 	$(SWIFT) test --skip-build
 
 # pytest exits 5 when it collects nothing; that is "no integration tests
-# yet", not a failure. Every other non-zero exit fails the target.
+# yet", not a failure. Every other non-zero exit fails the target. The engine
+# modules are engine-test's.
 integration-test: build bundle
 	@if [ ! -d Tests/integration ]; then \
 	    echo "integration-test: Tests/integration does not exist yet, skipping"; exit 0; \
 	fi; \
-	rc=0; SWIFTRUN=$(SWIFTRUN) $(PYTHON) -m pytest -v Tests/integration $(PYTEST_ARGS) || rc=$$?; \
+	rc=0; SWIFTRUN=$(SWIFTRUN) $(PYTHON) -m pytest -v Tests/integration \
+	    $(foreach m,$(ENGINE_MODULES),--ignore=$(m)) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "integration-test: no tests collected"; rc=0; fi; \
 	exit $$rc
 
@@ -123,6 +161,21 @@ install-test: build
 	@rc=0; $(PYTHON) -m pytest -v Tests/install $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "install-test: no tests collected"; rc=0; fi; \
 	exit $$rc
+
+# One pytest per engine module (each starts and stops its own daemons), timed.
+ifeq ($(ENGINE_TESTS),1)
+engine-test: build bundle
+	@rc=0; : > .build/engine-timings; \
+	for m in $(ENGINE_MODULES); do \
+	    s=$$(date +%s); r=ok; \
+	    SWIFTRUN=$(SWIFTRUN) $(PYTHON) -m pytest -v -rsx $$m $(PYTEST_ARGS) || { r=$$?; [ $$r -eq 5 ] && r=ok || { r=FAILED; rc=1; }; }; \
+	    printf '    %-30s %6ss  %s\n' "$$(basename $$m .py)" $$(( $$(date +%s) - s )) "$$r" >> .build/engine-timings; \
+	done; \
+	cat .build/engine-timings; exit $$rc
+else
+engine-test:
+	@rm -f .build/engine-timings; echo "engine-test: skipped because ENGINE_TESTS=$(ENGINE_TESTS) (set ENGINE_TESTS=1 to run docker, podman and containerd end to end)"
+endif
 
 include mk/vm.mk
 include mk/install.mk

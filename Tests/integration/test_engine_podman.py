@@ -13,6 +13,10 @@ import pytest
 
 from helpers import BINARY, IS_RUNC, new_id
 
+# See test_engine_docker.py: joining a pid namespace by path makes swiftrun's init exit.
+PID_JOIN_BUG = ("swiftrun: joining a pid namespace by path fails: the init sees getppid()==0 and "
+                "exits (ContainerInit.swift `!c.plan.newPid && getppid() != c.parentPid`)")
+
 PODMAN = shutil.which("podman")
 pytestmark = pytest.mark.skipif(PODMAN is None, reason="podman is not installed (apt-get install podman)")
 
@@ -27,23 +31,41 @@ def podman(tmp_path_factory, rootfs):
     argv = [PODMAN, "--root", str(base / "storage"), "--runroot", str(base / "run"),
             "--storage-driver", "vfs", "--cgroup-manager", "cgroupfs", "--events-backend", "file",
             "--runtime", BINARY]
+    # A pod's infra container takes no --ulimit: the same limits as defaults for every container.
+    conf = base / "containers.conf"
+    conf.write_text('[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n')
+    env = dict(os.environ, CONTAINERS_CONF=str(conf))
     tar = base / "rootfs.tar"
     with tarfile.open(tar, "w") as t:
         t.add(rootfs, arcname=".")
     image = "localhost/swiftrun-e2e:%s" % new_id()
-    subprocess.run(argv + ["import", "-q", str(tar), image], check=True, capture_output=True, timeout=120)
+    subprocess.run(argv + ["import", "-q", str(tar), image], check=True, capture_output=True, timeout=120,
+                   env=env)
 
     def run(*args, check=True, timeout=60):
         p = subprocess.run(argv + list(args), capture_output=True, text=True, timeout=timeout,
-                           stdin=subprocess.DEVNULL)
+                           stdin=subprocess.DEVNULL, env=env)
         if check and p.returncode != 0:
             raise AssertionError("podman %s failed (%d): %s" % (" ".join(args), p.returncode, p.stderr))
         return p
 
     run.image = image
+    run.pods = []
     yield run
+    run("pod", "rm", "--all", "--force", check=False)
     run("rm", "--all", "--force", check=False)
     run("rmi", "--all", "--force", check=False)
+    # With cgroupfs podman parks conmon in libpod_parent/conmon and makes libpod_parent/<pod id>
+    # for each pod, and leaves them (with runc too); rmdir only removes them when no other podman
+    # uses them (a cgroup with processes or children cannot be removed).
+    for top in os.listdir("/sys/fs/cgroup"):
+        for d in ["libpod_parent/" + p for p in run.pods] + ["libpod_parent/conmon", "libpod_parent"]:
+            path = os.path.join("/sys/fs/cgroup", top, d)
+            if os.path.isdir(path) and not os.path.islink(os.path.join("/sys/fs/cgroup", top)):
+                try:
+                    os.rmdir(path)
+                except OSError:
+                    pass
 
 
 def test_podman_run_output_and_exit_code(podman):
@@ -84,3 +106,50 @@ def test_podman_user_namespace(podman):
     p = podman("run", "--rm", "--network", "none", *LIMITS, "--uidmap", "0:100000:65536",
                "--gidmap", "0:100000:65536", podman.image, "cat", "/proc/self/uid_map")
     assert p.stdout.split() == ["0", "100000", "65536"]
+
+
+NS_SCRIPT = "for n in pid net ipc; do readlink /proc/self/ns/$n; done; ps -o comm"
+
+
+def _ns(podman, name):
+    return podman("exec", name, "sh", "-c", "for n in pid net ipc; do readlink /proc/self/ns/$n; done"
+                  ).stdout.split()
+
+
+@pytest.mark.xfail(not IS_RUNC, strict=True, reason=PID_JOIN_BUG)
+def test_podman_pod_shares_pid_net_ipc(podman):
+    """A pod (infra container: podman's catatonit pause image, built locally) sharing pid, net and
+    ipc: a second container sees the first one's processes and has the same namespaces."""
+    pod = new_id("pod")
+    first = new_id("e2e")
+    podman.pods.append(podman("pod", "create", "--name", pod, "--share", "pid,net,ipc", "--network",
+                              "none").stdout.strip())
+    try:
+        podman("run", "-d", "--pod", pod, "--name", first, podman.image, "sleep", "300")
+        want = _ns(podman, first)
+        p = podman("run", "--rm", "--pod", pod, podman.image, "sh", "-c", NS_SCRIPT, check=False)
+        assert p.returncode == 0, p.stderr
+        out = p.stdout.split()
+        assert out[:3] == want, p.stdout
+        assert "sleep" in out and "catatonit" in out, p.stdout
+    finally:
+        podman("pod", "rm", "--force", pod, check=False)
+
+
+@pytest.mark.parametrize("kind", [pytest.param("pid", marks=pytest.mark.xfail(
+    not IS_RUNC, strict=True, reason=PID_JOIN_BUG)), "net", "ipc"])
+def test_podman_share_namespace_with_container(podman, kind):
+    first = new_id("e2e")
+    podman("run", "-d", "--name", first, "--network", "none", *LIMITS, podman.image, "sleep", "300")
+    try:
+        want = dict(zip(["pid", "net", "ipc"], _ns(podman, first)))[kind]
+        flag = {"pid": "--pid", "net": "--network", "ipc": "--ipc"}[kind]
+        args = ["--network", "none"] if kind != "net" else []
+        p = podman("run", "--rm", *args, *LIMITS, flag, "container:" + first, podman.image, "sh", "-c",
+                   "readlink /proc/self/ns/%s; ps -o comm" % kind, check=False)
+        assert p.returncode == 0, p.stderr
+        assert p.stdout.split()[0] == want, p.stdout
+        if kind == "pid":
+            assert "sleep" in p.stdout.split(), p.stdout
+    finally:
+        podman("rm", "--force", "--time", "0", first, check=False)
