@@ -82,8 +82,10 @@ enum ContainerInit {
         _ = sr_set_dumpable(0)
         // Die with `create` until we are ready; afterwards the init outlives it.
         _ = sr_prctl(PR_SET_PDEATHSIG, UInt(SIGKILL), 0, 0, 0)
-        // (In a new pid namespace getppid() is 0: the parent lives outside it.)
-        if !c.plan.newPid && getppid() != c.parentPid { _exit(1) }
+        // (getppid() is 0 whenever the parent is outside our pid namespace: a new one, or one
+        // joined by path. Then a dead parent shows as EOF on the sync socket instead.)
+        let ppid = getppid()
+        if ppid != 0 && ppid != c.parentPid { _exit(1) }
         sr_reset_signal_dispositions()
         var empty = [UInt8](repeating: 0, count: 128)
         _ = sr_restore_signals(&empty)

@@ -146,7 +146,7 @@ public enum Create {
             childEnd.close()
             close(listener)
             if cgroupFD < 0 { try cg.addProcess(pid) }
-            try parentEnd.send(.proceed)
+            do { try parentEnd.send(.proceed) } catch { throw initExited(pid, cause: error) }
 
             var record = ContainerRecord(
                 id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
@@ -177,13 +177,31 @@ public enum Create {
         }
     }
 
+    /// An init that went away early (EOF, EPIPE or ECONNRESET on the sync socket) is reported
+    /// as such, with its exit status, never as a bare socket error.
+    static func initExited(_ pid: pid_t, cause: Error?) -> RuntimeError {
+        var st: Proc.ExitStatus? = nil
+        for _ in 0..<50 {  // it is exiting: give it up to ~50 ms to become a zombie
+            if let s = (try? Proc.wait(pid, noHang: true)) ?? nil { st = s; break }
+            var ts = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&ts, nil)
+        }
+        let how = st.map { s -> String in
+            switch s {
+            case .exited(let c): return " (exit status \(c))"
+            case .signaled(let n): return " (killed by signal \(n))"
+            }
+        } ?? ""
+        if let cause, st == nil { return RuntimeError("container init exited unexpectedly", cause: cause) }
+        return RuntimeError("container init exited unexpectedly\(how)")
+    }
+
     /// The parent's half of the sync protocol (Docs/ARCHITECTURE.md).
     static func driveInit(_ ch: SyncChannel, pid: pid_t, spec: Spec, record: ContainerRecord, store: StateStore) throws {
         while true {
-            guard let m = try ch.receive() else {
-                let st = (try? Proc.wait(pid, noHang: true)) ?? nil
-                throw RuntimeError("container init exited unexpectedly\(st.map { " (\($0))" } ?? "")")
-            }
+            let received: SyncMessage?
+            do { received = try ch.receive() } catch { throw initExited(pid, cause: error) }
+            guard let m = received else { throw initExited(pid, cause: nil) }
             switch m {
             case .mapRequest:
                 try IDMaps.write(pid: pid, linux: spec.linux)

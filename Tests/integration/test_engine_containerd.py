@@ -16,8 +16,6 @@ import pytest
 from helpers import BINARY, IS_RUNC, new_id
 
 # See test_engine_docker.py: joining a pid namespace by path makes swiftrun's init exit.
-PID_JOIN_BUG = ("swiftrun: joining a pid namespace by path fails: the init sees getppid()==0 and "
-                "exits (ContainerInit.swift `!c.plan.newPid && getppid() != c.parentPid`)")
 
 CONTAINERD = shutil.which("containerd")
 CTR = shutil.which("ctr")
@@ -144,8 +142,7 @@ def _task_pid(ctr, cid):
     raise AssertionError("no task %s" % cid)
 
 
-@pytest.mark.parametrize("kind", [pytest.param("pid", marks=pytest.mark.xfail(
-    not IS_RUNC, strict=True, reason=PID_JOIN_BUG)), "network", "ipc"])
+@pytest.mark.parametrize("kind", ["pid", "network", "ipc"])
 def test_containerd_run_with_ns(ctr, kind):
     """`ctr run --with-ns <kind>:/proc/<pid>/ns/<x>` joins another task's namespace."""
     first = new_id("ctd")

@@ -38,8 +38,6 @@ pytestmark = pytest.mark.skipif(not (DOCKERD and DOCKER),
 # Joining another container's pid namespace by path: the container's init sees getppid() == 0
 # (its parent is outside the joined namespace) and exits 1 (Sources/Runtime/ContainerInit.swift:
 # `if !c.plan.newPid && getppid() != c.parentPid { _exit(1) }`).
-PID_JOIN_BUG = ("swiftrun: joining a pid namespace by path fails: the init sees getppid()==0 and "
-                "exits (ContainerInit.swift `!c.plan.newPid && getppid() != c.parentPid`)")
 
 
 def _cgroup_dirs(name):
@@ -368,8 +366,7 @@ def test_docker_publish_port_on_loopback(docker):
         docker("network", "rm", net, check=False)
 
 
-@pytest.mark.parametrize("kind", [pytest.param("pid", marks=pytest.mark.xfail(
-    not IS_RUNC, strict=True, reason=PID_JOIN_BUG)), "net", "ipc"])
+@pytest.mark.parametrize("kind", ["pid", "net", "ipc"])
 def test_docker_share_namespace_with_container(docker, kind):
     first = _name()
     flag = {"pid": "--pid", "net": "--network", "ipc": "--ipc"}[kind]

@@ -14,8 +14,6 @@ import pytest
 from helpers import BINARY, IS_RUNC, new_id
 
 # See test_engine_docker.py: joining a pid namespace by path makes swiftrun's init exit.
-PID_JOIN_BUG = ("swiftrun: joining a pid namespace by path fails: the init sees getppid()==0 and "
-                "exits (ContainerInit.swift `!c.plan.newPid && getppid() != c.parentPid`)")
 
 PODMAN = shutil.which("podman")
 pytestmark = pytest.mark.skipif(PODMAN is None, reason="podman is not installed (apt-get install podman)")
@@ -116,7 +114,6 @@ def _ns(podman, name):
                   ).stdout.split()
 
 
-@pytest.mark.xfail(not IS_RUNC, strict=True, reason=PID_JOIN_BUG)
 def test_podman_pod_shares_pid_net_ipc(podman):
     """A pod (infra container: podman's catatonit pause image, built locally) sharing pid, net and
     ipc: a second container sees the first one's processes and has the same namespaces."""
@@ -136,8 +133,7 @@ def test_podman_pod_shares_pid_net_ipc(podman):
         podman("pod", "rm", "--force", pod, check=False)
 
 
-@pytest.mark.parametrize("kind", [pytest.param("pid", marks=pytest.mark.xfail(
-    not IS_RUNC, strict=True, reason=PID_JOIN_BUG)), "net", "ipc"])
+@pytest.mark.parametrize("kind", ["pid", "net", "ipc"])
 def test_podman_share_namespace_with_container(podman, kind):
     first = new_id("e2e")
     podman("run", "-d", "--name", first, "--network", "none", *LIMITS, podman.image, "sleep", "300")

@@ -149,6 +149,22 @@ def test_join_network_namespace_by_path(rt, bundle):
     assert _run_ok(rt, b).strip() == os.readlink(target)
 
 
+def test_join_pid_namespace_by_path(rt, bundle):
+    """docker/podman `--pid container:X`, pods sharing pid, `ctr run --with-ns pid:...`: the
+    joining init sees getppid() == 0 (its parent is outside the namespace) and must go on."""
+    a = bundle().args("sleep", "100")
+    ca = new_id("a")
+    rt.create(a, ca)
+    rt("start", ca)
+    pid = rt.state(ca)["pid"]
+    b = bundle().sh("readlink /proc/self/ns/pid; ps -o comm")
+    b.remove_ns("pid")
+    b.add_ns("pid", path="/proc/%d/ns/pid" % pid)
+    out = _run_ok(rt, b).split()
+    assert out[0] == _ns("pid", pid)
+    assert "sleep" in out, out
+
+
 def test_join_uts_and_ipc_namespaces_by_path(rt, bundle):
     a = bundle().args("sleep", "100")
     a.config["hostname"] = "first-box"
