@@ -42,8 +42,9 @@ struct InitContext {
 /// the start socket and execs the user program. Never returns.
 enum ContainerInit {
     static func run(_ c: InitContext) -> Never {
+        let prepared: Prepared
         do {
-            try setup(c)
+            prepared = try setup(c)
             // From here on the init outlives `create`: clear the parent-death signal *before*
             // saying ready, or the runtime's exit could race it and kill us. Until `created` the
             // sync socket ties us to create instead: its EOF (create died) makes us exit.
@@ -58,14 +59,16 @@ enum ContainerInit {
             _exit(1)
         }
         c.sync.close()
-        waitForStartAndExec(c)
+        waitForStartAndExec(c, prepared)
     }
 
-    /// The init's pid as the runtime sees it (read from the host's /proc before pivot_root).
-    nonisolated(unsafe) static var hostPid: Int32 = 0
-
-    /// process.landlock's ruleset, built by `setup` inside the container's root, enforced by Launch.
-    nonisolated(unsafe) static var landlock: LandlockRuleset? = nil
+    /// What `setup` leaves for the exec after `start`.
+    struct Prepared {
+        /// The init's pid as the runtime sees it (read from the host's /proc before pivot_root).
+        let hostPid: Int32
+        /// process.landlock's ruleset, built inside the container's root, enforced by Launch.
+        let landlock: LandlockRuleset?
+    }
 
     /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
@@ -74,9 +77,9 @@ enum ContainerInit {
             + Array(c.idmapFDs.values) + c.preserved
     }
 
-    static func setup(_ c: InitContext) throws {
+    static func setup(_ c: InitContext) throws -> Prepared {
         FDTable.closeAll(except: keptFDs(c))
-        hostPid = Self.selfPid()
+        let hostPid = Self.selfPid()
         // Until execve the init is the runtime binary: non-dumpable, so no container process can
         // open /proc/1/exe and write through it to the host's swiftrun (CVE-2019-5736 class).
         _ = sr_set_dumpable(0)
@@ -151,7 +154,7 @@ enum ContainerInit {
         try Rootfs.finalize(rc)
         if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) }
         // While still root with every capability: the paths are the container's from here on.
-        landlock = try c.landlock.map(LandlockRuleset.build)
+        let landlock = try c.landlock.map(LandlockRuleset.build)
 
         try Rlimits.apply(c.process.rlimits ?? [])
         // scheduler + ioPriority, while the init still has CAP_SYS_NICE.
@@ -177,6 +180,7 @@ enum ContainerInit {
         // Resolve the program now, so that a missing binary fails `create`, as with runc.
         guard let argv0 = c.process.args?.first else { throw RuntimeError("config.json: process.args must not be empty") }
         _ = try PathLookup.find(argv0, env: c.process.env ?? [])
+        return Prepared(hostPid: hostPid, landlock: landlock)
     }
 
     /// setns into namespaces given by path, then create the remaining ones (user first, so the
@@ -221,7 +225,7 @@ enum ContainerInit {
     /// Blocks until `start` connects, runs startContainer hooks, and execs. Errors go back to
     /// `start` over the connection; past the hooks the init says `execing`, and the exec closes the
     /// connection (close-on-exec): see StartSocket.
-    static func waitForStartAndExec(_ c: InitContext) -> Never {
+    static func waitForStartAndExec(_ c: InitContext, _ prepared: Prepared) -> Never {
         var conn: Int32 = -1
         while true {
             conn = sr_accept_cloexec(c.startListener)
@@ -249,7 +253,7 @@ enum ContainerInit {
         do {
             try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, preserved: c.preserved,
                             seccomp: c.seccomp,
-                            state: containerState(c, "running"), hostPid: hostPid, landlock: landlock)
+                            state: containerState(c, "running"), hostPid: prepared.hostPid, landlock: prepared.landlock)
         } catch { fail("\(error)") }
     }
 }
