@@ -347,3 +347,37 @@ def last_json_line(path):
         lines = [l for l in f.read().splitlines() if l.strip()]
     assert lines, "log file %s is empty" % path
     return json.loads(lines[-1])
+
+
+def run_in_pty(argv, cwd=None, onlcr=True, timeout=15):
+    """Run argv with a fresh pty as its controlling terminal and stdio, as a person at a terminal
+    would; returns (exit code, everything written to the pty). onlcr=False clears ONLCR on the
+    outer pty, so only a pty the runtime proxies could turn "\\n" into "\\r\\n"."""
+    import pty
+    import select
+    import termios
+    pid, fd = pty.fork()
+    if pid == 0:
+        if not onlcr:
+            attrs = termios.tcgetattr(1)
+            attrs[1] &= ~termios.ONLCR
+            termios.tcsetattr(1, termios.TCSANOW, attrs)
+        if cwd:
+            os.chdir(cwd)
+        os.execv(argv[0], argv)
+    out = b""
+    end = time.time() + timeout
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    _, st = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(st), out

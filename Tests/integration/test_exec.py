@@ -2,14 +2,11 @@
 
 import json
 import os
-import pty
-import select
 import subprocess
-import time
 
 import pytest
 
-from helpers import BINARY, IS_RUNC, enable_userns, new_id, swiftrun_only_because
+from helpers import BINARY, IS_RUNC, enable_userns, new_id, run_in_pty, swiftrun_only_because
 
 
 @pytest.fixture
@@ -128,26 +125,10 @@ def test_waiting_init_exe_not_openable_from_container(rt, bundle):
 
 @swiftrun_only_because("is exercised through the console socket only")
 def test_exec_tty_in_foreground(rt, running):
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execv(BINARY, [BINARY, "--root", rt.root, "exec", "-t", running, "sh", "-c",
-                          "tty; echo tty-ok; exit 4"])
-    out = b""
-    end = time.time() + 15
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.5)
-        if r:
-            try:
-                d = os.read(fd, 4096)
-            except OSError:
-                break
-            if not d:
-                break
-            out += d
-    _, st = os.waitpid(pid, 0)
-    os.close(fd)
+    code, out = run_in_pty([BINARY, "--root", rt.root, "exec", "-t", running, "sh", "-c",
+                            "tty; echo tty-ok; exit 4"])
     assert b"/dev/pts/" in out and b"tty-ok" in out, out
-    assert os.waitstatus_to_exitcode(st) == 4
+    assert code == 4
 
 
 @swiftrun_only_because("hangs on `exec --ignore-paused` into a frozen container")
@@ -320,27 +301,7 @@ def test_exec_cap_is_never_inheritable_or_ambient(rt, bundle):
 
 def test_exec_tty_foreground_output_has_no_carriage_returns(rt, running):
     # As `run`: the pty exec proxies has ONLCR cleared (the outer terminal too, here).
-    pid, fd = pty.fork()
-    if pid == 0:
-        import termios
-        attrs = termios.tcgetattr(1)
-        attrs[1] &= ~termios.ONLCR
-        termios.tcsetattr(1, termios.TCSANOW, attrs)
-        os.execv(BINARY, [BINARY, "--root", rt.root, "exec", "-t", running, "sh", "-c", "printf 'a\\nb\\n'"])
-    out = b""
-    end = time.time() + 15
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if not r:
-            continue
-        try:
-            d = os.read(fd, 4096)
-        except OSError:
-            break
-        if not d:
-            break
-        out += d
-    _, st = os.waitpid(pid, 0)
-    os.close(fd)
-    assert os.waitstatus_to_exitcode(st) == 0, out
+    code, out = run_in_pty([BINARY, "--root", rt.root, "exec", "-t", running, "sh", "-c", "printf 'a\\nb\\n'"],
+                           onlcr=False)
+    assert code == 0, out
     assert out == b"a\nb\n", out

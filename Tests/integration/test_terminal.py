@@ -3,14 +3,13 @@
 import array
 import fcntl
 import os
-import pty
 import select
 import socket
 import struct
 import termios
 import time
 
-from helpers import BINARY, new_id
+from helpers import BINARY, new_id, run_in_pty
 
 
 class ConsoleReceiver:
@@ -154,27 +153,6 @@ def test_run_foreground_terminal_output_has_no_carriage_returns(rt, bundle):
     b.save()
     cid = new_id()
     rt.ids.add(cid)
-    pid, fd = pty.fork()
-    if pid == 0:
-        attrs = termios.tcgetattr(1)
-        attrs[1] &= ~termios.ONLCR
-        termios.tcsetattr(1, termios.TCSANOW, attrs)
-        os.chdir(b.path)
-        os.execv(BINARY, [BINARY, "--root", rt.root, "run", cid])
-    out = b""
-    end = time.time() + 15
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if not r:
-            continue
-        try:
-            d = os.read(fd, 4096)
-        except OSError:
-            break
-        if not d:
-            break
-        out += d
-    _, st = os.waitpid(pid, 0)
-    os.close(fd)
-    assert os.waitstatus_to_exitcode(st) == 0, out
+    code, out = run_in_pty([BINARY, "--root", rt.root, "run", cid], cwd=b.path, onlcr=False)
+    assert code == 0, out
     assert out == b"a\nb\n", out
