@@ -126,11 +126,12 @@ private struct Checker {
         }
     }
 
+    /// config-linux.md: a UTS namespace, new or joined by path (then the names are set in it, as runc does).
     func checkUTS() throws {
-        if let h = spec.hostname, !h.isEmpty, !isNew("uts") {
+        if let h = spec.hostname, !h.isEmpty, !has("uts") {
             throw fail("hostname", "unable to set hostname without a private UTS namespace")
         }
-        if let d = spec.domainname, !d.isEmpty, !isNew("uts") {
+        if let d = spec.domainname, !d.isEmpty, !has("uts") {
             throw fail("domainname", "unable to set domainname without a private UTS namespace")
         }
     }

@@ -183,6 +183,27 @@ def test_join_uts_and_ipc_namespaces_by_path(rt, bundle):
     assert out[2] == "first-box"
 
 
+def test_hostname_set_in_joined_uts_namespace(rt, bundle):
+    """config-linux.md: `hostname` needs a UTS namespace, new or joined by path; in a joined
+    one it is set there (shared with the namespace's other processes), never on the host."""
+    with open("/proc/sys/kernel/hostname") as f:
+        host = f.read()
+    a = bundle().args("sleep", "100")
+    a.config["hostname"] = "first-box"
+    ca = new_id("a")
+    rt.create(a, ca)
+    rt("start", ca)
+    pid = rt.state(ca)["pid"]
+    b = bundle().sh("readlink /proc/self/ns/uts; hostname")
+    b.add_ns("uts", path="/proc/%d/ns/uts" % pid)
+    b.config["hostname"] = "second-box"
+    out = _run_ok(rt, b).split()
+    assert out == [_ns("uts", pid), "second-box"]
+    assert rt("exec", ca, "hostname").stdout.strip() == "second-box"
+    with open("/proc/sys/kernel/hostname") as f:
+        assert f.read() == host
+
+
 def test_sysctl_in_new_netns(rt, bundle):
     b = bundle().sh("cat /proc/sys/net/ipv4/ip_forward; cat /proc/sys/kernel/shmmni")
     b.config["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}
