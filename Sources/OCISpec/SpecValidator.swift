@@ -18,10 +18,11 @@ public enum SpecValidator {
         "kernel.shmmni", "kernel.shm_rmid_forced",
     ]
 
-    /// Validates `spec`; `forCreate` additionally requires `process`. Returns warnings.
-    public static func validate(_ spec: Spec, forCreate: Bool = true, file: String = "config.json") throws -> [String] {
+    /// Validates `spec`. Returns warnings. `process` is optional: config.md requires it only when
+    /// `start` is called (`start` refuses a container without it).
+    public static func validate(_ spec: Spec, file: String = "config.json") throws -> [String] {
         var v = Checker(spec: spec, file: file)
-        try v.run(forCreate: forCreate)
+        try v.run()
         return v.warnings
     }
 
@@ -70,15 +71,11 @@ private struct Checker {
     /// A namespace the runtime creates (listed without a path).
     func isNew(_ type: String) -> Bool { namespaces.contains { $0.type == type && ($0.path ?? "").isEmpty } }
 
-    mutating func run(forCreate: Bool) throws {
+    mutating func run() throws {
         try checkVersion()
         guard let root = spec.root else { throw fail("root", "required") }
         if root.path.isEmpty { throw fail("root.path", "must not be empty") }
-        if let p = spec.process {
-            try checkProcess(p)
-        } else if forCreate {
-            throw fail("process", "required to create a container")
-        }
+        if let p = spec.process { try checkProcess(p) }
         try checkNamespaces()
         try checkUTS()
         try checkMounts()

@@ -50,14 +50,16 @@ public enum Create {
             throw RuntimeError("cannot read the bundle's config.json", cause: error)
         }
         let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
-        for w in try SpecValidator.validate(spec, forCreate: true) { Log.warn(w) }
+        for w in try SpecValidator.validate(spec) { Log.warn(w) }
         try refuseUnsupported(spec)
         try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
         try LSM.check(process: spec.process, linux: spec.linux)
         try NetDevices.validate(spec.linux?.netDevices ?? [:], namespaces: spec.linux?.namespaces)
-        guard let process = spec.process, let root = spec.root else {
-            throw RuntimeError("config.json: process and root are required")
-        }
+        guard let root = spec.root else { throw RuntimeError("config.json: root is required") }
+        // config.md: `process` is required only by `start` (which refuses a container without
+        // it). Without one the init sets the container up as root with no further attributes
+        // and waits; it never execs.
+        let process = spec.process ?? OCISpec.Process()
         let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
         var st = stat()
         if stat(rootfs, &st) != 0 {
