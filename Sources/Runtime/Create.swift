@@ -89,6 +89,8 @@ public enum Create {
         undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
             let cg = try ContainerCgroup.make(spec: spec, id: id)
+            // Before the intent: a refused cgroup is not ours, and delete must not remove it.
+            try ContainerCgroup.refuseOccupied(cg)
             let intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),
                                       cgroupMode: cg.mode, cgroupPaths: cg.paths,
                                       resctrlDirs: IntelRdt.dirsToRemove(spec.linux?.intelRdt, id: id))
