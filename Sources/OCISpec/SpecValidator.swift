@@ -78,6 +78,7 @@ private struct Checker {
         if let p = spec.process { try checkProcess(p) }
         try checkNamespaces()
         try checkUTS()
+        try checkMaskedWithoutMountNamespace()
         try checkMounts()
         try checkHooks()
         try checkUserNamespace()
@@ -130,6 +131,18 @@ private struct Checker {
         }
         if let d = spec.domainname, !d.isEmpty, !has("uts") {
             throw fail("domainname", "unable to set domainname without a private UTS namespace")
+        }
+    }
+
+    /// Without a mount namespace the rootfs is mounted in the runtime's one; like runc, the paths
+    /// it would mask or make read-only there are refused rather than shared with the host.
+    func checkMaskedWithoutMountNamespace() throws {
+        if has("mount") { return }
+        if !(spec.linux?.maskedPaths ?? []).isEmpty {
+            throw fail("linux.maskedPaths", "unable to restrict sys entries without a private MNT namespace")
+        }
+        if !(spec.linux?.readonlyPaths ?? []).isEmpty {
+            throw fail("linux.readonlyPaths", "unable to restrict sys entries without a private MNT namespace")
         }
     }
 

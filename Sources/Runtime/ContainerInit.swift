@@ -132,6 +132,7 @@ enum ContainerInit {
                               inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
         rc.idmappedMountFDs = c.idmapFDs
+        rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
         rc.cgroupPaths = c.cgroupPaths
         try Rootfs.prepare(rc)
         for fd in c.idmapFDs.values { close(fd) }

@@ -38,7 +38,10 @@ public enum Delete {
     /// its cgroups, resctrl groups and state, then run its poststop hooks.
     static func destroy(store: StateStore, id: String, record r: ContainerRecord) throws {
         // Leftovers (exec'd processes of a container without a pid namespace) go with the cgroups.
-        do { try HostTeardown.run(id: id, cgroup: ContainerCgroup.load(r), resctrlDirs: r.resctrlDirs) } catch {
+        do {
+            try HostTeardown.run(id: id, cgroup: ContainerCgroup.load(r), resctrlDirs: r.resctrlDirs,
+                                 hostRootfs: r.rootfs, belowMountID: r.hostRootfsBelowMountID)
+        } catch {
             throw RuntimeError("delete container \(id)", cause: error)
         }
         try store.remove(id)
@@ -56,7 +59,10 @@ public enum Delete {
             Log.warn("container \(id): unreadable intent.json, its cgroups may be left: \(error)")
         }
         if let intent {
-            do { try HostTeardown.run(id: id, cgroup: intent.cgroup, resctrlDirs: intent.resctrlDirs) } catch {
+            do {
+                try HostTeardown.run(id: id, cgroup: intent.cgroup, resctrlDirs: intent.resctrlDirs,
+                                     hostRootfs: intent.rootfs, belowMountID: intent.hostRootfsBelowMountID)
+            } catch {
                 throw RuntimeError("delete container \(id)", cause: error)
             }
         }

@@ -156,6 +156,16 @@ final class SpecValidatorTests: XCTestCase {
         XCTAssertNoThrow(try SpecValidator.validate(s))  // a joined UTS namespace: set there
     }
 
+    func testMaskedAndReadonlyPathsNeedAMountNamespace() {
+        var s = base
+        s.linux?.namespaces?.removeAll { $0.type == "mount" }
+        assertInvalid(s, "config.json: linux.maskedPaths: unable to restrict sys entries without a private MNT namespace")
+        s.linux?.maskedPaths = nil
+        assertInvalid(s, "config.json: linux.readonlyPaths: unable to restrict sys entries without a private MNT namespace")
+        s.linux?.readonlyPaths = []
+        XCTAssertNoThrow(try SpecValidator.validate(s))  // the runtime's mount namespace is inherited
+    }
+
     func testDomainnameWithoutUTSNamespace() {
         var s = base
         s.hostname = nil
