@@ -1,3 +1,4 @@
+import LinuxSys
 import OCISpec
 
 /// One container's cgroup(s): a v2 leaf, or a leaf per v1 hierarchy (plus the cgroup2 leaf on hybrid hosts).
@@ -26,6 +27,8 @@ public protocol CgroupManager: AnyObject {
     func isFrozen() -> Bool
     /// Every pid in the cgroup, including sub-cgroups.
     func pids() throws -> [Int32]
+    /// Before `create`: what is already there, in every hierarchy the container uses (see Occupancy).
+    func occupancy() -> CgroupOccupancy
     /// Signals every process. SIGKILL uses cgroup.kill on v2 (and on the hybrid cgroup2 leaf), otherwise
     /// it signals each pid until none is left (up to ~1 s).
     func kill(signal: Int32) throws
@@ -34,4 +37,29 @@ public protocol CgroupManager: AnyObject {
     func oomKillCount() -> UInt64
     /// rmdir of the leaf (and its sub-cgroups) in every hierarchy, retrying EBUSY for ~1 s; ENOENT is fine.
     func destroy() throws
+}
+
+/// What a container's cgroups hold before it is created: processes already in a leaf (or below it)
+/// and a freezer that would freeze its init: the leaf's own, or the state the nearest existing
+/// ancestor passes on to a new leaf.
+public struct CgroupOccupancy: Equatable, Sendable {
+    /// Distinct pids over all hierarchies, and the first directory holding one.
+    public var pids: Set<Int32> = []
+    public var firstOccupied: String?
+    /// The frozen (or freezing) directory, if any.
+    public var frozen: String?
+
+    public init() {}
+
+    mutating func add(pids p: [Int32], in dir: String) {
+        if !p.isEmpty && firstOccupied == nil { firstOccupied = dir }
+        pids.formUnion(p)
+    }
+}
+
+/// `dir`, or its nearest existing ancestor, stopping at `mount` (the hierarchy's root).
+func nearestExisting(mount: String, rel: [String]) -> String {
+    var comps = rel
+    while !comps.isEmpty && !FileIO.isDirectory(mount + "/" + comps.joined(separator: "/")) { comps.removeLast() }
+    return comps.isEmpty ? mount : mount + "/" + comps.joined(separator: "/")
 }

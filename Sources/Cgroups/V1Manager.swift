@@ -135,6 +135,24 @@ public final class V1Manager: CgroupManager {
         return []
     }
 
+    public func occupancy() -> CgroupOccupancy {
+        var o = CgroupOccupancy()
+        var seen = Set<String>()
+        for l in leaves where seen.insert(l.path).inserted {
+            if FileIO.isDirectory(l.path) { o.add(pids: (try? fs.pidsRecursive(l.path)) ?? [], in: l.path) }
+            guard l.controllers.contains("freezer") else { continue }
+            // A child of a frozen v1 freezer cgroup reads FROZEN too.
+            let d = l.mount.isEmpty ? l.path : nearestExisting(mount: l.mount, rel: l.rel)
+            if let s = fs.readOptional(d, "freezer.state"), s == "FROZEN" || s == "FREEZING" { o.frozen = d }
+        }
+        if let un = unified {
+            let u = un.occupancy()
+            if let d = u.firstOccupied { o.add(pids: Array(u.pids), in: d) }
+            if o.frozen == nil { o.frozen = u.frozen }
+        }
+        return o
+    }
+
     public func kill(signal: Int32) throws {
         if signal == SIGKILL, let un = unified, fs.exists(un.path, "cgroup.kill") {
             try un.kill(signal: SIGKILL)

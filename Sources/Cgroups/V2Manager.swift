@@ -89,6 +89,17 @@ public final class V2Manager: CgroupManager {
 
     public func pids() throws -> [Int32] { try fs.pidsRecursive(path) }
 
+    public func occupancy() -> CgroupOccupancy {
+        var o = CgroupOccupancy()
+        if FileIO.isDirectory(path) { o.add(pids: (try? fs.pidsRecursive(path)) ?? [], in: path) }
+        // A new leaf inherits its parent's freeze: look at the nearest one that exists.
+        let d = mount.isEmpty ? path : nearestExisting(mount: mount, rel: rel)
+        if fs.readOptional(d, "cgroup.freeze") == "1" || fs.readKeyedMap(d, "cgroup.events")["frozen"] == 1 {
+            o.frozen = d
+        }
+        return o
+    }
+
     public func kill(signal: Int32) throws {
         if signal == SIGKILL && fs.exists(path, "cgroup.kill") {
             try fs.write(path, "cgroup.kill", "1")

@@ -18,10 +18,11 @@ public enum SpecValidator {
         "kernel.shmmni", "kernel.shm_rmid_forced",
     ]
 
-    /// Validates `spec`; `forCreate` additionally requires `process`. Returns warnings.
-    public static func validate(_ spec: Spec, forCreate: Bool = true, file: String = "config.json") throws -> [String] {
+    /// Validates `spec`. Returns warnings. `process` is optional: config.md requires it only when
+    /// `start` is called (`start` refuses a container without it).
+    public static func validate(_ spec: Spec, file: String = "config.json") throws -> [String] {
         var v = Checker(spec: spec, file: file)
-        try v.run(forCreate: forCreate)
+        try v.run()
         return v.warnings
     }
 
@@ -70,17 +71,14 @@ private struct Checker {
     /// A namespace the runtime creates (listed without a path).
     func isNew(_ type: String) -> Bool { namespaces.contains { $0.type == type && ($0.path ?? "").isEmpty } }
 
-    mutating func run(forCreate: Bool) throws {
+    mutating func run() throws {
         try checkVersion()
         guard let root = spec.root else { throw fail("root", "required") }
         if root.path.isEmpty { throw fail("root.path", "must not be empty") }
-        if let p = spec.process {
-            try checkProcess(p)
-        } else if forCreate {
-            throw fail("process", "required to create a container")
-        }
+        if let p = spec.process { try checkProcess(p) }
         try checkNamespaces()
         try checkUTS()
+        try checkMaskedWithoutMountNamespace()
         try checkMounts()
         try checkHooks()
         try checkUserNamespace()
@@ -126,12 +124,25 @@ private struct Checker {
         }
     }
 
+    /// config-linux.md: a UTS namespace, new or joined by path (then the names are set in it, as runc does).
     func checkUTS() throws {
-        if let h = spec.hostname, !h.isEmpty, !isNew("uts") {
+        if let h = spec.hostname, !h.isEmpty, !has("uts") {
             throw fail("hostname", "unable to set hostname without a private UTS namespace")
         }
-        if let d = spec.domainname, !d.isEmpty, !isNew("uts") {
+        if let d = spec.domainname, !d.isEmpty, !has("uts") {
             throw fail("domainname", "unable to set domainname without a private UTS namespace")
+        }
+    }
+
+    /// Without a mount namespace the rootfs is mounted in the runtime's one; like runc, the paths
+    /// it would mask or make read-only there are refused rather than shared with the host.
+    func checkMaskedWithoutMountNamespace() throws {
+        if has("mount") { return }
+        if !(spec.linux?.maskedPaths ?? []).isEmpty {
+            throw fail("linux.maskedPaths", "unable to restrict sys entries without a private MNT namespace")
+        }
+        if !(spec.linux?.readonlyPaths ?? []).isEmpty {
+            throw fail("linux.readonlyPaths", "unable to restrict sys entries without a private MNT namespace")
         }
     }
 

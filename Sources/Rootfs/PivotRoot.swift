@@ -23,6 +23,14 @@ enum PivotRoot {
         try check("chdir /") { chdir("/") }
     }
 
+    /// In the runtime's mount namespace (none in the config): chroot only, as runc does. Neither
+    /// pivot_root nor a move may touch that namespace's "/".
+    static func chrootOnly(_ c: RootfsConfig) throws {
+        try check("chdir \(c.rootfs)") { chdir(c.rootfs) }
+        try check("chroot \(c.rootfs)") { chroot(".") }
+        try check("chdir /") { chdir("/") }
+    }
+
     /// --no-pivot: move the rootfs mount onto "/" and chroot into it. The old root stays in the
     /// mount namespace (hidden above the chroot), which is why this mode is less safe.
     static func moveRoot(_ c: RootfsConfig) throws {

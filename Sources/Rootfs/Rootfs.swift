@@ -12,7 +12,8 @@ public enum Rootfs {
     /// plus the defaults), /dev symlinks and /dev/console, then a read-only /dev made read-only.
     public static func prepare(_ c: RootfsConfig) throws {
         try requireMountNamespace(c)
-        try Propagation.isolateRoot(c)
+        // In the runtime's mount namespace "/" is the host's: its propagation is left alone.
+        if !c.inRuntimeMountNamespace { try Propagation.isolateRoot(c) }
         try Propagation.bindRootfs(c)
         let stage = try openStage(c)
         defer { close(stage.root) }
@@ -33,7 +34,8 @@ public enum Rootfs {
             try stage.readonlyPaths()
             try stage.maskPaths()
         }
-        if c.noPivot { try PivotRoot.moveRoot(c) } else { try PivotRoot.pivot(c) }
+        if c.inRuntimeMountNamespace { try PivotRoot.chrootOnly(c) }
+        else if c.noPivot { try PivotRoot.moveRoot(c) } else { try PivotRoot.pivot(c) }
         if c.readonly {
             // mount_setattr changes only MOUNT_ATTR_RDONLY, so locked flags (user namespace) stay.
             try check("remount / read-only") { sr_mount_setattr(AT_FDCWD, "/", 0, MountAttr.rdonly, 0, 0, 0) }
@@ -42,7 +44,7 @@ public enum Rootfs {
     }
 
     private static func requireMountNamespace(_ c: RootfsConfig) throws {
-        if !c.newMountNamespace {
+        if !c.newMountNamespace && !c.inRuntimeMountNamespace {
             throw RootfsError("set up rootfs \(c.rootfs)", errno: EINVAL,
                               detail: "a new mount namespace is required")
         }

@@ -17,6 +17,9 @@ public struct RootfsConfig: Sendable {
     public var noPivot: Bool
     public var inNewUserNamespace: Bool
     public var newMountNamespace: Bool
+    /// No mount namespace in the config: set up in the runtime's own (no propagation change of
+    /// "/", chroot instead of pivot_root); the runtime unmounts the rootfs on delete.
+    public var inRuntimeMountNamespace = false
     public var cgroupNamespace: Bool
     /// The container's cgroup directories on the host (controller → path, as the cgroup manager
     /// reports them): on cgroup v1 / hybrid hosts a `cgroup` mount shows these, per hierarchy.

@@ -12,6 +12,20 @@ enum ContainerCgroup {
         }
     }
 
+    /// Like runc (1.2's wording): a container never shares a cgroup with processes already there
+    /// (they would get its limits and go with its teardown), nor starts in a frozen one (its init
+    /// would freeze, and create hang). Checked in every hierarchy, before anything is made.
+    static func refuseOccupied(_ cg: CgroupManager) throws {
+        let o = cg.occupancy()
+        if let d = o.firstOccupied {
+            throw RuntimeError("config.json: linux.cgroupsPath: container's cgroup is not empty: "
+                               + "\(o.pids.count) process(es) found (in \(d))")
+        }
+        if let d = o.frozen {
+            throw RuntimeError("config.json: linux.cgroupsPath: container's cgroup unexpectedly frozen (\(d))")
+        }
+    }
+
     /// The manager of an existing container, or nil for state written without cgroups.
     static func load(_ r: ContainerRecord) -> CgroupManager? { load(mode: r.cgroupMode, paths: r.cgroupPaths) }
 

@@ -132,6 +132,7 @@ enum ContainerInit {
                               inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
         rc.idmappedMountFDs = c.idmapFDs
+        rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
         rc.cgroupPaths = c.cgroupPaths
         try Rootfs.prepare(rc)
         for fd in c.idmapFDs.values { close(fd) }
@@ -178,6 +179,7 @@ enum ContainerInit {
         if c.process.noNewPrivileges == true { try NoNewPrivileges.set() }
 
         // Resolve the program now, so that a missing binary fails `create`, as with runc.
+        if c.spec.process == nil { return Prepared(hostPid: hostPid, landlock: landlock) }
         guard let argv0 = c.process.args?.first else { throw RuntimeError("config.json: process.args must not be empty") }
         _ = try PathLookup.find(argv0, env: c.process.env ?? [])
         return Prepared(hostPid: hostPid, landlock: landlock)
@@ -239,6 +241,8 @@ enum ContainerInit {
             _ = Array(msg.utf8).withUnsafeBytes { Glibc.write(conn, $0.baseAddress, $0.count) }
             _exit(1)
         }
+        // `start` refuses first (ContainerRecord.hasProcess); this init has nothing to run.
+        if c.spec.process == nil { fail("config.json: process is required to start a container") }
         do {
             // In the container, as its program will run: the container's root as cwd, and the
             // program's environment for a hook without `env` (as runc).

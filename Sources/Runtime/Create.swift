@@ -50,14 +50,16 @@ public enum Create {
             throw RuntimeError("cannot read the bundle's config.json", cause: error)
         }
         let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
-        for w in try SpecValidator.validate(spec, forCreate: true) { Log.warn(w) }
+        for w in try SpecValidator.validate(spec) { Log.warn(w) }
         try refuseUnsupported(spec)
         try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
         try LSM.check(process: spec.process, linux: spec.linux)
         try NetDevices.validate(spec.linux?.netDevices ?? [:], namespaces: spec.linux?.namespaces)
-        guard let process = spec.process, let root = spec.root else {
-            throw RuntimeError("config.json: process and root are required")
-        }
+        guard let root = spec.root else { throw RuntimeError("config.json: root is required") }
+        // config.md: `process` is required only by `start` (which refuses a container without
+        // it). Without one the init sets the container up as root with no further attributes
+        // and waits; it never execs.
+        let process = spec.process ?? OCISpec.Process()
         let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
         var st = stat()
         if stat(rootfs, &st) != 0 {
@@ -77,8 +79,14 @@ public enum Create {
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
         let landlock = try LandlockPlan.make(process.landlock, warn: Log.warn)
+        // config-linux.md: a namespace not listed is the runtime's. Without a mount namespace the
+        // rootfs is mounted in ours (chroot, as runc), and teardown unmounts it (HostTeardown).
+        var hostRootfsBelow: Int? = nil
         if !plan.newMount && !plan.joins.contains(where: { $0.kind == .mount }) {
-            throw RuntimeError("config.json: linux.namespaces: a mount namespace is required")
+            guard let id = topMountID(rootfs) else {
+                throw RuntimeError("config.json: root.path: read the mount of \(rootfs)", cause: SysError("open", rootfs))
+            }
+            hostRootfsBelow = id
         }
 
         let lock = try store.create(id)
@@ -87,14 +95,18 @@ public enum Create {
         undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
             let cg = try ContainerCgroup.make(spec: spec, id: id)
+            // Before the intent: a refused cgroup is not ours, and delete must not remove it.
+            try ContainerCgroup.refuseOccupied(cg)
             let intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),
                                       cgroupMode: cg.mode, cgroupPaths: cg.paths,
-                                      resctrlDirs: IntelRdt.dirsToRemove(spec.linux?.intelRdt, id: id))
+                                      resctrlDirs: IntelRdt.dirsToRemove(spec.linux?.intelRdt, id: id),
+                                      hostRootfsBelowMountID: hostRootfsBelow)
             // Before anything exists on the host, so that `delete` can remove all of it whenever
             // this process dies (CreateIntent).
             do { try store.saveIntent(id, intent) } catch { throw RuntimeError("record the container's intent", cause: error) }
             undo.push("cgroups of container \(id)") {
-                try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: intent.resctrlDirs)
+                try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: intent.resctrlDirs,
+                                     hostRootfs: rootfs, belowMountID: hostRootfsBelow)
             }
             do { try store.saveConfig(id, bytes) } catch { throw RuntimeError("save the container's config", cause: error) }
             do {
@@ -154,6 +166,7 @@ public enum Create {
                 ownPidNamespace: plan.newPid, annotations: spec.annotations, hooks: spec.hooks,
                 hasProcess: spec.process != nil, cgroupMode: cg.mode, cgroupPaths: cg.paths,
                 resctrlDirs: intent.resctrlDirs)
+            record.hostRootfsBelowMountID = hostRootfsBelow
             // Hooks may ask for the state while the container is "creating"; without hooks the
             // record is written once, at the end.
             let h = spec.hooks

@@ -31,8 +31,17 @@ public enum Delete {
             }
             try killAndWait(r)
         }
+        try destroy(store: store, id: id, record: r)
+    }
+
+    /// Lifecycle steps 12 and 13 for a container whose init is gone, with its lock held: remove
+    /// its cgroups, resctrl groups and state, then run its poststop hooks.
+    static func destroy(store: StateStore, id: String, record r: ContainerRecord) throws {
         // Leftovers (exec'd processes of a container without a pid namespace) go with the cgroups.
-        do { try HostTeardown.run(id: id, cgroup: ContainerCgroup.load(r), resctrlDirs: r.resctrlDirs) } catch {
+        do {
+            try HostTeardown.run(id: id, cgroup: ContainerCgroup.load(r), resctrlDirs: r.resctrlDirs,
+                                 hostRootfs: r.rootfs, belowMountID: r.hostRootfsBelowMountID)
+        } catch {
             throw RuntimeError("delete container \(id)", cause: error)
         }
         try store.remove(id)
@@ -50,7 +59,10 @@ public enum Delete {
             Log.warn("container \(id): unreadable intent.json, its cgroups may be left: \(error)")
         }
         if let intent {
-            do { try HostTeardown.run(id: id, cgroup: intent.cgroup, resctrlDirs: intent.resctrlDirs) } catch {
+            do {
+                try HostTeardown.run(id: id, cgroup: intent.cgroup, resctrlDirs: intent.resctrlDirs,
+                                     hostRootfs: intent.rootfs, belowMountID: intent.hostRootfsBelowMountID)
+            } catch {
                 throw RuntimeError("delete container \(id)", cause: error)
             }
         }

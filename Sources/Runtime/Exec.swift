@@ -151,6 +151,12 @@ public enum Exec {
             // (which the container can replace, e.g. by a tmpfs saying setgroups is denied).
             let proc: ProcFS
             do { proc = try ProcFS.open() } catch { throw RuntimeError("exec: open the host's procfs", cause: error) }
+            // No mount namespace of its own: the container's root is the init's chroot, which setns
+            // cannot give us; take it from the init before joining anything.
+            var initRoot: Int32 = -1
+            if r.hostRootfsBelowMountID != nil {
+                initRoot = try FileIO.open("/proc/\(r.pid)/root", SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC)
+            }
             if nsFlags != 0 {
                 try sys("setns", "namespaces of container \(r.id)") { sr_setns(initPidfd, Int32(truncatingIfNeeded: nsFlags)) }
                 if nsFlags & NamespaceKind.user.cloneFlag != 0 {
@@ -159,6 +165,12 @@ public enum Exec {
                 }
             }
             close(initPidfd)
+            if initRoot >= 0 {
+                try sys("fchdir", "the container's root") { fchdir(initRoot) }
+                try sys("chroot", "the container's root") { chroot(".") }
+                close(initRoot)
+                try sys("chdir", "/") { chdir("/") }
+            }
             if console >= 0 {
                 // The container's root (setns moved us there), so ptmx is looked up inside it.
                 let root = try FileIO.open("/", SafePath.O_PATH | O_DIRECTORY)

@@ -10,7 +10,8 @@ import LinuxSys
 /// hierarchy, then its resctrl groups. Used by `delete` and by a failing `create`; each step
 /// tolerates what was never made.
 enum HostTeardown {
-    static func run(id: String, cgroup: CgroupManager?, resctrlDirs: [String]?) throws {
+    static func run(id: String, cgroup: CgroupManager?, resctrlDirs: [String]?,
+                    hostRootfs: String? = nil, belowMountID: Int? = nil) throws {
         if let cg = cgroup {
             if let left = try? cg.pids(), !left.isEmpty { try? cg.kill(signal: SIGKILL) }
             if cg.isFrozen() { try? cg.thaw() }
@@ -18,8 +19,22 @@ enum HostTeardown {
                 throw RuntimeError("container \(id): remove its cgroup \(cg.paths.values.sorted().first ?? "")", cause: error)
             }
         }
+        if let rootfs = hostRootfs, let below = belowMountID { try unmountRootfs(id: id, rootfs, below: below) }
         for d in resctrlDirs ?? [] where rmdir(d) != 0 && errno != ENOENT {
             Log.warn("container \(id): remove resctrl group: \(SysError("rmdir", d))")
+        }
+    }
+
+    /// A container without a mount namespace: its rootfs bind (and every mount below it) lives in
+    /// the runtime's mount namespace. Lazily detach what is stacked on `rootfs` above the mount
+    /// that was there before create (recorded first), so a create that died before binding, or
+    /// the engine's own rootfs mount, is never touched.
+    static func unmountRootfs(id: String, _ rootfs: String, below: Int) throws {
+        for _ in 0..<8 {
+            guard let top = topMountID(rootfs), top != below else { return }
+            if umount2(rootfs, Int32(MNT_DETACH)) != 0 {
+                throw RuntimeError("container \(id): unmount its rootfs", cause: SysError("umount2", rootfs))
+            }
         }
     }
 }

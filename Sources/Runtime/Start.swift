@@ -42,10 +42,13 @@ public enum Start {
         do {
             try HookRunner.run(r.hooks?.poststart, kind: "poststart", state: store.ociState(r, status: .running))
         } catch {
-            // runtime.md: a failing poststart hook stops the container.
-            if let pidfd = try? Proc.pidfdOpen(r.pid) {
-                if Proc.isAlive(r.pid, startTime: r.pidStartTime) { try? Proc.signal(pidfd: pidfd, SIGKILL) }
-                close(pidfd)
+            // runtime.md lifecycle step 9: a failing poststart hook stops the container, which is
+            // then destroyed (step 12) and its poststop hooks run (step 13), all under our lock.
+            do {
+                try Delete.killAndWait(r)
+                try Delete.destroy(store: store, id: id, record: r)
+            } catch let cleanup {
+                Log.warn("container \(id): destroy after the failed poststart hook: \(cleanup)")
             }
             throw error
         }

@@ -32,6 +32,9 @@ public struct ContainerRecord: Codable, Sendable {
     public var cgroupPaths: [String: String]?
     /// resctrl groups to remove on delete (from the create intent); nil without linux.intelRdt.
     public var resctrlDirs: [String]? = nil
+    /// As CreateIntent.hostRootfsBelowMountID: set when the rootfs is mounted in the runtime's
+    /// mount namespace (no mount namespace in the config).
+    public var hostRootfsBelowMountID: Int? = nil
 }
 
 public enum ContainerStatus: String, Sendable {

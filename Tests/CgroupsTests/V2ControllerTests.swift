@@ -23,6 +23,24 @@ final class V2ControllerTests: XCTestCase {
         return try Cgroups.manager(cgroupsPath: "/c1", id: "x", root: fake.root, mode: .unified)
     }
 
+    func testOccupancyBeforeCreate() throws {
+        // A leaf that does not exist yet under a parent frozen by cgroup.freeze.
+        try fake.dir("p", ["cgroup.freeze": "1", "cgroup.events": "populated 0\nfrozen 1\n", "cgroup.procs": ""])
+        var m = try Cgroups.manager(cgroupsPath: "/p/c", id: "x", root: fake.root, mode: .unified)
+        XCTAssertEqual(m.occupancy().frozen, fake.root + "/p")
+        XCTAssertNil(m.occupancy().firstOccupied)
+        // An existing leaf holding processes (also in a sub-cgroup); not frozen.
+        try fake.dir("c1", ["cgroup.procs": "12\n13\n", "cgroup.freeze": "0"])
+        try fake.dir("c1/sub", ["cgroup.procs": "14\n"])
+        m = try Cgroups.manager(cgroupsPath: "/c1", id: "x", root: fake.root, mode: .unified)
+        XCTAssertEqual(m.occupancy().pids, [12, 13, 14])
+        XCTAssertEqual(m.occupancy().firstOccupied, fake.root + "/c1")
+        XCTAssertNil(m.occupancy().frozen)
+        // Nothing there yet: free.
+        m = try Cgroups.manager(cgroupsPath: "/new/leaf", id: "x", root: fake.root, mode: .unified)
+        XCTAssertEqual(m.occupancy(), CgroupOccupancy())
+    }
+
     func testCPUWeightConversion() {
         XCTAssertEqual(V2CPU.weight(shares: 0), 0)
         XCTAssertEqual(V2CPU.weight(shares: 2), 1)

@@ -5,9 +5,9 @@ final class SpecValidatorTests: XCTestCase {
     /// A valid base config (runc's default) to mutate.
     var base: Spec { DefaultSpec.make(rootless: false) }
 
-    func assertInvalid(_ spec: Spec, forCreate: Bool = true, _ message: String,
+    func assertInvalid(_ spec: Spec, _ message: String,
                        file: StaticString = #filePath, line: UInt = #line) {
-        assertSpecError(message, file: file, line: line) { try SpecValidator.validate(spec, forCreate: forCreate) }
+        assertSpecError(message, file: file, line: line) { try SpecValidator.validate(spec) }
     }
 
     func testAcceptedVersions() throws {
@@ -34,11 +34,11 @@ final class SpecValidatorTests: XCTestCase {
         }
     }
 
-    func testMissingProcess() throws {
+    /// config.md: process is REQUIRED only when `start` is called; `create` accepts a config without it.
+    func testMissingProcessIsValid() throws {
         var s = base
         s.process = nil
-        assertInvalid(s, "config.json: process: required to create a container")
-        XCTAssertEqual(try SpecValidator.validate(s, forCreate: false), [])
+        XCTAssertEqual(try SpecValidator.validate(s), [])
     }
 
     func testMissingRoot() {
@@ -153,7 +153,17 @@ final class SpecValidatorTests: XCTestCase {
         s.linux?.namespaces?.removeAll { $0.type == "uts" }
         assertInvalid(s, "config.json: hostname: unable to set hostname without a private UTS namespace")
         s.linux?.namespaces?.append(LinuxNamespace(type: "uts", path: "/proc/1/ns/uts"))
-        assertInvalid(s, "config.json: hostname: unable to set hostname without a private UTS namespace")
+        XCTAssertNoThrow(try SpecValidator.validate(s))  // a joined UTS namespace: set there
+    }
+
+    func testMaskedAndReadonlyPathsNeedAMountNamespace() {
+        var s = base
+        s.linux?.namespaces?.removeAll { $0.type == "mount" }
+        assertInvalid(s, "config.json: linux.maskedPaths: unable to restrict sys entries without a private MNT namespace")
+        s.linux?.maskedPaths = nil
+        assertInvalid(s, "config.json: linux.readonlyPaths: unable to restrict sys entries without a private MNT namespace")
+        s.linux?.readonlyPaths = []
+        XCTAssertNoThrow(try SpecValidator.validate(s))  // the runtime's mount namespace is inherited
     }
 
     func testDomainnameWithoutUTSNamespace() {

@@ -178,20 +178,39 @@ def test_failing_poststop_hook_is_only_a_warning(rt, bundle, tmp_path):
     assert not rt.exists(cid)
 
 
-@swiftrun_only_because("runs poststart at create time and a failing poststart hook "
-                       "fails `create`")
-def test_failing_poststart_hook_fails_start_and_stops_container(rt, bundle, tmp_path):
-    # runtime.md v1.3.0, lifecycle step 9: a failing poststart hook is an error, the
-    # container is stopped, and the lifecycle continues at step 12 (delete).
+@swiftrun_only_because("runs poststart hooks during `create` (before startContainer), "
+                       "so a failing one fails `create`")
+def test_failing_poststart_hook_destroys_container_and_runs_poststop(rt, bundle, tmp_path):
+    # runtime.md v1.3.0, lifecycle step 9: a failing poststart hook is an error, the container
+    # is stopped, and the lifecycle continues at step 12 (destroyed) and 13 (poststop hooks).
     b = bundle().args("sleep", "100")
-    log = _setup(b, tmp_path, names=["poststart"], extra_env=["HOOK_EXIT=1"])
+    log = _setup(b, tmp_path, names=["poststart", "poststop"])
+    b.config["hooks"]["poststart"][0]["env"].append("HOOK_EXIT=1")
     cid = new_id()
+    before = all_pids()
     rt.create(b, cid)
+    pid = rt.state(cid)["pid"]
     p = rt("start", cid, check=False)
     assert p.returncode != 0
     assert "poststart" in p.stderr
-    assert [r["name"] for r in _records(log)] == ["poststart"]
-    rt.wait_status(cid, "stopped")
+    assert [r["name"] for r in _records(log)] == ["poststart", "poststop"]
+    assert _records(log)[1]["state"]["status"] == "stopped"
+    assert not pid_alive(pid)
+    assert not rt.exists(cid)
+    assert rt("state", cid, check=False).returncode != 0
+    assert suspicious_processes(before, [cid, b.path, rt.root]) == []
+    assert mounts_mentioning(b.path) == []
+    assert _cgroup_dirs(cid) == []  # in every hierarchy
+
+
+def _cgroup_dirs(cid):
+    """The container's cgroup directories left anywhere under /sys/fs/cgroup."""
+    found = []
+    for root, dirs, _ in os.walk("/sys/fs/cgroup"):
+        for d in dirs:
+            if cid in d:
+                found.append(os.path.join(root, d))
+    return found
 
 
 def test_hook_timeout_enforced(rt, bundle, tmp_path):

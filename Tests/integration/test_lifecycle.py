@@ -457,3 +457,24 @@ def test_oci_version_1_3_0_accepted(rt, bundle):
     b.config["ociVersion"] = "1.3.0"
     p = rt.run(b, new_id())
     assert p.returncode == 0, p.stderr
+
+
+@swiftrun_only_because("refuses `create` without `process` "
+                       "('process property must not be empty')")
+def test_create_without_process_then_start_fails(rt, bundle):
+    """config.md: `process` is REQUIRED only when `start` is called. `create` without it builds
+    the container; `start` then fails naming the field and the container stays `created`."""
+    b = bundle()
+    del b.config["process"]
+    cid = new_id()
+    rt.create(b, cid)
+    st = rt.state(cid)
+    assert st["status"] == "created"
+    assert pid_alive(st["pid"])
+    p = rt("start", cid, check=False)
+    assert p.returncode != 0
+    assert "process" in p.stderr and "start" in p.stderr, p.stderr
+    assert rt.status(cid) == "created"
+    rt("delete", cid)
+    assert not rt.exists(cid)
+    assert wait_for(lambda: not pid_alive(st["pid"]))

@@ -183,6 +183,27 @@ def test_join_uts_and_ipc_namespaces_by_path(rt, bundle):
     assert out[2] == "first-box"
 
 
+def test_hostname_set_in_joined_uts_namespace(rt, bundle):
+    """config-linux.md: `hostname` needs a UTS namespace, new or joined by path; in a joined
+    one it is set there (shared with the namespace's other processes), never on the host."""
+    with open("/proc/sys/kernel/hostname") as f:
+        host = f.read()
+    a = bundle().args("sleep", "100")
+    a.config["hostname"] = "first-box"
+    ca = new_id("a")
+    rt.create(a, ca)
+    rt("start", ca)
+    pid = rt.state(ca)["pid"]
+    b = bundle().sh("readlink /proc/self/ns/uts; hostname")
+    b.add_ns("uts", path="/proc/%d/ns/uts" % pid)
+    b.config["hostname"] = "second-box"
+    out = _run_ok(rt, b).split()
+    assert out == [_ns("uts", pid), "second-box"]
+    assert rt("exec", ca, "hostname").stdout.strip() == "second-box"
+    with open("/proc/sys/kernel/hostname") as f:
+        assert f.read() == host
+
+
 def test_sysctl_in_new_netns(rt, bundle):
     b = bundle().sh("cat /proc/sys/net/ipv4/ip_forward; cat /proc/sys/kernel/shmmni")
     b.config["linux"]["sysctl"] = {"net.ipv4.ip_forward": "1", "kernel.shmmni": "1234"}
@@ -214,3 +235,54 @@ def test_loopback_is_up_in_a_new_network_namespace(rt, bundle, userns):
     p = rt.run(b, new_id())
     assert p.returncode == 0, p.stderr
     assert int(p.stdout.strip(), 16) & 0x1, p.stdout  # IFF_UP
+
+
+def _host_mounts():
+    with open("/proc/self/mountinfo") as f:
+        return set(f.read().splitlines())
+
+
+def _without_mount_ns(b):
+    b.remove_ns("mount")
+    # runc: "unable to restrict sys entries without a private MNT namespace"
+    del b.config["linux"]["maskedPaths"]
+    del b.config["linux"]["readonlyPaths"]
+    open(os.path.join(b.rootfs, "marker-in-rootfs"), "w").close()
+
+
+@swiftrun_only_because("leaves the container's mounts (rootfs bind, /proc, /dev, ...) in the "
+                       "host's mount namespace after delete")
+def test_without_mount_namespace_inherits_runtime_one(rt, bundle):
+    """config-linux.md: a namespace type not listed is inherited from the runtime. Without a
+    mount namespace the rootfs is set up in the runtime's one (chroot, as runc); run, exec and
+    delete leave no mount behind on the host."""
+    before = _host_mounts()
+    b = bundle().sh("readlink /proc/self/ns/mnt; ls /marker-in-rootfs; grep -c . /proc/self/mounts >/dev/null"
+                    " && echo proc-ok; sleep 100")
+    _without_mount_ns(b)
+    b.config["root"]["readonly"] = True
+    cid = new_id()
+    rt.create(b, cid)
+    assert any(b.path in l for l in _host_mounts() - before)
+    p = rt("exec", cid, "sh", "-c", "readlink /proc/self/ns/mnt; ls /marker-in-rootfs; "
+                                     "touch /x 2>/dev/null || echo ro")
+    assert p.stdout.split() == [_ns("mnt"), "/marker-in-rootfs", "ro"], p.stdout
+    rt("delete", "--force", cid)
+    assert [l for l in _host_mounts() - before if b.path in l] == []
+    out = _run_ok(rt, b.args("sh", "-c", "readlink /proc/self/ns/mnt; ls /marker-in-rootfs")).split()
+    assert out == [_ns("mnt"), "/marker-in-rootfs"]
+    assert [l for l in _host_mounts() - before if b.path in l] == []
+    # A create that fails once everything is mounted (the program is resolved last) unmounts it.
+    cid = new_id()
+    assert rt.create(b.args("/no/such/program"), cid, check=False).returncode != 0
+    assert not rt.exists(cid)
+    assert [l for l in _host_mounts() - before if b.path in l] == []
+
+
+def test_without_mount_namespace_masked_paths_refused(rt, bundle):
+    b = bundle().args("true")
+    b.remove_ns("mount")
+    del b.config["linux"]["readonlyPaths"]
+    p = rt.run(b, new_id())
+    assert p.returncode != 0
+    assert "without a private MNT namespace" in p.stderr, p.stderr

@@ -313,3 +313,104 @@ def test_update_intel_rdt_schema_without_resctrl_is_clear(rt, bundle):
     rt.run(b, cid, "--detach")
     p = rt("update", "--l3-cache-schema", "L3:0=f", cid, check=False)
     assert p.returncode != 0 and "linux.intelRdt" in p.stderr and "resctrl" in p.stderr, p.stderr
+
+
+def _occupied_cgroup(hierarchy, rel):
+    """mkdir /sys/fs/cgroup/<hierarchy>/<rel> (and its parents); returns the dirs made, top first."""
+    made = []
+    cur = "/sys/fs/cgroup/" + hierarchy
+    for c in rel.strip("/").split("/"):
+        cur += "/" + c
+        if not os.path.isdir(cur):
+            os.mkdir(cur)
+            made.append(cur)
+    return made
+
+
+def _cleanup_cgroups(rt, cid, rel):
+    """Delete the container (if it was made), thaw and remove <rel> and its parent everywhere."""
+    rt("delete", "--force", cid, check=False)
+    top = rel.split("/")[0]
+    for c in os.listdir(V1):
+        for d in ("%s/%s/%s" % (V1, c, top), "%s/%s/%s" % (V1, c, rel)):
+            for f, v in (("freezer.state", "THAWED"), ("cgroup.freeze", "0")):
+                if os.path.exists(d + "/" + f):
+                    with open(d + "/" + f, "w") as fh:
+                        fh.write(v)
+        for d in ("%s/%s/%s" % (V1, c, rel), "%s/%s/%s" % (V1, c, top)):
+            for _ in range(100):
+                try:
+                    os.rmdir(d)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.02)
+
+
+@swiftrun_only_because("creates the container in a cgroup that holds processes (1.1.5 at most "
+                       "warns 'container's cgroup is not empty', deprecated); runc 1.2 refuses")
+@pytest.mark.parametrize("hierarchy", ["pids", "memory", "unified"])
+def test_create_into_cgroup_with_live_processes_refused(rt, bundle, hierarchy):
+    """A cgroup that already holds processes, in any hierarchy the container uses, is refused
+    (runc 1.2: "container's cgroup is not empty"); the foreign process and its cgroup are left
+    alone, and nothing of the container remains."""
+    import subprocess
+    cid = new_id()
+    rel = "swiftrun-itest-%s/%s" % (cid, cid)
+    leaf = _occupied_cgroup(hierarchy, rel)[-1]
+    sleeper = subprocess.Popen(["sleep", "100"])
+    try:
+        with open(leaf + "/cgroup.procs", "w") as f:
+            f.write(str(sleeper.pid))
+        b = bundle().args("true")
+        b.config["linux"]["cgroupsPath"] = "/" + rel
+        p = rt.create(b, cid, check=False)
+        assert p.returncode != 0
+        assert "cgroup is not empty: 1 process(es) found" in p.stderr, p.stderr
+        assert not rt.exists(cid)
+        assert sleeper.poll() is None
+        assert _read(leaf + "/cgroup.procs") == str(sleeper.pid)
+        for c in os.listdir(V1):
+            if c != hierarchy:
+                assert not os.path.exists("%s/%s/%s" % (V1, c, rel)), c
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+        _cleanup_cgroups(rt, cid, rel)
+
+
+def _frozen_case(rt, bundle, hierarchy, where, freeze_file, value):
+    cid = new_id()
+    rel = "swiftrun-itest-%s/%s" % (cid, cid)
+    frozen = _occupied_cgroup(hierarchy, rel if where == "leaf" else rel.split("/")[0])[-1]
+    try:
+        with open(frozen + "/" + freeze_file, "w") as f:
+            f.write(value)
+        b = bundle().args("true")
+        b.config["linux"]["cgroupsPath"] = "/" + rel
+        p = rt.create(b, cid, check=False, timeout=10)
+        assert p.returncode != 0
+        assert "cgroup unexpectedly frozen" in p.stderr, p.stderr  # runc's wording
+        assert not rt.exists(cid)
+        assert _read(frozen + "/" + freeze_file) == value
+    finally:
+        _cleanup_cgroups(rt, cid, rel)
+
+
+@pytest.mark.parametrize("where", [
+    "leaf", pytest.param("parent", marks=swiftrun_only_because(
+        "hangs in create when the parent of its v1 freezer cgroup is frozen"))])
+def test_create_into_frozen_cgroup_refused(rt, bundle, where):
+    """A frozen v1 freezer cgroup (the container's own, or its parent: a new leaf is then frozen
+    too) would freeze the init: create fails (runc: "container's cgroup unexpectedly frozen")."""
+    _frozen_case(rt, bundle, "freezer", where, "freezer.state", "FROZEN")
+
+
+@swiftrun_only_because("checks only the v1 freezer: it hangs when the cgroup2 leaf of a hybrid "
+                       "host is frozen")
+@pytest.mark.parametrize("where", ["leaf", "parent"])
+def test_create_into_frozen_unified_cgroup_refused(rt, bundle, where):
+    """Hybrid host: the container joins the cgroup2 leaf too; a frozen one (cgroup.freeze, its
+    own or inherited from the parent) must also fail create instead of hanging it."""
+    _frozen_case(rt, bundle, "unified", where, "cgroup.freeze", "1")
