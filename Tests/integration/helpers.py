@@ -349,12 +349,32 @@ def last_json_line(path):
     return json.loads(lines[-1])
 
 
+def read_pty(fd, timeout=10, until=None):
+    """Everything read from a pty master (or any fd) until EOF/EIO, `until` appears, or timeout."""
+    import select
+    out = b""
+    end = time.time() + timeout
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if not r:
+            continue
+        try:
+            d = os.read(fd, 4096)
+        except OSError:  # EIO once the slave side is closed
+            break
+        if not d:
+            break
+        out += d
+        if until is not None and until in out:
+            break
+    return out
+
+
 def run_in_pty(argv, cwd=None, onlcr=True, timeout=15):
     """Run argv with a fresh pty as its controlling terminal and stdio, as a person at a terminal
     would; returns (exit code, everything written to the pty). onlcr=False clears ONLCR on the
     outer pty, so only a pty the runtime proxies could turn "\\n" into "\\r\\n"."""
     import pty
-    import select
     import termios
     pid, fd = pty.fork()
     if pid == 0:
@@ -365,19 +385,20 @@ def run_in_pty(argv, cwd=None, onlcr=True, timeout=15):
         if cwd:
             os.chdir(cwd)
         os.execv(argv[0], argv)
-    out = b""
-    end = time.time() + timeout
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if not r:
-            continue
-        try:
-            d = os.read(fd, 4096)
-        except OSError:
-            break
-        if not d:
-            break
-        out += d
+    out = read_pty(fd, timeout)
     _, st = os.waitpid(pid, 0)
     os.close(fd)
     return os.waitstatus_to_exitcode(st), out
+
+
+def rmdir_retry(d, tries=50, pause=0.02):
+    """rmdir a cgroup (or any) directory that may stay busy for a moment after its last process
+    died; a missing one is fine."""
+    for _ in range(tries):
+        try:
+            os.rmdir(d)
+            return
+        except FileNotFoundError:
+            return
+        except OSError:
+            time.sleep(pause)

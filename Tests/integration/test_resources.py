@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from helpers import IS_RUNC, new_id, swiftrun_only_because, wait_for
+from helpers import IS_RUNC, new_id, rmdir_retry, swiftrun_only_because, wait_for
 
 MEM_LIMIT = 64 * 1024 * 1024
 V1 = "/sys/fs/cgroup"
@@ -338,14 +338,7 @@ def _cleanup_cgroups(rt, cid, rel):
                     with open(d + "/" + f, "w") as fh:
                         fh.write(v)
         for d in ("%s/%s/%s" % (V1, c, rel), "%s/%s/%s" % (V1, c, top)):
-            for _ in range(100):
-                try:
-                    os.rmdir(d)
-                    break
-                except FileNotFoundError:
-                    break
-                except OSError:
-                    time.sleep(0.02)
+            rmdir_retry(d, tries=100)
 
 
 @swiftrun_only_because("creates the container in a cgroup that holds processes (1.1.5 at most "

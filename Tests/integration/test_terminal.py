@@ -3,13 +3,11 @@
 import array
 import fcntl
 import os
-import select
 import socket
 import struct
 import termios
-import time
 
-from helpers import BINARY, new_id, run_in_pty
+from helpers import BINARY, new_id, read_pty, run_in_pty
 
 
 class ConsoleReceiver:
@@ -38,22 +36,7 @@ class ConsoleReceiver:
 
 
 def read_all(fd, timeout=10):
-    out = b""
-    end = time.time() + timeout
-    while time.time() < end:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if not r:
-            continue
-        try:
-            d = os.read(fd, 4096)
-        except OSError:  # EIO once the slave side is closed
-            break
-        if not d:
-            break
-        out += d
-        if b"END" in out:
-            break
-    return out.decode(errors="replace")
+    return read_pty(fd, timeout, until=b"END").decode(errors="replace")
 
 
 def test_console_socket_receives_pty_master_with_size(rt, bundle, tmp_path):

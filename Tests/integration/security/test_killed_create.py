@@ -8,16 +8,14 @@ exec) and under a /proc the config does not mount. Every test names its own linu
 (/swiftrun-killed/<id>) and looks for it in every hierarchy under /sys/fs/cgroup.
 """
 
-import json
 import os
 import signal
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from helpers import (all_pids, new_id, pid_alive, suspicious_processes, swiftrun_only_because,
+from helpers import (all_pids, rmdir_retry, new_id, pid_alive, suspicious_processes, swiftrun_only_because,
                      wait_for)
 
 CGROOT = "/sys/fs/cgroup"
@@ -76,14 +74,7 @@ def _force_remove(cid):
             except OSError:
                 pass
     for d in existing(cid):
-        for _ in range(50):
-            try:
-                os.rmdir(d)
-                break
-            except FileNotFoundError:
-                break
-            except OSError:
-                time.sleep(0.02)
+        rmdir_retry(d)
     for h in hierarchies():
         try:
             os.rmdir(os.path.join(h, PARENT))
