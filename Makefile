@@ -2,7 +2,7 @@
 #
 #   make run     deps + build + example rootfs, then runs Bundles/busybox
 #   make test    deps + build + rootfs, then unit tests, the integration suite, the
-#                install/deb tests, the engine suites (docker, podman, containerd) and
+#                install/deb tests, the engine suites (docker, podman, containerd, CRI) and
 #                the VM suite, printing how long each part took
 #   make check   the edit loop: release build + unit tests (no apt, no root, no VM)
 #   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
@@ -30,8 +30,9 @@ ROOTFS       := Bundles/busybox/rootfs
 DEB_PACKAGES := libseccomp-dev busybox-static runc crun time util-linux gcc \
                 binutils groff-base man-db bash-completion zsh fish lintian
 # The engines the engine suites drive (Tests/integration/test_engine_*.py). catatonit is the
-# pause program of podman's locally built pod infra image; tini is docker's --init.
-ENGINE_PACKAGES := podman conmon catatonit containerd docker.io tini
+# pause program of podman's locally built pod infra image; tini is docker's --init;
+# containernetworking-plugins gives the CRI suite's pods their network (bridge, host-local).
+ENGINE_PACKAGES := podman conmon catatonit containerd docker.io tini containernetworking-plugins
 ENGINE_TESTS ?= 1
 ENGINE_MODULES := $(sort $(wildcard Tests/integration/test_engine_*.py))
 BENCH_ARGS   ?=
@@ -94,6 +95,15 @@ deps:
 	    || $(PYTHON) -m pip install -q --disable-pip-version-check --break-system-packages jsonschema >/dev/null 2>&1 \
 	    || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq python3-jsonschema >/dev/null 2>&1; } \
 	    || echo "deps: jsonschema not installed; the features schema test will be skipped" >&2; \
+	fi
+	@if [ "$(ENGINE_TESTS)" = 1 ] && ! $(PYTHON) -c 'import grpc' >/dev/null 2>&1; then \
+	    echo "deps: installing grpcio (the CRI suite's client)"; \
+	    $(PYTHON) -m pip install -q --disable-pip-version-check grpcio >/dev/null 2>&1 \
+	    || $(PYTHON) -m pip install -q --disable-pip-version-check --break-system-packages grpcio >/dev/null 2>&1 \
+	    || { export DEBIAN_FRONTEND=noninteractive; apt-get install -y -qq python3-grpcio >/dev/null 2>&1; } \
+	    || true; \
+	    $(PYTHON) -c 'import grpc' >/dev/null 2>&1 \
+	    || { echo "deps: grpcio could not be installed for $(PYTHON)" >&2; exit 1; }; \
 	fi
 	@command -v $(SWIFT) >/dev/null || { echo "deps: '$(SWIFT)' not found (expected the toolchain in /opt/swift)" >&2; exit 1; }
 

@@ -5,11 +5,13 @@ imports project code.
 """
 
 import copy
+import hashlib
 import json
 import os
 import shutil
 import signal
 import subprocess
+import tarfile
 import tempfile
 import time
 import uuid
@@ -402,3 +404,44 @@ def rmdir_retry(d, tries=50, pause=0.02):
             return
         except OSError:
             time.sleep(pause)
+
+
+def oci_image_archive(rootfs, path, ref, cmd=("sh",), entrypoint=None):
+    """A one-layer OCI image archive (oci-layout tar) of `rootfs` named `ref`, for
+    `ctr image import`; `cmd`/`entrypoint` go into the image config."""
+    d = str(path) + ".d"
+    os.makedirs(d + "/blobs/sha256")
+
+    def blob(data):
+        h = hashlib.sha256(data).hexdigest()
+        with open("%s/blobs/sha256/%s" % (d, h), "wb") as f:
+            f.write(data)
+        return "sha256:" + h, len(data)
+
+    layer_path = str(path) + ".layer"
+    with tarfile.open(layer_path, "w") as t:
+        t.add(rootfs, arcname=".")
+    with open(layer_path, "rb") as f:
+        layer, layer_size = blob(f.read())
+    image_config = {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": list(cmd)}
+    if entrypoint:
+        image_config["Entrypoint"] = list(entrypoint)
+    config, config_size = blob(json.dumps({
+        "architecture": "amd64", "os": "linux", "config": image_config,
+        "rootfs": {"type": "layers", "diff_ids": [layer]}}).encode())
+    manifest, manifest_size = blob(json.dumps({
+        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config,
+                   "size": config_size},
+        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer,
+                    "size": layer_size}]}).encode())
+    with open(d + "/index.json", "w") as f:
+        json.dump({"schemaVersion": 2, "manifests": [{
+            "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest,
+            "size": manifest_size, "annotations": {"org.opencontainers.image.ref.name": ref}}]}, f)
+    with open(d + "/oci-layout", "w") as f:
+        f.write('{"imageLayoutVersion":"1.0.0"}')
+    with tarfile.open(path, "w") as t:
+        for name in os.listdir(d):
+            t.add(os.path.join(d, name), arcname=name)
+    return ref

@@ -2,18 +2,15 @@
 `ctr --runc-binary`. A private containerd (own root, state and socket in a temp dir) is started for
 the module and stopped after it. Skipped, with the reason, when containerd is not installed."""
 
-import hashlib
-import json
 import os
 import shutil
 import signal
 import subprocess
-import tarfile
 import time
 
 import pytest
 
-from helpers import BINARY, IS_RUNC, new_id
+from helpers import BINARY, IS_RUNC, new_id, oci_image_archive
 
 # See test_engine_docker.py: joining a pid namespace by path makes swiftrun's init exit.
 
@@ -21,45 +18,6 @@ CONTAINERD = shutil.which("containerd")
 CTR = shutil.which("ctr")
 pytestmark = pytest.mark.skipif(not (CONTAINERD and CTR and shutil.which("containerd-shim-runc-v2")),
                                 reason="containerd is not installed (apt-get install containerd)")
-
-
-def _oci_image(rootfs, path):
-    """A one-layer OCI image archive of the busybox rootfs, for `ctr image import`."""
-    d = str(path) + ".d"
-    os.makedirs(d + "/blobs/sha256")
-
-    def blob(data):
-        h = hashlib.sha256(data).hexdigest()
-        with open("%s/blobs/sha256/%s" % (d, h), "wb") as f:
-            f.write(data)
-        return "sha256:" + h, len(data)
-
-    layer_path = str(path) + ".layer"
-    with tarfile.open(layer_path, "w") as t:
-        t.add(rootfs, arcname=".")
-    with open(layer_path, "rb") as f:
-        layer, layer_size = blob(f.read())
-    config, config_size = blob(json.dumps({
-        "architecture": "amd64", "os": "linux",
-        "config": {"Env": ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], "Cmd": ["sh"]},
-        "rootfs": {"type": "layers", "diff_ids": [layer]}}).encode())
-    manifest, manifest_size = blob(json.dumps({
-        "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": config,
-                   "size": config_size},
-        "layers": [{"mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer,
-                    "size": layer_size}]}).encode())
-    with open(d + "/index.json", "w") as f:
-        json.dump({"schemaVersion": 2, "manifests": [{
-            "mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": manifest,
-            "size": manifest_size,
-            "annotations": {"org.opencontainers.image.ref.name": "localhost/swiftrun-e2e:1"}}]}, f)
-    with open(d + "/oci-layout", "w") as f:
-        f.write('{"imageLayoutVersion":"1.0.0"}')
-    with tarfile.open(path, "w") as t:
-        for name in os.listdir(d):
-            t.add(os.path.join(d, name), arcname=name)
-    return "localhost/swiftrun-e2e:1"
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +40,7 @@ def ctr(tmp_path_factory, rootfs):
         return p
 
     try:
-        run.image = _oci_image(rootfs, base / "image.tar")
+        run.image = oci_image_archive(rootfs, base / "image.tar", "localhost/swiftrun-e2e:1")
         run("image", "import", "--snapshotter", "native", str(base / "image.tar"))
         run.runtime = ["--snapshotter", "native", "--runc-binary", BINARY]
         yield run
