@@ -21,26 +21,12 @@ public struct SysError: Error, CustomStringConvertible, Equatable {
     }
 }
 
-public enum Errno {
-    /// strerror text with a lower-case first letter, as Go prints it.
-    public static func describe(_ e: Int32) -> String {
-        guard let c = strerror(e) else { return "errno \(e)" }
-        var s = String(cString: c)
-        if let f = s.first, f.isUppercase { s = f.lowercased() + s.dropFirst() }
-        return s
-    }
-}
-
 /// Runs a syscall-style closure, retrying on EINTR, and throws a SysError when it returns -1.
 @discardableResult
 @inline(__always)
 public func sys<T: FixedWidthInteger>(_ op: String, _ object: String = "", _ call: () -> T) throws -> T {
-    while true {
-        let r = call()
-        if r == -1 {
-            if errno == EINTR { continue }
-            throw SysError(op, object)
-        }
-        return r
+    switch valueOrErrno(call) {
+    case .success(let r): return r
+    case .failure(let e): throw SysError(op, object, errno: e.rawValue)
     }
 }

@@ -1,0 +1,33 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An owned file descriptor: closed exactly once, when the value goes away, unless it is handed
+/// on with `release()` (swift-system's `FileDescriptor` and `closeAfter`, made move-only so the
+/// compiler, not a `-1` sentinel and a hand-written `close`, tracks who owns it).
+///
+/// Borrow the number with `rawValue` for a syscall; never close that number yourself.
+public struct FileDescriptor: ~Copyable {
+    public let rawValue: Int32
+
+    /// Takes ownership of `fd` (which must be open).
+    public init(adopting fd: Int32) { rawValue = fd }
+
+    /// Takes ownership of what a syscall-style call returned, or throws its errno as a SysError
+    /// naming `op` and `object`.
+    public init(_ op: String, _ object: String = "", _ call: () -> Int32) throws {
+        rawValue = try sys(op, object, call)
+    }
+
+    deinit { _ = Glibc.close(rawValue) }
+
+    /// Gives up ownership: the caller now closes the fd (or passes it to one who will).
+    public consuming func release() -> Int32 {
+        let fd = rawValue
+        discard self
+        return fd
+    }
+
+    /// Closes now (the same as letting the value go out of scope).
+    public consuming func close() {}
+}
