@@ -31,3 +31,13 @@ public struct FileDescriptor: ~Copyable {
     /// Closes now (the same as letting the value go out of scope).
     public consuming func close() {}
 }
+
+extension Optional where Wrapped == FileDescriptor {
+    /// The fd number of an optional owned fd, borrowed (`fallback`, -1 by default, when nil).
+    public func raw(or fallback: Int32 = -1) -> Int32 {
+        switch self {
+        case .some(let fd): return fd.rawValue
+        case .none: return fallback
+        }
+    }
+}

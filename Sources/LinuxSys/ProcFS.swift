@@ -43,11 +43,13 @@ public struct ProcFS {
     }
 
     /// Throws unless `fd` is the root directory of a procfs.
-    public static func verify(_ fd: Int32, path: String) throws {
-        var magic: UInt64 = 0
-        if sr_statfs(fd, nil, &magic, nil) != 0 { let e = errno; throw ProcFSError(path, errno: e, "fstatfs: \(Errno.describe(e))") }
+    public static func verify(_ fd: Int32, path: String, kernel k: any Kernel = LinuxKernel()) throws {
+        var magic: UInt64 = 0, flags: UInt64 = 0
+        if k.statfs(fd, nil, magic: &magic, flags: &flags) != 0 {
+            let e = errno; throw ProcFSError(path, errno: e, "fstatfs: \(Errno.describe(e))")
+        }
         var st = stat()
-        if fstat(fd, &st) != 0 { let e = errno; throw ProcFSError(path, errno: e, "fstat: \(Errno.describe(e))") }
+        if k.fstat(fd, &st) != 0 { let e = errno; throw ProcFSError(path, errno: e, "fstat: \(Errno.describe(e))") }
         if let why = refusal(magic: magic, inode: st.st_ino) { throw ProcFSError(path, errno: EXDEV, why) }
     }
 

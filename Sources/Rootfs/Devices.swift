@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -71,9 +70,9 @@ extension Stage {
             for d in DeviceNode.defaults where !nodes.contains(where: { $0.path == d.path }) { nodes.append(d) }
         }
         if !nodes.isEmpty {
-            let old = umask(0)
-            defer { umask(old) }
-            let euid = geteuid(), egid = getegid()
+            let old = k.umask(0)
+            defer { _ = k.umask(old) }
+            let euid = k.geteuid(), egid = k.getegid()
             for n in nodes { try create(n, euid: euid, egid: egid) }
         }
         if !bound { try devSymlinks() }
@@ -85,17 +84,17 @@ extension Stage {
         guard let name = comps.last, name != ".." else {
             throw RootfsError("mknod \(n.path)", errno: EINVAL, detail: "not a valid device path")
         }
-        let parent = try create("/" + comps.dropLast().joined(separator: "/"), .directory)
-        defer { close(parent) }
+        let parentFD = try create("/" + comps.dropLast().joined(separator: "/"), .directory)
+        let parent = parentFD.rawValue
         if c.inNewUserNamespace && n.type != S_IFIFO {
             try bindHostDevice(n, parent: parent, name: name)
             return
         }
-        if mknodat(parent, name, n.type | n.mode, n.rdev) != 0 {
+        if k.mknodat(parent, name, n.type | n.mode, n.rdev) != 0 {
             let e = errno
             guard e == EEXIST else { throw RootfsError("mknod \(n.path) \(inRootfs)", errno: e) }
             var st = stat()
-            try check("mknod \(n.path) \(inRootfs): stat") { fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) }
+            try check("mknod \(n.path) \(inRootfs): stat") { k.fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) }
             if st.st_mode & S_IFMT == n.type && (n.type == S_IFIFO || st.st_rdev == n.rdev) {
                 // Already the requested device (e.g. a /dev bound from the host): keep mode/owner.
                 return
@@ -104,58 +103,56 @@ extension Stage {
                 throw RootfsError("mknod \(n.path) \(inRootfs)", errno: EEXIST,
                                   detail: "a file that is not the requested device already exists")
             }
-            try check("mknod \(n.path) \(inRootfs): unlink") { unlinkat(parent, name, 0) }
-            try check("mknod \(n.path) \(inRootfs)") { mknodat(parent, name, n.type | n.mode, n.rdev) }
+            try check("mknod \(n.path) \(inRootfs): unlink") { k.unlinkat(parent, name, 0) }
+            try check("mknod \(n.path) \(inRootfs)") { k.mknodat(parent, name, n.type | n.mode, n.rdev) }
         }
         if n.uid != euid || n.gid != egid {
-            try check("chown \(n.path) \(inRootfs)") { fchownat(parent, name, n.uid, n.gid, AT_SYMLINK_NOFOLLOW) }
+            try check("chown \(n.path) \(inRootfs)") { k.fchownat(parent, name, n.uid, n.gid, AT_SYMLINK_NOFOLLOW) }
         }
     }
 
     /// User namespace: an empty regular file with the host's device node bound over it.
     private func bindHostDevice(_ n: DeviceNode, parent: Int32, name: String) throws {
         var st = stat()
-        if fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
+        if k.fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
             if st.st_mode & S_IFMT == n.type && st.st_rdev == n.rdev { return }
             if st.st_mode & S_IFMT != S_IFREG {
                 throw RootfsError("bind device \(n.path) \(inRootfs)", errno: EEXIST,
                                   detail: "a file that is not the requested device already exists")
             }
         } else {
-            let f = try check("bind device \(n.path) \(inRootfs): create") {
-                sr_openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)
-            }
-            close(f)
+            try checkFD("bind device \(n.path) \(inRootfs): create") {
+                k.openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)
+            }.close()
         }
-        let target = try check("bind device \(n.path) \(inRootfs): open") {
-            sr_openat(parent, name, SafePath.O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)
+        let target = try checkFD("bind device \(n.path) \(inRootfs): open") {
+            k.openat(parent, name, SafePath.O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)
         }
-        defer { close(target) }
         try check("bind device \(n.path) \(inRootfs)") {
-            Glibc.mount(n.path, SafePath.procPath(target), nil, MS.bind, nil)
+            k.mount(n.path, SafePath.procPath(target.rawValue), nil, MS.bind, nil)
         }
     }
 
     /// /dev/fd, stdin, stdout, stderr, ptmx -> pts/ptmx, and core -> /proc/kcore when /proc is mounted.
     private func devSymlinks() throws {
-        let dev = try create("/dev", .directory)
-        defer { close(dev) }
+        let devFD = try create("/dev", .directory)
+        let dev = devFD.rawValue
         var links: [(String, String)] = [
             ("/proc/self/fd", "fd"), ("/proc/self/fd/0", "stdin"), ("/proc/self/fd/1", "stdout"),
             ("/proc/self/fd/2", "stderr"),
         ]
         if c.mounts.contains(where: { $0.type == "proc" && SafePath.components($0.destination) == ["proc"] }),
-           access("/proc/kcore", F_OK) == 0 {
+           k.access("/proc/kcore", F_OK) == 0 {
             links.append(("/proc/kcore", "core"))
         }
         if !c.devices.contains(where: { SafePath.components($0.path) == ["dev", "ptmx"] }) {
             // The devpts instance's ptmx; a stale node or file would bypass newinstance.
-            if unlinkat(dev, "ptmx", 0) != 0 && errno != ENOENT {
+            if k.unlinkat(dev, "ptmx", 0) != 0 && errno != ENOENT {
                 throw RootfsError("remove /dev/ptmx \(inRootfs)")
             }
             links.append(("pts/ptmx", "ptmx"))
         }
-        for (target, name) in links where symlinkat(target, dev, name) != 0 && errno != EEXIST {
+        for (target, name) in links where k.symlinkat(target, dev, name) != 0 && errno != EEXIST {
             throw RootfsError("symlink \(target) to /dev/\(name) \(inRootfs)")
         }
     }
@@ -166,12 +163,11 @@ extension Stage {
     /// target, anywhere in the rootfs (CVE-2025-52565 class).
     private func console() throws {
         let dev = try create("/dev", .directory)
-        defer { close(dev) }
-        let target = try ConsoleTarget.open(dev: dev, create: true, inRootfs: inRootfs)
-        defer { close(target) }
+        let target = FileDescriptor(adopting: try ConsoleTarget.open(dev: dev.rawValue, create: true, inRootfs: inRootfs,
+                                                                     kernel: k))
         if let slave = c.consoleSlavePath {
             try check("mount \(slave) to /dev/console \(inRootfs)") {
-                Glibc.mount(slave, SafePath.procPath(target), nil, MS.bind, nil)
+                k.mount(slave, SafePath.procPath(target.rawValue), nil, MS.bind, nil)
             }
         }
     }
@@ -182,21 +178,20 @@ public enum ConsoleTarget {
     /// An O_PATH fd of `console` in the directory `dev`, never following a symlink there, and
     /// only when it is a regular file or a character device (a stale node from an image); with
     /// `create`, an empty file is made when there is none.
-    public static func open(dev: Int32, create: Bool, inRootfs: String) throws -> Int32 {
+    public static func open(dev: Int32, create: Bool, inRootfs: String, kernel k: any Kernel = LinuxKernel()) throws -> Int32 {
         let ctx = "/dev/console \(inRootfs)"
         if create {
-            let f = sr_openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o620)
-            if f >= 0 { close(f) } else if errno != EEXIST { throw RootfsError("create \(ctx)") }
+            let f = k.openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o620)
+            if f >= 0 { FileDescriptor(adopting: f).close() } else if errno != EEXIST { throw RootfsError("create \(ctx)") }
         }
-        let fd = try check("open \(ctx)") { sr_openat(dev, "console", SafePath.O_PATH | SafePath.O_NOFOLLOW | O_CLOEXEC, 0) }
+        let fd = try checkFD("open \(ctx)") { k.openat(dev, "console", SafePath.O_PATH | SafePath.O_NOFOLLOW | O_CLOEXEC, 0) }
         var st = stat()
-        if fstat(fd, &st) != 0 { let e = errno; close(fd); throw RootfsError("stat \(ctx)", errno: e) }
+        if k.fstat(fd.rawValue, &st) != 0 { throw RootfsError("stat \(ctx)", errno: errno) }
         let kind = st.st_mode & S_IFMT
         if kind != S_IFREG && kind != S_IFCHR {
-            close(fd)
             throw RootfsError(ctx, errno: EPERM,
                               detail: "is \(FileKind.describe(st)); refusing to mount the console on it")
         }
-        return fd
+        return fd.release()
     }
 }

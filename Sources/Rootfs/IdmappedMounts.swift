@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -26,7 +25,6 @@ public enum IdmappedMounts {
     static let OPEN_TREE_CLOEXEC: UInt32 = UInt32(O_CLOEXEC)
     static let MOVE_MOUNT_F_EMPTY_PATH: UInt32 = 0x04
     static let MOVE_MOUNT_T_EMPTY_PATH: UInt32 = 0x40
-    static let CLONE_NEWUSER: UInt64 = 0x1000_0000
 
     /// What one mount asks for. nil when the mount is not idmapped.
     public struct Request: Equatable, Sendable {
@@ -72,23 +70,15 @@ public enum IdmappedMounts {
     /// A user namespace with these maps; returns an O_RDONLY|O_CLOEXEC fd of it. Needs
     /// CAP_SETUID/CAP_SETGID over the caller's user namespace (root on the host, or the init).
     public static func userNamespace(uid: [LinuxIDMapping], gid: [LinuxIDMapping]) throws -> Int32 {
-        var pidfd: Int32 = -1
-        let pid = sr_clone3(CLONE_NEWUSER, &pidfd, -1)
-        if pid == 0 {
-            // Only async-signal-safe calls here: we are a fork of a possibly threaded process.
-            _ = sr_prctl(1 /* PR_SET_PDEATHSIG */, UInt(SIGKILL), 0, 0, 0)
-            while true { pause() }
+        func hold() throws -> UserNamespaceHolder {
+            do { return try UserNamespaceHolder() } catch let e as SysError {
+                throw RootfsError("idmapped mount: create a user namespace (clone3 CLONE_NEWUSER)", e)
+            }
         }
-        if pid < 0 { throw RootfsError("idmapped mount: create a user namespace (clone3 CLONE_NEWUSER)") }
-        defer {
-            _ = sr_pidfd_send_signal(pidfd, SIGKILL, 0)
-            var st: Int32 = 0
-            while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
-            close(pidfd)
-        }
+        let holder = try hold()
         // The child's pid as the mounted /proc sees it (we may be in a new pid namespace whose
         // numbers differ from the host procfs still mounted at /proc).
-        let procPid = pidInProc(pidfd: pidfd) ?? pid
+        let procPid = pidInProc(pidfd: holder.pidfd) ?? holder.pid
         do {
             try ProcFS.with { proc in
                 try proc.write("\(procPid)/uid_map", mapText(uid))
@@ -133,15 +123,15 @@ public enum IdmappedMounts {
     /// A detached, idmapped clone of `dirfd`/`path` (a host path, or "" with AT_EMPTY_PATH when
     /// `dirfd` is the object), with the bind's per-mount attributes already applied.
     public static func detachedMount(dirfd: Int32 = AT_FDCWD, path: String, rbind: Bool, request r: Request,
-                                     plan: MountPlan, ctx: String) throws -> Int32 {
-        let userns = try userNamespace(uid: r.uid, gid: r.gid)
-        defer { close(userns) }
+                                     plan: MountPlan, ctx: String, kernel k: any Kernel = LinuxKernel()) throws -> Int32 {
+        let userns = FileDescriptor(adopting: try userNamespace(uid: r.uid, gid: r.gid))
         var treeFlags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (rbind ? AT_RECURSIVE_ : 0)
         if path.isEmpty { treeFlags |= UInt32(AT_EMPTY_PATH_) }
-        let tree = try check("\(ctx): open_tree") { sr_open_tree(dirfd, path, treeFlags) }
+        let tree = try checkFD("\(ctx): open_tree") { k.openTree(dirfd, path, treeFlags) }
         do {
             let recursive: UInt32 = r.recursive && rbind ? AT_RECURSIVE_ : 0
-            if sr_mount_setattr(tree, "", UInt32(AT_EMPTY_PATH_) | recursive, MountAttr.idmap, 0, 0, UInt64(userns)) != 0 {
+            if k.mountSetattr(tree.rawValue, "", UInt32(AT_EMPTY_PATH_) | recursive, set: MountAttr.idmap, clear: 0,
+                              propagation: 0, userns: UInt64(userns.rawValue)) != 0 {
                 let e = errno
                 var why: String? = nil
                 if e == EPERM {
@@ -154,11 +144,11 @@ public enum IdmappedMounts {
             let a = attributes(plan)
             if a.set != 0 || a.clear != 0 {
                 try check("\(ctx): mount_setattr") {
-                    sr_mount_setattr(tree, "", UInt32(AT_EMPTY_PATH_), a.set, a.clear, 0, 0)
+                    k.mountSetattr(tree.rawValue, "", UInt32(AT_EMPTY_PATH_), set: a.set, clear: a.clear, propagation: 0, userns: 0)
                 }
             }
-        } catch { close(tree); throw error }
-        return tree
+        }
+        return tree.release()
     }
 
     /// Runtime side, before clone3: detached idmapped mounts for the idmapped *bind* mounts of
@@ -187,7 +177,7 @@ public enum IdmappedMounts {
     }
 
     public static func closeAll(_ fds: [Int: Int32]) {
-        for fd in fds.values { close(fd) }
+        for fd in fds.values { FileDescriptor(adopting: fd).close() }
     }
 }
 
@@ -205,14 +195,15 @@ extension Stage {
     /// filesystem mounted normally and then replaced by an idmapped clone of itself.
     func idmappedMount(_ m: OCISpec.Mount, index: Int, dest: String, plan: MountPlan, request r: IdmappedMounts.Request,
                        ctx: String) throws {
-        var tree: Int32 = -1
-        defer { if tree >= 0 { close(tree) } }
-        var isDir = true
         if plan.isBind {
             guard let src = m.source, !src.isEmpty else {
                 throw RootfsError(ctx, errno: EINVAL, detail: "bind mount without a source")
             }
             let host = c.hostPath(src)
+            // The runtime's fd (not ours to close), or one made here (closed on return).
+            var owned: FileDescriptor? = nil
+            let tree: Int32
+            let isDir: Bool
             if let fd = c.idmappedMountFDs[index] {
                 tree = fd
                 isDir = fileType(fd) != S_IFREG
@@ -222,18 +213,18 @@ extension Stage {
                                   detail: "an idmapped bind mount in a user namespace must be prepared by the runtime before the init enters it (IdmappedMounts.prepare)")
             } else {
                 var st = stat()
-                try check("\(ctx): stat") { stat(host, &st) }
+                try check("\(ctx): stat") { k.stat(host, &st) }
                 isDir = st.st_mode & S_IFMT == S_IFDIR
-                tree = try IdmappedMounts.detachedMount(path: host, rbind: plan.isRecursiveBind, request: r, plan: plan,
-                                                        ctx: ctx)
+                owned = FileDescriptor(adopting: try IdmappedMounts.detachedMount(
+                    path: host, rbind: plan.isRecursiveBind, request: r, plan: plan, ctx: ctx, kernel: k))
+                tree = owned.raw()
             }
             let target = try create(dest, isDir ? .directory : .file)
-            defer { close(target) }
             try check("\(ctx): move_mount") {
-                sr_move_mount(tree, "", target, "",
-                              IdmappedMounts.MOVE_MOUNT_F_EMPTY_PATH | IdmappedMounts.MOVE_MOUNT_T_EMPTY_PATH)
+                k.moveMount(tree, "", target.rawValue, "",
+                            IdmappedMounts.MOVE_MOUNT_F_EMPTY_PATH | IdmappedMounts.MOVE_MOUNT_T_EMPTY_PATH)
             }
-            if c.idmappedMountFDs[index] != nil { tree = -1 }  // the runtime's fd: not ours to close
+            _ = consume owned
             try finish(dest, plan: plan, ctx: ctx)
             return
         }
@@ -242,16 +233,15 @@ extension Stage {
         p.propagation = []; p.recursiveSet = 0; p.recursiveClear = 0
         try mountFS(m.source ?? m.type ?? "none", dest, type: m.type ?? "", plan: p, data: labeled(plan.data), ctx: ctx)
         let top = try resolve(dest)
-        defer { close(top) }
         var none = MountPlan()
         none.flags = 0
-        tree = try IdmappedMounts.detachedMount(dirfd: top, path: "", rbind: false, request: r, plan: none, ctx: ctx)
-        try check("\(ctx): detach the non-idmapped mount") { umount2(SafePath.procPath(top), Int32(MNT_DETACH)) }
+        let tree = FileDescriptor(adopting: try IdmappedMounts.detachedMount(
+            dirfd: top.rawValue, path: "", rbind: false, request: r, plan: none, ctx: ctx, kernel: k))
+        try check("\(ctx): detach the non-idmapped mount") { k.umount2(SafePath.procPath(top.rawValue), Int32(MNT_DETACH)) }
         let target = try resolve(dest)
-        defer { close(target) }
         try check("\(ctx): move_mount") {
-            sr_move_mount(tree, "", target, "",
-                          IdmappedMounts.MOVE_MOUNT_F_EMPTY_PATH | IdmappedMounts.MOVE_MOUNT_T_EMPTY_PATH)
+            k.moveMount(tree.rawValue, "", target.rawValue, "",
+                        IdmappedMounts.MOVE_MOUNT_F_EMPTY_PATH | IdmappedMounts.MOVE_MOUNT_T_EMPTY_PATH)
         }
         try finish(dest, plan: plan, ctx: ctx)
     }

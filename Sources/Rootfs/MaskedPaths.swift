@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// linux.maskedPaths and linux.readonlyPaths. Paths are resolved inside the rootfs with SafePath;
@@ -15,23 +14,23 @@ extension Stage {
     /// /proc/sys/kernel/core_pattern, a hard link to a host file, a regular file, another device
     /// — would make every masked file a writable window onto it (CVE-2025-31133 class): refused.
     func maskPaths() throws {
-        var devNull: Int32 = -1
-        defer { if devNull >= 0 { close(devNull) } }
+        var devNull: FileDescriptor? = nil
         for p in c.maskedPaths {
-            let fd = SafePath.openRaw(root: root, p)
-            if fd < 0 {
+            let raw = SafePath.openRaw(root: root, p)
+            if raw < 0 {
                 if errno == ENOENT { continue }
                 throw RootfsError("linux.maskedPaths: mask \(p) \(inRootfs)")
             }
-            defer { close(fd) }
-            if fileType(fd) == S_IFDIR {
+            let fd = FileDescriptor(adopting: raw)
+            if fileType(fd.rawValue) == S_IFDIR {
                 try check("linux.maskedPaths: mask \(p) \(inRootfs): mount tmpfs") {
-                    Glibc.mount("tmpfs", SafePath.procPath(fd), "tmpfs", MS.rdonly, labeled(nil))
+                    k.mount("tmpfs", SafePath.procPath(fd.rawValue), "tmpfs", MS.rdonly, labeled(nil))
                 }
             } else {
-                if devNull < 0 { devNull = try openDevNull() }
+                if devNull == nil { devNull = try openDevNull() }
+                let null = devNull.raw()
                 try check("linux.maskedPaths: mask \(p) \(inRootfs): bind /dev/null") {
-                    Glibc.mount(SafePath.procPath(devNull), SafePath.procPath(fd), nil, MS.bind, nil)
+                    k.mount(SafePath.procPath(null), SafePath.procPath(fd.rawValue), nil, MS.bind, nil)
                 }
             }
         }
@@ -39,17 +38,15 @@ extension Stage {
 
     /// An O_PATH fd of the container's /dev/null, verified to be the null device. Intermediate
     /// symlinks resolve inside the rootfs; the last component is not followed.
-    func openDevNull() throws -> Int32 {
-        let fd = SafePath.openRaw(root: root, "/dev/null", flags: SafePath.O_PATH | SafePath.O_NOFOLLOW)
-        if fd < 0 { throw RootfsError("linux.maskedPaths: open /dev/null \(inRootfs)") }
+    func openDevNull() throws -> FileDescriptor {
+        let raw = SafePath.openRaw(root: root, "/dev/null", flags: SafePath.O_PATH | SafePath.O_NOFOLLOW)
+        if raw < 0 { throw RootfsError("linux.maskedPaths: open /dev/null \(inRootfs)") }
+        let fd = FileDescriptor(adopting: raw)
         var st = stat()
-        if fstat(fd, &st) != 0 {
-            let e = errno
-            close(fd)
-            throw RootfsError("linux.maskedPaths: stat /dev/null \(inRootfs)", errno: e)
+        if k.fstat(fd.rawValue, &st) != 0 {
+            throw RootfsError("linux.maskedPaths: stat /dev/null \(inRootfs)", errno: errno)
         }
         if !FileKind.isCharDevice(st, .null) {
-            close(fd)
             throw RootfsError("linux.maskedPaths: /dev/null \(inRootfs)", errno: EPERM,
                               detail: "is \(FileKind.describe(st)), not the null device (character device 1:3); "
                                   + "refusing to bind it over masked paths")
@@ -60,18 +57,18 @@ extension Stage {
     /// Bind each path onto itself (recursively) and make the whole subtree read-only.
     func readonlyPaths() throws {
         for p in c.readonlyPaths {
-            let fd = SafePath.openRaw(root: root, p)
-            if fd < 0 {
+            let raw = SafePath.openRaw(root: root, p)
+            if raw < 0 {
                 if errno == ENOENT { continue }
                 throw RootfsError("linux.readonlyPaths: make \(p) read-only \(inRootfs)")
             }
-            defer { close(fd) }
-            let path = SafePath.procPath(fd)
-            try check("linux.readonlyPaths: make \(p) read-only \(inRootfs): bind") { Glibc.mount(path, path, nil, MS.bind | MS.rec, nil) }
+            let fd = FileDescriptor(adopting: raw)
+            let path = SafePath.procPath(fd.rawValue)
+            try check("linux.readonlyPaths: make \(p) read-only \(inRootfs): bind") { k.mount(path, path, nil, MS.bind | MS.rec, nil) }
             let top = try resolve(p)
-            defer { close(top) }
             try check("linux.readonlyPaths: make \(p) read-only \(inRootfs)") {
-                sr_mount_setattr(top, "", UInt32(AT_EMPTY_PATH_) | AT_RECURSIVE_, MountAttr.rdonly, 0, 0, 0)
+                k.mountSetattr(top.rawValue, "", UInt32(AT_EMPTY_PATH_) | AT_RECURSIVE_, set: MountAttr.rdonly, clear: 0,
+                               propagation: 0, userns: 0)
             }
         }
     }

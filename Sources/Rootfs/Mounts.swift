@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -20,24 +19,25 @@ extension Stage {
 
         // Where the mount goes, for destinations that need more than SafePath: on and in /proc,
         // and proc/sysfs anywhere (an ordinary directory, never a symlink's target).
-        var target: Int32 = -1
-        defer { if target >= 0 { close(target) } }
+        var targetFD: FileDescriptor? = nil
         switch ProcDestination.classify(dest) {
         case .refused(let why):
             throw RootfsError(label(field, dest), errno: EPERM, detail: "cannot be mounted inside /proc: \(why)")
         case .inside(let rel):
-            target = try procTarget(rel, dest: dest, field: field)
+            targetFD = try procTarget(rel, dest: dest, field: field)
         case .procRoot:
             if type != "proc" && !(plan.isBind && isProcfs(m.source.map(c.hostPath))) {
                 throw RootfsError(label(field, dest), errno: EPERM,
                                   detail: "\"/proc\" cannot be mounted because it is not of type proc")
             }
-            target = try ordinaryDirectory(dest, fs: "proc", field: field)
+            targetFD = try ordinaryDirectory(dest, fs: "proc", field: field)
         case .outside:
             if !plan.isBind && (type == "proc" || type == "sysfs") {
-                target = try ordinaryDirectory(dest, fs: type, field: field)
+                targetFD = try ordinaryDirectory(dest, fs: type, field: field)
             }
         }
+        // Borrowed by the steps below; `targetFD` closes it when `apply` returns.
+        let target = targetFD.raw()
 
         if let r = try IdmappedMounts.request(for: m, plan: plan, containerUID: c.containerUIDMappings,
                                               containerGID: c.containerGIDMappings,
@@ -88,8 +88,7 @@ extension Stage {
     /// True when `path` (a bind source on the host) is on a procfs.
     func isProcfs(_ path: String?) -> Bool {
         guard let path else { return false }
-        var magic: UInt64 = 0
-        return sr_statfs(-1, path, &magic, nil) == 0 && magic == ProcFS.superMagic
+        return fsMagic(-1, path: path) == ProcFS.superMagic
     }
 
     /// mount(2) of a filesystem (not a bind) at `dest`, then tmpcopyup, propagation, r* attributes.
@@ -98,25 +97,21 @@ extension Stage {
     func mountFS(_ source: String, _ dest: String, type: String, plan: MountPlan, data: String?, ctx: String,
                  target given: Int32 = -1, field: String = "") throws {
         let keepMode = type == "tmpfs" && !TmpfsMode.hasMode(data) && TmpfsMode.exists(root: root, dest)
-        let target = given >= 0 ? given : try mountTarget(dest, .directory, field: field)
-        defer { if given < 0 { close(target) } }
-        let data = keepMode ? TmpfsMode.data(data, keepingModeOf: target) : data
-        var lower: Int32 = -1
-        if plan.tmpcopyup {
-            // The directory's current contents, read after the tmpfs hides them.
-            lower = try check("open \(dest) for tmpcopyup \(inRootfs)") {
-                sr_openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
-            }
+        let owned: FileDescriptor? = given >= 0 ? nil : try mountTarget(dest, .directory, field: field)
+        let target = owned.raw(or: given)
+        let data = keepMode ? TmpfsMode.data(data, keepingModeOf: target, kernel: k) : data
+        // The directory's current contents, read after the tmpfs hides them.
+        let lower: FileDescriptor? = !plan.tmpcopyup ? nil : try checkFD("open \(dest) for tmpcopyup \(inRootfs)") {
+            k.openat(target, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0)
         }
-        defer { if lower >= 0 { close(lower) } }
         let flags = plan.flags & ~(MS.bind | MS.rec)
-        try check(ctx) { Glibc.mount(source, SafePath.procPath(target), type, flags, data) }
-        if lower >= 0 {
-            let top = try check("open \(dest) for tmpcopyup \(inRootfs)") {
-                sr_openat2(root, dest, UInt64(O_RDONLY | O_DIRECTORY | O_CLOEXEC), 0, SafePath.inRoot)
+        try check(ctx) { k.mount(source, SafePath.procPath(target), type, flags, data) }
+        if lower != nil {
+            let from = lower.raw()
+            let top = try checkFD("open \(dest) for tmpcopyup \(inRootfs)") {
+                k.openat2(root, dest, flags: UInt64(O_RDONLY | O_DIRECTORY | O_CLOEXEC), mode: 0, resolve: SafePath.inRoot)
             }
-            defer { close(top) }
-            try TmpCopyUp.copy(from: lower, to: top, ctx: "tmpcopyup \(dest) \(inRootfs)")
+            try TmpCopyUp.copy(from: from, to: top.rawValue, ctx: "tmpcopyup \(dest) \(inRootfs)", kernel: k)
         }
         try finish(dest, plan: plan, ctx: ctx)
     }
@@ -128,20 +123,19 @@ extension Stage {
     func bind(_ src: String, to dest: String, plan: MountPlan, ctx: String, target given: Int32 = -1,
               field: String = "") throws {
         var st = stat()
-        try check("\(ctx): stat") { stat(src, &st) }
+        try check("\(ctx): stat") { k.stat(src, &st) }
         let isDir = (st.st_mode & S_IFMT) == S_IFDIR
-        let target = given >= 0 ? given : try mountTarget(dest, isDir ? .directory : .file, field: field)
-        defer { if given < 0 { close(target) } }
-        try check(ctx) { Glibc.mount(src, SafePath.procPath(target), nil, plan.flags & (MS.bind | MS.rec), nil) }
+        let owned: FileDescriptor? = given >= 0 ? nil : try mountTarget(dest, isDir ? .directory : .file, field: field)
+        let target = owned.raw(or: given)
+        try check(ctx) { k.mount(src, SafePath.procPath(target), nil, plan.flags & (MS.bind | MS.rec), nil) }
 
         let want = plan.flags & MS.perMount
         let drop = plan.clearFlags & MS.perMount
-        var top: Int32 = -1
-        defer { if top >= 0 { close(top) } }
-        if want != 0 || drop != 0 {
-            top = try resolve(dest)
-            var stFlags: UInt64 = 0
-            try check("\(ctx): statfs") { sr_statfs(top, nil, nil, &stFlags) }
+        let topFD: FileDescriptor? = want != 0 || drop != 0 ? try resolve(dest) : nil
+        let top = topFD.raw()
+        if top >= 0 {
+            var magic: UInt64 = 0, stFlags: UInt64 = 0
+            try check("\(ctx): statfs") { k.statfs(top, nil, magic: &magic, flags: &stFlags) }
             let have = msFlags(fromStatfs: UInt(stFlags))
             var keep = have & ~drop
             if want & MS.atimeMask != 0 || drop & MS.atimeMask != 0 { keep &= ~MS.atimeMask }
@@ -149,11 +143,11 @@ extension Stage {
             if flags != have {
                 let path = SafePath.procPath(top)
                 let base = MS.remount | MS.bind
-                if Glibc.mount(nil, path, nil, base | flags, nil) != 0 {
+                if k.mount(nil, path, nil, base | flags, nil) != 0 {
                     let e = errno
                     // A flag the options clear may be locked (user namespace): keep the source's.
                     guard e == EPERM, c.inNewUserNamespace,
-                          Glibc.mount(nil, path, nil, base | have | flags, nil) == 0 else {
+                          k.mount(nil, path, nil, base | have | flags, nil) == 0 else {
                         throw RootfsError("\(ctx): remount", errno: e)
                     }
                 }
@@ -165,15 +159,15 @@ extension Stage {
     /// Propagation changes, then the recursive mount_setattr attributes.
     func finish(_ dest: String, plan: MountPlan, ctx: String, top given: Int32 = -1) throws {
         if plan.propagation.isEmpty && !plan.hasRecursiveAttrs { return }
-        let top = given >= 0 ? given : try resolve(dest)
-        defer { if given < 0 { close(top) } }
+        let owned: FileDescriptor? = given >= 0 ? nil : try resolve(dest)
+        let top = owned.raw(or: given)
         for p in plan.propagation {
-            try check("\(ctx): set propagation") { Glibc.mount(nil, SafePath.procPath(top), nil, p, nil) }
+            try check("\(ctx): set propagation") { k.mount(nil, SafePath.procPath(top), nil, p, nil) }
         }
         if plan.hasRecursiveAttrs {
             try check("\(ctx): mount_setattr") {
-                sr_mount_setattr(top, "", UInt32(AT_EMPTY_PATH_) | AT_RECURSIVE_,
-                                 plan.recursiveSet, plan.recursiveClear, 0, 0)
+                k.mountSetattr(top, "", UInt32(AT_EMPTY_PATH_) | AT_RECURSIVE_,
+                               set: plan.recursiveSet, clear: plan.recursiveClear, propagation: 0, userns: 0)
             }
         }
     }
@@ -207,8 +201,7 @@ extension Stage {
     /// on cgroup v1 / hybrid hosts, or when cgroup2 cannot be mounted, e.g. a user namespace).
     /// A per-controller v1 layout is not built yet.
     func mountCgroup(_ dest: String, plan: MountPlan, ctx: String) throws {
-        var magic: UInt64 = 0
-        let isV2 = sr_statfs(-1, "/sys/fs/cgroup", &magic, nil) == 0 && magic == 0x6367_7270
+        let isV2 = fsMagic(-1, path: "/sys/fs/cgroup") == 0x6367_7270
         if !isV2 && !c.cgroupPaths.isEmpty {
             try mountCgroupV1(dest, plan: plan, ctx: ctx)
             return
@@ -244,16 +237,15 @@ extension Stage {
             try bind(path, to: dest + "/" + name, plan: b, ctx: "bind \(path) to \(dest)/\(name) \(inRootfs)")
         }
         let dir = try resolve(dest)
-        defer { close(dir) }
         for name in FileIO.listDirectory("/sys/fs/cgroup") where !seen.contains(name) {
-            guard let target = SafePath.readLink(AT_FDCWD, host + name) else { continue }
-            if symlinkat(target, dir, name) != 0 && errno != EEXIST {
+            guard let target = k.readlinkat(AT_FDCWD, host + name) else { continue }
+            if k.symlinkat(target, dir.rawValue, name) != 0 && errno != EEXIST {
                 throw RootfsError("symlink \(dest)/\(name) -> \(target) \(inRootfs)", errno: errno)
             }
         }
         if plan.flags & MS.rdonly != 0 {
             try check("\(ctx): remount tmpfs read-only") {
-                Glibc.mount(nil, SafePath.procPath(dir), nil, MS.remount | MS.rdonly | base, nil)
+                k.mount(nil, SafePath.procPath(dir.rawValue), nil, MS.remount | MS.rdonly | base, nil)
             }
         }
     }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// Where a `mounts[]` destination lies with respect to /proc, decided from the path alone.
@@ -41,11 +40,9 @@ extension Stage {
     /// The target of a mount at `dest` that is outside /proc: created as needed, inside the
     /// rootfs, and refused when it resolves into a procfs anyway (a symlink in the rootfs such as
     /// /evil -> /proc/self, and a destination /evil/attr/exec).
-    func mountTarget(_ dest: String, _ kind: SafePath.Kind, field: String) throws -> Int32 {
+    func mountTarget(_ dest: String, _ kind: SafePath.Kind, field: String) throws -> FileDescriptor {
         let fd = try create(dest, kind)
-        var magic: UInt64 = 0
-        if sr_statfs(fd, nil, &magic, nil) == 0 && magic == ProcFS.superMagic {
-            close(fd)
+        if fsMagic(fd.rawValue) == ProcFS.superMagic {
             throw RootfsError("\(label(field, dest))", errno: EPERM,
                               detail: "resolves into /proc through a symbolic link; refusing to mount on it")
         }
@@ -55,26 +52,26 @@ extension Stage {
     /// The directory a `fs` ("proc", "sysfs") mount goes on, as an O_PATH fd: it must be an
     /// ordinary directory, not a symlink (whose target would get the filesystem) nor a file.
     /// Missing, it is created. The last component is never followed.
-    func ordinaryDirectory(_ dest: String, fs: String, field: String) throws -> Int32 {
+    func ordinaryDirectory(_ dest: String, fs: String, field: String) throws -> FileDescriptor {
         let why = "filesystem \"\(fs)\" must be mounted on ordinary directory"
         let comps = SafePath.components(dest)
         guard let name = comps.last, name != ".." else {
             throw RootfsError(label(field, dest), errno: EINVAL, detail: why)
         }
-        let parent = try create("/" + comps.dropLast().joined(separator: "/"), .directory)
-        defer { close(parent) }
+        let parentFD = try create("/" + comps.dropLast().joined(separator: "/"), .directory)
+        let parent = parentFD.rawValue
         var made = false
         while true {
-            let fd = sr_openat(parent, name, SafePath.O_PATH | SafePath.O_DIRECTORY | SafePath.O_NOFOLLOW | O_CLOEXEC, 0)
-            if fd >= 0 { return fd }
+            let fd = k.openat(parent, name, SafePath.O_PATH | SafePath.O_DIRECTORY | SafePath.O_NOFOLLOW | O_CLOEXEC, 0)
+            if fd >= 0 { return FileDescriptor(adopting: fd) }
             let e = errno
             if e == ENOENT && !made {
-                if mkdirat(parent, name, 0o755) != 0 && errno != EEXIST { throw RootfsError("mkdir \(dest) \(inRootfs)") }
+                if k.mkdirat(parent, name, 0o755) != 0 && errno != EEXIST { throw RootfsError("mkdir \(dest) \(inRootfs)") }
                 made = true
                 continue
             }
             var st = stat()
-            let what = fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileKind.describe(st) : Errno.describe(e)
+            let what = k.fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileKind.describe(st) : Errno.describe(e)
             throw RootfsError(label(field, dest), errno: e, detail: "\(why) (it is \(what))")
         }
     }
@@ -83,20 +80,22 @@ extension Stage {
     /// mounted at /proc, reached from its root without a symlink and without crossing a mount
     /// (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV). lxcfs-style binds over
     /// /proc/cpuinfo, /proc/meminfo, ... pass.
-    func procTarget(_ rel: String, dest: String, field: String) throws -> Int32 {
+    func procTarget(_ rel: String, dest: String, field: String) throws -> FileDescriptor {
         let inside = "cannot be mounted inside /proc"
-        let proc = SafePath.openRaw(root: root, "/proc", flags: SafePath.O_PATH | SafePath.O_DIRECTORY | SafePath.O_NOFOLLOW)
-        if proc < 0 {
+        let procRaw = SafePath.openRaw(root: root, "/proc", flags: SafePath.O_PATH | SafePath.O_DIRECTORY | SafePath.O_NOFOLLOW)
+        if procRaw < 0 {
             throw RootfsError(label(field, dest), errno: errno, detail: "\(inside): /proc is not a directory")
         }
-        defer { close(proc) }
-        do { try ProcFS.verify(proc, path: "/proc") } catch let e as ProcFSError {
+        let procFD = FileDescriptor(adopting: procRaw)
+        let proc = procFD.rawValue
+        do { try ProcFS.verify(proc, path: "/proc", kernel: k) } catch let e as ProcFSError {
             throw RootfsError(label(field, dest), errno: EPERM,
                               detail: "\(inside): /proc \(e.reason) (mount proc on /proc before it)")
         }
         let how = SafePath.RESOLVE_BENEATH | SafePath.RESOLVE_NO_SYMLINKS | SafePath.RESOLVE_NO_XDEV
-        let fd = sr_openat2(proc, rel, UInt64(UInt32(bitPattern: SafePath.O_PATH | SafePath.O_NOFOLLOW | O_CLOEXEC)), 0, how)
-        if fd < 0 {
+        let raw = k.openat2(proc, rel, flags: UInt64(UInt32(bitPattern: SafePath.O_PATH | SafePath.O_NOFOLLOW | O_CLOEXEC)),
+                            mode: 0, resolve: how)
+        if raw < 0 {
             let e = errno
             let what: String
             switch e {
@@ -107,10 +106,10 @@ extension Stage {
             }
             throw RootfsError(label(field, dest), errno: e, detail: "\(inside): \(what)")
         }
+        let fd = FileDescriptor(adopting: raw)
         var st = stat()
-        let kind = fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : 0
+        let kind = k.fstat(fd.rawValue, &st) == 0 ? st.st_mode & S_IFMT : 0
         if kind != S_IFREG && kind != S_IFDIR {
-            close(fd)
             throw RootfsError(label(field, dest), errno: EPERM,
                               detail: "\(inside): it is \(FileKind.describe(st)), not an ordinary file or directory")
         }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -19,9 +18,8 @@ extension Stage {
         guard let m = c.mounts.last(where: { SafePath.components($0.destination) == ["dev"] }),
               Self.defersReadonly(m, MountPlan.parse(m.options ?? [])) else { return }
         let dev = try resolve("/dev")
-        defer { close(dev) }
         try check("remount /dev read-only \(inRootfs)") {
-            sr_mount_setattr(dev, "", UInt32(AT_EMPTY_PATH_), MountAttr.rdonly, 0, 0, 0)
+            k.mountSetattr(dev.rawValue, "", UInt32(AT_EMPTY_PATH_), set: MountAttr.rdonly, clear: 0, propagation: 0, userns: 0)
         }
     }
 }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// The container's root filesystem, set up from inside its init process (already in the new
@@ -15,8 +14,8 @@ public enum Rootfs {
         // In the runtime's mount namespace "/" is the host's: its propagation is left alone.
         if !c.inRuntimeMountNamespace { try Propagation.isolateRoot(c) }
         try Propagation.bindRootfs(c)
-        let stage = try openStage(c)
-        defer { close(stage.root) }
+        let rootFD = try openRoot(c)
+        let stage = Stage(c, root: rootFD.rawValue)
         for (i, m) in c.mounts.enumerated() { try stage.apply(m, index: i) }
         try stage.createDevices()
         try stage.readonlyDev()
@@ -29,8 +28,8 @@ public enum Rootfs {
     public static func finalize(_ c: RootfsConfig) throws {
         try requireMountNamespace(c)
         if !c.readonlyPaths.isEmpty || !c.maskedPaths.isEmpty {
-            let stage = try openStage(c)
-            defer { close(stage.root) }
+            let rootFD = try openRoot(c)
+            let stage = Stage(c, root: rootFD.rawValue)
             try stage.readonlyPaths()
             try stage.maskPaths()
         }
@@ -38,7 +37,7 @@ public enum Rootfs {
         else if c.noPivot { try PivotRoot.moveRoot(c) } else { try PivotRoot.pivot(c) }
         if c.readonly {
             // mount_setattr changes only MOUNT_ATTR_RDONLY, so locked flags (user namespace) stay.
-            try check("remount / read-only") { sr_mount_setattr(AT_FDCWD, "/", 0, MountAttr.rdonly, 0, 0, 0) }
+            try check("remount / read-only") { c.kernel.mountSetattr(AT_FDCWD, "/", 0, set: MountAttr.rdonly, clear: 0, propagation: 0, userns: 0) }
         }
         try Propagation.applyToRoot(c)
     }
@@ -50,10 +49,7 @@ public enum Rootfs {
         }
     }
 
-    private static func openStage(_ c: RootfsConfig) throws -> Stage {
-        let fd = try check("open rootfs \(c.rootfs)") {
-            sr_open(c.rootfs, SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC, 0)
-        }
-        return Stage(c, root: fd)
+    private static func openRoot(_ c: RootfsConfig) throws -> FileDescriptor {
+        try checkFD("open rootfs \(c.rootfs)") { c.kernel.open(c.rootfs, SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC, 0) }
     }
 }

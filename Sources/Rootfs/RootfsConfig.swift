@@ -1,3 +1,4 @@
+import LinuxSys
 import OCISpec
 
 /// Everything the rootfs stage needs, extracted from the Spec once.
@@ -39,6 +40,8 @@ public struct RootfsConfig: Sendable {
     /// linux.uidMappings/gidMappings: the maps of an idmapped mount that gives none of its own.
     public var containerUIDMappings: [LinuxIDMapping]?
     public var containerGIDMappings: [LinuxIDMapping]?
+    /// Where the stage's syscalls go: the real kernel, or a `RecordingKernel` in unit tests.
+    public var kernel: any Kernel = LinuxKernel()
 
     public init(spec: Spec, bundle: String, rootfs: String, noPivot: Bool, inNewUserNamespace: Bool,
                 newMountNamespace: Bool, cgroupNamespace: Bool) {

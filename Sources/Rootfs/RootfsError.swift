@@ -33,15 +33,16 @@ public struct RootfsError: Error, CustomStringConvertible, Equatable {
 @discardableResult
 @inline(__always)
 func check<T: FixedWidthInteger>(_ context: @autoclosure () -> String, _ call: () -> T) throws -> T {
-    while true {
-        let r = call()
-        if r == -1 {
-            let e = Glibc.errno
-            if e == EINTR { continue }
-            throw RootfsError(context(), errno: e)
-        }
-        return r
+    switch valueOrErrno(call) {
+    case .success(let r): return r
+    case .failure(let e): throw RootfsError(context(), errno: e.rawValue)
     }
+}
+
+/// Like `check` for a call that returns a new fd: the fd, owned.
+@inline(__always)
+func checkFD(_ context: @autoclosure () -> String, _ call: () -> Int32) throws -> FileDescriptor {
+    FileDescriptor(adopting: try check(context(), call))
 }
 
 /// Converts SysErrors thrown by LinuxSys helpers into RootfsErrors with `context`.

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// The mode of a tmpfs's root. Without `mode=` the kernel makes it 1777, so a tmpfs on an
@@ -17,14 +16,14 @@ enum TmpfsMode {
     static func exists(root: Int32, _ dest: String) -> Bool {
         let fd = SafePath.openRaw(root: root, dest)
         if fd < 0 { return false }
-        close(fd)
+        FileDescriptor(adopting: fd).close()
         return true
     }
 
     /// `data` with `mode=` of the directory `target` (the mount point, before the mount).
-    static func data(_ data: String?, keepingModeOf target: Int32) -> String? {
+    static func data(_ data: String?, keepingModeOf target: Int32, kernel k: any Kernel) -> String? {
         var st = stat()
-        guard fstat(target, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return data }
+        guard k.fstat(target, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return data }
         let mode = "mode=0" + String(st.st_mode & 0o7777, radix: 8)
         if let d = data, !d.isEmpty { return d + "," + mode }
         return mode

@@ -94,10 +94,9 @@ final class DeviceChecksTests: XCTestCase {
         }
     }
 
-    func refusal(_ body: () throws -> Int32) -> String? {
+    func refusal(_ body: () throws -> FileDescriptor) -> String? {
         do {
-            let fd = try body()
-            close(fd)
+            _ = try body()
             return nil
         } catch {
             return "\(error)"
@@ -142,11 +141,11 @@ final class DeviceChecksTests: XCTestCase {
     func testConsoleTargetIsNeverASymlink() throws {
         let dev = open(dir.path + "/rootfs/dev", SafePath.O_PATH | O_DIRECTORY)
         defer { close(dev) }
-        XCTAssertNil(refusal { try ConsoleTarget.open(dev: dev, create: true, inRootfs: "") })
-        XCTAssertNil(refusal { try ConsoleTarget.open(dev: dev, create: true, inRootfs: "") }, "an existing file")
+        XCTAssertNil(refusal { FileDescriptor(adopting: try ConsoleTarget.open(dev: dev, create: true, inRootfs: "")) })
+        XCTAssertNil(refusal { FileDescriptor(adopting: try ConsoleTarget.open(dev: dev, create: true, inRootfs: "")) }, "an existing file")
         unlink(dir.path + "/rootfs/dev/console")
         dir.symlink("/etc/target", "rootfs/dev/console")
-        XCTAssertTrue(refusal { try ConsoleTarget.open(dev: dev, create: true, inRootfs: "") }?
+        XCTAssertTrue(refusal { FileDescriptor(adopting: try ConsoleTarget.open(dev: dev, create: true, inRootfs: "")) }?
             .contains("is a symbolic link; refusing to mount the console on it") ?? false)
         XCTAssertEqual(try FileIO.readString(dir.path + "/rootfs/etc/target"), "x", "target untouched")
     }
