@@ -82,3 +82,6 @@ extension Kernel {
     /// prctl with only the option and its first argument.
     public func prctl(_ option: Int32, _ a2: UInt = 0) -> Int32 { prctl(option, a2, 0, 0, 0) }
 }
+
+/// struct stat, named so that an empty one (`FileStat()`) does not read like a stat(2) call.
+public typealias FileStat = stat

@@ -93,7 +93,7 @@ extension Stage {
         if k.mknodat(parent, name, n.type | n.mode, n.rdev) != 0 {
             let e = errno
             guard e == EEXIST else { throw RootfsError("mknod \(n.path) \(inRootfs)", errno: e) }
-            var st = stat()
+            var st = FileStat()
             try check("mknod \(n.path) \(inRootfs): stat") { k.fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) }
             if st.st_mode & S_IFMT == n.type && (n.type == S_IFIFO || st.st_rdev == n.rdev) {
                 // Already the requested device (e.g. a /dev bound from the host): keep mode/owner.
@@ -113,7 +113,7 @@ extension Stage {
 
     /// User namespace: an empty regular file with the host's device node bound over it.
     private func bindHostDevice(_ n: DeviceNode, parent: Int32, name: String) throws {
-        var st = stat()
+        var st = FileStat()
         if k.fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 {
             if st.st_mode & S_IFMT == n.type && st.st_rdev == n.rdev { return }
             if st.st_mode & S_IFMT != S_IFREG {
@@ -185,7 +185,7 @@ public enum ConsoleTarget {
             if f >= 0 { FileDescriptor(adopting: f).close() } else if errno != EEXIST { throw RootfsError("create \(ctx)") }
         }
         let fd = try checkFD("open \(ctx)") { k.openat(dev, "console", SafePath.O_PATH | SafePath.O_NOFOLLOW | O_CLOEXEC, 0) }
-        var st = stat()
+        var st = FileStat()
         if k.fstat(fd.rawValue, &st) != 0 { throw RootfsError("stat \(ctx)", errno: errno) }
         let kind = st.st_mode & S_IFMT
         if kind != S_IFREG && kind != S_IFCHR {

@@ -212,7 +212,7 @@ extension Stage {
                 throw RootfsError(ctx, errno: EPERM,
                                   detail: "an idmapped bind mount in a user namespace must be prepared by the runtime before the init enters it (IdmappedMounts.prepare)")
             } else {
-                var st = stat()
+                var st = FileStat()
                 try check("\(ctx): stat") { k.stat(host, &st) }
                 isDir = st.st_mode & S_IFMT == S_IFDIR
                 owned = FileDescriptor(adopting: try IdmappedMounts.detachedMount(

@@ -42,7 +42,7 @@ extension Stage {
         let raw = SafePath.openRaw(root: root, "/dev/null", flags: SafePath.O_PATH | SafePath.O_NOFOLLOW)
         if raw < 0 { throw RootfsError("linux.maskedPaths: open /dev/null \(inRootfs)") }
         let fd = FileDescriptor(adopting: raw)
-        var st = stat()
+        var st = FileStat()
         if k.fstat(fd.rawValue, &st) != 0 {
             throw RootfsError("linux.maskedPaths: stat /dev/null \(inRootfs)", errno: errno)
         }

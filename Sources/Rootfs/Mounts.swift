@@ -122,7 +122,7 @@ extension Stage {
     /// nosuid/nodev/noexec/ro/atime flags are locked and dropping them would fail with EPERM.
     func bind(_ src: String, to dest: String, plan: MountPlan, ctx: String, target given: Int32 = -1,
               field: String = "") throws {
-        var st = stat()
+        var st = FileStat()
         try check("\(ctx): stat") { k.stat(src, &st) }
         let isDir = (st.st_mode & S_IFMT) == S_IFDIR
         let owned: FileDescriptor? = given >= 0 ? nil : try mountTarget(dest, isDir ? .directory : .file, field: field)

@@ -70,7 +70,7 @@ extension Stage {
                 made = true
                 continue
             }
-            var st = stat()
+            var st = FileStat()
             let what = k.fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? FileKind.describe(st) : Errno.describe(e)
             throw RootfsError(label(field, dest), errno: e, detail: "\(why) (it is \(what))")
         }
@@ -107,7 +107,7 @@ extension Stage {
             throw RootfsError(label(field, dest), errno: e, detail: "\(inside): \(what)")
         }
         let fd = FileDescriptor(adopting: raw)
-        var st = stat()
+        var st = FileStat()
         let kind = k.fstat(fd.rawValue, &st) == 0 ? st.st_mode & S_IFMT : 0
         if kind != S_IFREG && kind != S_IFDIR {
             throw RootfsError(label(field, dest), errno: EPERM,

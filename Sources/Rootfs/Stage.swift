@@ -38,7 +38,7 @@ struct Stage {
 
     /// fstat of an fd; S_IFMT bits of the mode.
     func fileType(_ fd: Int32) -> mode_t? {
-        var st = stat()
+        var st = FileStat()
         return k.fstat(fd, &st) == 0 ? st.st_mode & S_IFMT : nil
     }
 

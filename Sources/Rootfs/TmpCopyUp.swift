@@ -8,7 +8,7 @@ import LinuxSys
 /// and timestamps. Works entirely on fds, so nothing is resolved through symlinks.
 enum TmpCopyUp {
     static func copy(from src: Int32, to dst: Int32, ctx: String, kernel k: any Kernel) throws {
-        var st = stat()
+        var st = FileStat()
         try check("\(ctx): stat") { k.fstat(src, &st) }
         try check("\(ctx): chmod") { k.fchmod(dst, st.st_mode & 0o7777) }
         try check("\(ctx): chown") { k.fchown(dst, st.st_uid, st.st_gid) }
@@ -21,7 +21,7 @@ enum TmpCopyUp {
     }
 
     private static func copyEntry(_ name: String, _ src: Int32, _ dst: Int32, ctx: String, _ k: any Kernel) throws {
-        var st = stat()
+        var st = FileStat()
         try check("\(ctx): stat") { k.fstatat(src, name, &st, AT_SYMLINK_NOFOLLOW) }
         let perm = st.st_mode & 0o7777
         switch st.st_mode & S_IFMT {

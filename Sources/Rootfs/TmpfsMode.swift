@@ -22,7 +22,7 @@ enum TmpfsMode {
 
     /// `data` with `mode=` of the directory `target` (the mount point, before the mount).
     static func data(_ data: String?, keepingModeOf target: Int32, kernel k: any Kernel) -> String? {
-        var st = stat()
+        var st = FileStat()
         guard k.fstat(target, &st) == 0, st.st_mode & S_IFMT == S_IFDIR else { return data }
         let mode = "mode=0" + String(st.st_mode & 0o7777, radix: 8)
         if let d = data, !d.isEmpty { return d + "," + mode }
