@@ -14,6 +14,9 @@ public enum Proc {
         return (pid, pidfd)
     }
 
+    /// This process's pid (getpid(2)).
+    public static var currentPID: pid_t { getpid() }
+
     public static func pidfdOpen(_ pid: pid_t) throws -> Int32 {
         try sys("pidfd_open", "pid \(pid)") { sr_pidfd_open(pid, 0) }
     }
@@ -45,6 +48,20 @@ public enum Proc {
         let r = try sys("waitpid", "pid \(pid)") { waitpid(pid, &status, noHang ? WNOHANG : 0) }
         if r == 0 { return nil }
         return decode(status: status)
+    }
+
+    /// Makes this process the child subreaper (PR_SET_CHILD_SUBREAPER): orphaned descendants are
+    /// reparented to it instead of to the pid namespace's init.
+    public static func becomeSubreaper() throws {
+        try sys("prctl(PR_SET_CHILD_SUBREAPER)") { sr_prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) }
+    }
+
+    /// Reaps one exited child of any pid without blocking: its pid and status, or nil when none
+    /// has exited (or there are no children).
+    public static func reapAny() -> (pid: pid_t, status: ExitStatus)? {
+        var status: Int32 = 0
+        let r = waitpid(-1, &status, WNOHANG)
+        return r > 0 ? (r, decode(status: status)) : nil
     }
 
     /// The start time (field 22 of /proc/<pid>/stat, in clock ticks since boot), used to tell a

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CShim
 
 /// A sockaddr_un for a filesystem path.
 public struct UnixAddress {
@@ -31,5 +32,11 @@ public struct UnixAddress {
             try sys("connect", path) { a.withSockaddr { Glibc.connect(fd, $0, $1) } }
         } catch { close(fd); throw error }
         return fd
+    }
+
+    /// Sends `fd` (SCM_RIGHTS) with `data` as the message over the connected socket `sock`.
+    public static func sendFD(_ sock: Int32, _ fd: Int32, data: [UInt8], what: String) throws {
+        let n = data.withUnsafeBytes { sr_send_fd(sock, fd, $0.baseAddress, $0.count) }
+        if n < 0 { throw SysError("sendmsg", what) }
     }
 }

@@ -14,6 +14,10 @@ public struct CreateOptions: Sendable {
     public var noPivot = false
     public var noNewKeyring = false
     public var preserveFDs: Int32 = 0
+    /// `--pidfd-socket`: where a pidfd of the init is sent once the container is created.
+    public var pidfdSocket: String?
+    /// `run --no-subreaper`: the foreground `run` does not become the child subreaper.
+    public var noSubreaper = false
     /// The fds the caller left open, read before the runtime opened any of its own
     /// (FDTable.open() at process start); nil: read now. Only these can be preserved.
     public var callerFDs: [Int32]? = nil
@@ -41,7 +45,9 @@ public enum Create {
 
     public static func run(store: StateStore, id: String, options o: CreateOptions) throws -> CreatedContainer {
         try ContainerID.validate(id)
-        let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
+        // Sockets the runtime was activated with come first, then --preserve-fds (as runc).
+        let passFDs = o.preserveFDs + SocketActivation.inheritedCount()
+        let preserved = try PreservedFDs.select(count: passFDs, callerFDs: o.callerFDs)
         let bundle = try absolutePath(o.bundle, what: "bundle")
         let configPath = bundle + "/config.json"
         let bytes: [UInt8]
@@ -116,7 +122,7 @@ public enum Create {
             let cgroupFD = try cg.cloneIntoFD() ?? -1
             defer { if cgroupFD >= 0 { close(cgroupFD) } }
             let listener = try listenForStart(dirFD: lock.fd)
-            var console = try o.consoleSocket.map(Console.connect) ?? -1
+            var console = try o.consoleSocket.map { try Console.connect($0) } ?? -1
             defer { if console >= 0 { close(console) } }
             var ptyReceiver: Int32 = -1
             if proxyTerminal {
@@ -140,7 +146,7 @@ public enum Create {
                 parentEnd.close()
                 ContainerInit.run(InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
-                    noPivot: o.noPivot, preserveFDs: o.preserveFDs, preserved: preserved, sync: childEnd, startListener: listener,
+                    noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
                     idmapFDs: idmapFDs, seccomp: seccomp, cgroupPaths: cg.paths, landlock: landlock))
             }
@@ -180,6 +186,7 @@ public enum Create {
                 let p = try absolutePath(pf, what: "pid file", mustExist: false)
                 try FileIO.writeAtomically(p, Array("\(pid)".utf8), mode: 0o644)
             }
+            if let path = o.pidfdSocket { try PidfdSocket.send(pidfd, to: path) }
             // Recorded: the init may outlive us now (before this, our death makes it exit).
             try parentEnd.send(.created)
             undo.commit()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CShim
+import Cgroups
 import LinuxSys
 import OCISpec
 
@@ -14,6 +15,10 @@ public struct ExecOptions: Sendable {
     /// As CreateOptions.callerFDs.
     public var callerFDs: [Int32]? = nil
     public var ignorePaused = false
+    /// `--cgroup`: a sub-cgroup of the container's to run the process in.
+    public var cgroup = ExecCgroup()
+    /// `--pidfd-socket`: where a pidfd of the exec'd process is sent once it runs.
+    public var pidfdSocket: String?
     public init(process: OCISpec.Process) { self.process = process }
 }
 
@@ -79,7 +84,9 @@ public enum Exec {
         // In a frozen cgroup the process would freeze before it execs (and we would wait for ever):
         // with --ignore-paused it joins the cgroup once it has exec'd, and freezes then.
         let joinAfterExec = status == .paused
-        let cgroupFD = joinAfterExec ? -1 : try cg?.cloneIntoFD() ?? -1
+        if !o.cgroup.isEmpty && cg == nil { throw RuntimeError("--cgroup: container \(id) has no cgroup") }
+        // A sub-cgroup (--cgroup) is joined by pid before the child proceeds, as in v1.
+        let cgroupFD = joinAfterExec || !o.cgroup.isEmpty ? -1 : try cg?.cloneIntoFD() ?? -1
         defer { if cgroupFD >= 0 { close(cgroupFD) } }
         // execCPUAffinity.initial: the child starts on those CPUs (final is applied before execve).
         let savedAffinity = try ProcessAttributes.applyInitialAffinity(o.process.execCPUAffinity)
@@ -98,7 +105,7 @@ public enum Exec {
         childEnd.close()
         defer { close(child.pidfd) }
         do {
-            if cgroupFD < 0, !joinAfterExec, let cg { try cg.addProcess(child.pid) }
+            if cgroupFD < 0, !joinAfterExec, let cg { try join(cg, child.pid, o.cgroup) }
             try parentEnd.send(.proceed)
         } catch {
             _ = sr_pidfd_send_signal(child.pidfd, SIGKILL, 0)
@@ -112,17 +119,22 @@ public enum Exec {
             throw RuntimeError(msg)
         }
         if joinAfterExec, let cg {
-            do { try cg.addProcess(child.pid) } catch { throw RuntimeError("exec: join the container's cgroup", cause: error) }
+            do { try join(cg, child.pid, o.cgroup) } catch { throw RuntimeError("exec: join the container's cgroup", cause: error) }
         }
         if let pf = o.pidFile {
             let p = try Create.absolutePath(pf, what: "pid file", mustExist: false)
             try FileIO.writeAtomically(p, Array("\(child.pid)".utf8), mode: 0o644)
         }
+        if let path = o.pidfdSocket { try PidfdSocket.send(child.pidfd, to: path) }
         let master = ptyReceiver >= 0 ? Console.receiveMaster(ptyReceiver) : nil
         if o.detach { return 0 }
         let exit = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: master)
         if let m = master { close(m) }
         return exit.code
+    }
+
+    static func join(_ cg: CgroupManager, _ pid: pid_t, _ sub: ExecCgroup) throws {
+        if sub.isEmpty { try cg.addProcess(pid) } else { try sub.addProcess(pid, paths: cg.paths) }
     }
 
     static func execChild(_ o: ExecOptions, record r: ContainerRecord, linux: Linux?, initPidfd: Int32, nsFlags: UInt64,

@@ -9,7 +9,8 @@ import LinuxSys
 /// process's exit status. One poll loop over a signalfd, stdin and the master: no threads.
 /// The caller has blocked every signal (before clone3, so none is lost).
 enum Foreground {
-    static func wait(pid: pid_t, pidfd: Int32, ptyMaster: Int32?) -> Proc.ExitStatus {
+    /// `reapOthers`: we are a subreaper; orphans reparented to us are reaped as they exit.
+    static func wait(pid: pid_t, pidfd: Int32, ptyMaster: Int32?, reapOthers: Bool = false) -> Proc.ExitStatus {
         let sfd = sr_signalfd_all()
         defer { if sfd >= 0 { close(sfd) } }
         var saved = [UInt8](repeating: 0, count: 128)
@@ -23,6 +24,14 @@ enum Foreground {
             if let st = try? Proc.wait(pid, noHang: true) {
                 if let m = ptyMaster { drain(m, &buf) }
                 return st
+            }
+            if reapOthers {
+                while let (p, st) = Proc.reapAny() {
+                    if p == pid {
+                        if let m = ptyMaster { drain(m, &buf) }
+                        return st
+                    }
+                }
             }
             var fds = [pollfd(fd: sfd, events: Int16(POLLIN), revents: 0)]
             if let m = ptyMaster {

@@ -10,20 +10,36 @@ public enum Kill {
         let r = try store.load(id)
         let status = store.status(of: r)
         guard status == .created || status == .running || status == .paused || status == .creating else {
+            // runc: `kill --all` of a container whose init has exited still signals what is left in
+            // its cgroup (exec'd processes of a container without a pid namespace) and succeeds.
+            if all && status == .stopped { return try signalLeftovers(r, id: id, signal: signal) }
             throw RuntimeError("container not running")
         }
         // Open a pidfd, then check the start time, so a recycled pid is never signalled.
         let pidfd = try Proc.pidfdOpen(r.pid)
         defer { close(pidfd) }
-        guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("container not running") }
-        if all, let cg = ContainerCgroup.load(r) {
+        guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else {
+            if all { return try signalLeftovers(r, id: id, signal: signal) }
+            throw RuntimeError("container not running")
+        }
+        // Without its own pid namespace the container's processes do not die with its init: SIGKILL
+        // of the init kills the whole cgroup, as runc 1.2 does.
+        let everything = all || (signal == SIGKILL && !r.ownPidNamespace)
+        if everything, let cg = ContainerCgroup.load(r) {
             do { try cg.kill(signal: signal) } catch { throw RuntimeError("kill --all container \(id)", cause: error) }
             return
         }
-        if all && r.ownPidNamespace {
+        if everything && r.ownPidNamespace {
             for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { _ = Glibc.kill(pid, signal) }
         }
         do { try Proc.signal(pidfd: pidfd, signal) } catch { throw RuntimeError("kill container \(id)", cause: error) }
+    }
+
+    /// `kill --all` of a container whose init is gone: what is left in its cgroup.
+    static func signalLeftovers(_ r: ContainerRecord, id: String, signal: Int32) throws {
+        if let cg = ContainerCgroup.load(r), let left = try? cg.pids(), !left.isEmpty {
+            do { try cg.kill(signal: signal) } catch { throw RuntimeError("kill --all container \(id)", cause: error) }
+        }
     }
 
     /// Host pids of every process in the same pid namespace as `pid` (and its descendants' namespaces).

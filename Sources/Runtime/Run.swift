@@ -15,6 +15,12 @@ public enum Run {
         defer { if !detach { _ = sr_restore_signals(&oldMask) } }
         var options = options
         options.foregroundTerminal = !detach
+        // As runc: the foreground `run` is the subreaper of what the container orphans (processes
+        // of a container without a pid namespace that outlive their parent), and reaps them.
+        let subreaper = !detach && !options.noSubreaper
+        if subreaper {
+            do { try Proc.becomeSubreaper() } catch { throw RuntimeError("run: become the child subreaper", cause: error) }
+        }
         let c = try Create.run(store: store, id: id, options: options)
         // The init sent the pty master during create: take it (and clear ONLCR) before the
         // program can write anything.
@@ -31,7 +37,7 @@ public enum Run {
             throw error
         }
         if detach { if let m = master { close(m) }; return 0 }
-        let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master)
+        let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master, reapOthers: subreaper)
         if let m = master { close(m) }
         if !keep { try Delete.run(store: store, id: id, force: true, known: c.record) }
         return status.code

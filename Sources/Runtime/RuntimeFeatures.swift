@@ -12,10 +12,12 @@ public enum RuntimeFeatures {
         linux.capabilities = CapabilityNames.all.sorted { $0.value < $1.value }.map(\.key)
         linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: false, systemdUser: false, rdma: true)
         linux.seccomp = Seccomp.featuresObject()
-        // Labels are applied when the LSM is enabled on this host, and refused otherwise.
-        linux.apparmor = EnabledFeature(enabled: LSM.appArmorEnabled)
-        linux.selinux = EnabledFeature(enabled: LSM.seLinuxEnabled)
-        linux.intelRdt = IntelRdtFeatures(enabled: FileIO.exists("/sys/fs/resctrl/schemata"))
+        // features.md: what the runtime supports, not what this host has enabled. Support for the
+        // LSM labels and resctrl is always built in; a label or intelRdt on a host without the LSM
+        // or resctrl is refused at create with a clear error.
+        linux.apparmor = EnabledFeature(enabled: true)
+        linux.selinux = EnabledFeature(enabled: true)
+        linux.intelRdt = IntelRdtFeatures(enabled: true)
         linux.mountExtensions = MountExtensionsFeatures(idmap: EnabledFeature(enabled: true))
         linux.netDevices = EnabledFeature(enabled: true)
         linux.memoryPolicy = MemoryPolicyFeatures(

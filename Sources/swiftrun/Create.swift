@@ -15,6 +15,8 @@ struct CreateFlags: ParsableArguments {
     var noNewKeyring = false
     @Option(name: .customLong("preserve-fds"), help: "Pass N extra fds (3..3+N-1) to the container.")
     var preserveFds: Int32 = 0
+    @Option(name: .customLong("pidfd-socket"), help: "Unix socket that receives a pidfd of the container's init.")
+    var pidfdSocket: String?
 
     var options: CreateOptions {
         var o = CreateOptions(bundle: bundle)
@@ -24,6 +26,7 @@ struct CreateFlags: ParsableArguments {
         o.noNewKeyring = noNewKeyring
         o.preserveFDs = preserveFds
         o.callerFDs = callerFDs
+        o.pidfdSocket = pidfdSocket
         return o
     }
 }

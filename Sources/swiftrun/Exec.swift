@@ -15,6 +15,7 @@ struct ExecCommand: Verb {
     static let failureExitCode: Int32 = 255
     @OptionGroup var globals: GlobalOptions
     @Option(name: .customLong("console-socket"), help: "Unix socket that receives the pty master.") var consoleSocket: String?
+    @Option(name: .customLong("pidfd-socket"), help: "Unix socket that receives a pidfd of the process.") var pidfdSocket: String?
     @Option(help: "Working directory in the container.") var cwd: String?
     @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE).") var env: [String] = []
     @Flag(name: [.customShort("t"), .long], help: "Allocate a pseudo-TTY.") var tty = false
@@ -29,7 +30,8 @@ struct ExecCommand: Verb {
     @Option(name: [.customShort("c"), .long], help: "Add a capability to the process.") var cap: [String] = []
     @Option(name: .customLong("preserve-fds"), help: "Pass N extra fds (3..3+N-1).") var preserveFds: Int32 = 0
     @Flag(name: .customLong("ignore-paused"), help: "Allow exec in a paused container.") var ignorePaused = false
-    @Option(help: .hidden) var cgroup: String?
+    @Option(help: "Run the process in a sub-cgroup of the container's: PATH, or CTRL[,CTRL]:PATH (cgroup v1), repeatable.")
+    var cgroup: [String] = []
     @Argument(help: "Container ID.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "Command and its arguments.") var command: [String] = []
 
@@ -42,6 +44,8 @@ struct ExecCommand: Verb {
         o.preserveFDs = preserveFds
         o.callerFDs = callerFDs
         o.ignorePaused = ignorePaused
+        o.cgroup = try ExecCgroup.parse(cgroup)
+        o.pidfdSocket = pidfdSocket
         let code = try Exec.run(store: globals.store, id: id, options: o)
         if code != 0 { throw ExitCode(code) }
     }

@@ -28,11 +28,12 @@ enum FastPath {
         "create": createValues, "run": createValues, "start": [:], "state": [:], "kill": [:], "delete": [:],
     ]
     static let createValues = ["--bundle": "--bundle", "-b": "--bundle", "--pid-file": "--pid-file",
-                               "--console-socket": "--console-socket", "--preserve-fds": "--preserve-fds"]
+                               "--console-socket": "--console-socket", "--preserve-fds": "--preserve-fds",
+                               "--pidfd-socket": "--pidfd-socket"]
     static let verbFlags: [String: [String: String]] = [
         "create": ["--no-pivot": "--no-pivot", "--no-new-keyring": "--no-new-keyring"],
         "run": ["--no-pivot": "--no-pivot", "--no-new-keyring": "--no-new-keyring", "--detach": "--detach",
-                "-d": "--detach", "--keep": "--keep"],
+                "-d": "--detach", "--keep": "--keep", "--no-subreaper": "--no-subreaper"],
         "start": [:], "state": [:],
         "kill": ["--all": "--all", "-a": "--all"],
         "delete": ["--force": "--force", "-f": "--force"],
@@ -79,8 +80,11 @@ enum FastPath {
         var o = CreateOptions(bundle: a.values["--bundle"] ?? ".")
         o.pidFile = a.values["--pid-file"]
         o.consoleSocket = a.values["--console-socket"]
+        o.pidfdSocket = a.values["--pidfd-socket"]
+        o.noSubreaper = a.flags.contains("--no-subreaper")
         o.noPivot = a.flags.contains("--no-pivot")
         o.noNewKeyring = a.flags.contains("--no-new-keyring")
+        o.callerFDs = callerFDs
         if let n = a.values["--preserve-fds"] {
             guard let v = Int32(n), v >= 0 else { throw RuntimeError("--preserve-fds: invalid number \"\(n)\"") }
             o.preserveFDs = v

@@ -9,11 +9,15 @@ struct RunCommand: Verb {
     @Flag(name: [.customShort("d"), .long], help: "Return after start, leaving the container running.")
     var detach = false
     @Flag(help: "Do not delete the container after it exits.") var keep = false
+    @Flag(name: .customLong("no-subreaper"), help: "Do not become the subreaper of the container's orphaned processes.")
+    var noSubreaper = false
     @Argument(help: "Container ID.") var id: String
 
     func execute() throws {
         try ProtectedExe.ensure()
-        let code = try Run.run(store: globals.store, id: id, options: flags.options, detach: detach, keep: keep)
+        var o = flags.options
+        o.noSubreaper = noSubreaper
+        let code = try Run.run(store: globals.store, id: id, options: o, detach: detach, keep: keep)
         if code != 0 { throw ExitCode(code) }
     }
 }

@@ -28,8 +28,11 @@ struct Swiftrun: ParsableCommand {
     /// The lifecycle verbs engines call on every container take a hand-written fast path
     /// (FastPath.swift); everything else, and anything unusual, goes through ArgumentParser.
     static func main() {
-        // Before swiftrun opens an fd of its own: what the caller passed, for --preserve-fds.
-        if CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") }) { callerFDs = FDTable.open() }
+        // Before swiftrun opens an fd of its own: what the caller passed, for --preserve-fds and
+        // socket activation (LISTEN_FDS).
+        if CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") }) || getenv("LISTEN_FDS") != nil {
+            callerFDs = FDTable.open()
+        }
         let argv = Array(CommandLine.arguments.dropFirst())
         if let code = FastPath.handle(argv) { Glibc.exit(code) }
         if let verb = verbName(argv), !knownVerbs.contains(verb) {
@@ -58,7 +61,7 @@ func verbName(_ argv: [String]) -> String? {
     return nil
 }
 
-/// The fds open when the process started (read only when --preserve-fds is given); set once by
+/// The fds open when the process started (read only with --preserve-fds or LISTEN_FDS); set once by
 /// main, before any other code runs.
 nonisolated(unsafe) var callerFDs: [Int32]? = nil
 

@@ -176,6 +176,15 @@ def test_features_json():
     assert {"pid", "network", "ipc", "uts", "mount", "user", "cgroup"} <= ns
 
 
+def test_features_reports_compiled_in_support_not_host_state():
+    """features.md: apparmor/selinux/intelRdt say what the runtime supports, not whether this host
+    has the LSM or resctrl enabled (neither is enabled here)."""
+    f = json.loads(_run([BINARY, "features"]).stdout)["linux"]
+    assert f["apparmor"]["enabled"] is True and f["selinux"]["enabled"] is True, f
+    if not IS_RUNC:  # runc 1.1.5 does not report intelRdt
+        assert f["intelRdt"]["enabled"] is True, f
+
+
 @swiftrun_only_because("reports ociVersionMax 1.0.2-dev")
 def test_features_oci_version_max_1_3():
     p = _run([BINARY, "features"])

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from helpers import BINARY, IS_RUNC, enable_userns, new_id, run_in_pty, swiftrun_only_because
+from helpers import BINARY, IS_RUNC, enable_userns, new_id, rmdir_retry, run_in_pty, swiftrun_only_because, wait_for
 
 
 @pytest.fixture
@@ -305,3 +305,180 @@ def test_exec_tty_foreground_output_has_no_carriage_returns(rt, running):
                            onlcr=False)
     assert code == 0, out
     assert out == b"a\nb\n", out
+
+# --- exec --cgroup (runc: a sub-cgroup of the container's) ---------------------------------------
+
+def _cgroups_of(pid):
+    """hierarchy (controllers, or "" for cgroup2) -> path, from /proc/PID/cgroup."""
+    out = {}
+    for line in open("/proc/%d/cgroup" % pid).read().splitlines():
+        _, ctrls, path = line.split(":", 2)
+        out[ctrls] = path
+    return out
+
+
+def _hierarchy_dir(ctrls, path):
+    if ctrls == "":
+        for base in ("/sys/fs/cgroup/unified", "/sys/fs/cgroup"):
+            if os.path.exists(base + "/cgroup.controllers"):
+                return base + path
+        return None
+    named = [c.split("=", 1)[1] for c in ctrls.split(",") if c.startswith("name=")]
+    if named:
+        return "/sys/fs/cgroup/%s%s" % (named[0], path)
+    for name in os.listdir("/sys/fs/cgroup"):
+        d = "/sys/fs/cgroup/" + name
+        if not os.path.islink(d) and set(name.split(",")) == set(c for c in ctrls.split(",") if "=" not in c):
+            return d + path
+    return None
+
+
+@pytest.fixture
+def in_cgroup(rt, bundle):
+    """A running container in its own cgroup, and a sub-cgroup `sub` made in every hierarchy."""
+    cid = new_id()
+    b = bundle().args("sleep", "300")
+    b.config["linux"]["cgroupsPath"] = "/swiftrun-test-" + cid
+    rt.run(b, cid, "--detach")
+    init = rt.state(cid)["pid"]
+    made = []
+    for ctrls, path in _cgroups_of(init).items():
+        d = _hierarchy_dir(ctrls, path)
+        if d and cid in path and os.path.isdir(d):
+            os.mkdir(d + "/sub")
+            made.append(d + "/sub")
+            for f in ("cpuset.cpus", "cpuset.mems"):  # a v1 cpuset child starts empty
+                if os.path.exists(d + "/" + f):
+                    with open(d + "/sub/" + f, "w") as out:
+                        out.write(open(d + "/" + f).read().strip())
+    yield cid, init
+    for d in made:
+        rmdir_retry(d)
+
+
+def test_exec_cgroup_controller_form_joins_that_sub_cgroup_only(rt, in_cgroup):
+    cid, init = in_cgroup
+    own = _cgroups_of(init)
+    memory = next(k for k in own if "memory" in k.split(","))
+    p = rt("exec", "--cgroup", "memory:sub", cid, "cat", "/proc/self/cgroup")
+    got = dict((l.split(":", 2)[1], l.split(":", 2)[2]) for l in p.stdout.splitlines())
+    host_view = _cgroups_of(init)
+    assert got[memory].endswith("/sub"), p.stdout
+    for k in own:
+        if k != memory and k in got and "pids" in k.split(","):
+            assert not got[k].endswith("/sub"), p.stdout
+    assert host_view == own
+
+
+def test_exec_cgroup_bare_path_joins_it_everywhere(rt, in_cgroup):
+    cid, init = in_cgroup
+    pidfile = "/tmp/%s.pid" % cid
+    rt("exec", "--detach", "--pid-file", pidfile, "--cgroup", "sub", cid, "sleep", "30")
+    pid = int(open(pidfile).read())
+    os.unlink(pidfile)
+    try:
+        mine = _cgroups_of(pid)
+        for k, path in _cgroups_of(init).items():
+            if cid in path:
+                assert mine[k] == path + "/sub", (k, mine[k])
+    finally:
+        os.kill(pid, 9)
+    # gone (or a zombie of the init) before the fixture removes the sub-cgroups
+    assert wait_for(lambda: not os.path.exists("/proc/%d" % pid) or
+                    open("/proc/%d/stat" % pid).read().split(")")[1].split()[0] == "Z")
+
+
+def test_exec_cgroup_missing_sub_cgroup_fails_255(rt, in_cgroup):
+    cid, _ = in_cgroup
+    p = rt("exec", "--cgroup", "memory:nonexistent", cid, "true", check=False)
+    assert p.returncode == 255, p.stderr
+    assert "cgroup.procs" in p.stderr and "nonexistent" in p.stderr, p.stderr
+
+
+def test_exec_cgroup_dotdot_stays_in_the_containers_cgroup(rt, in_cgroup):
+    """Attack: `--cgroup memory:../..` must not put the process above the container's cgroup."""
+    cid, init = in_cgroup
+    own = _cgroups_of(init)
+    memory = next(k for k in own if "memory" in k.split(","))
+    p = rt("exec", "--cgroup", "memory:../..", cid, "cat", "/proc/self/cgroup", check=False)
+    if p.returncode == 0:
+        got = dict((l.split(":", 2)[1], l.split(":", 2)[2]) for l in p.stdout.splitlines())
+        assert got[memory].startswith(own[memory]), p.stdout
+    else:
+        assert p.returncode == 255, p.stderr
+
+
+@swiftrun_only_because("runc 1.1.5 parses --cgroup more loosely (these are runc 1.2's checks)")
+@pytest.mark.parametrize("arg,msg", [
+    ("a:b:c", "invalid --cgroup argument: a:b:c"),
+    (":sub", "empty <controller> prefix"),
+])
+def test_exec_cgroup_bad_arguments(rt, running, arg, msg):
+    p = rt("exec", "--cgroup", arg, running, "true", check=False)
+    assert p.returncode != 0 and msg in p.stderr, p.stderr
+
+
+@swiftrun_only_because("runc 1.1.5 parses --cgroup more loosely (these are runc 1.2's checks)")
+def test_exec_cgroup_controller_given_twice(rt, running):
+    p = rt("exec", "--cgroup", "memory:a", "--cgroup", "memory:b", running, "true", check=False)
+    assert p.returncode != 0 and "controller memory specified multiple times" in p.stderr, p.stderr
+
+
+# --- --pidfd-socket (runc 1.2) ---------------------------------------------------------------------
+
+def _pidfd_pid(fd):
+    assert os.readlink("/proc/self/fd/%d" % fd) == "anon_inode:[pidfd]"
+    for line in open("/proc/self/fdinfo/%d" % fd):
+        if line.startswith("Pid:"):
+            return int(line.split()[1])
+    raise AssertionError("no Pid: in fdinfo")
+
+
+@swiftrun_only_because("runc 1.1.5 has no --pidfd-socket (runc 1.2 does)")
+def test_create_pidfd_socket_receives_the_inits_pidfd(rt, bundle, tmp_path):
+    from test_terminal import ConsoleReceiver
+    import signal
+    b = bundle().args("sleep", "300")
+    b.save()
+    cid = new_id()
+    recv = ConsoleReceiver(str(tmp_path / "pidfd.sock"))
+    try:
+        p = rt.popen("create", "--bundle", b.path, "--pidfd-socket", recv.path, cid)
+        fd = recv.receive_master()
+        assert p.wait(timeout=20) == 0, p.stderr.read()
+    finally:
+        recv.close()
+    try:
+        assert _pidfd_pid(fd) == rt.state(cid)["pid"]
+        signal.pidfd_send_signal(fd, signal.SIGKILL)
+        rt.wait_status(cid, "stopped")
+    finally:
+        os.close(fd)
+
+
+@swiftrun_only_because("runc 1.1.5 has no --pidfd-socket (runc 1.2 does)")
+def test_exec_pidfd_socket_receives_the_processes_pidfd(rt, running, tmp_path):
+    from test_terminal import ConsoleReceiver
+    recv = ConsoleReceiver(str(tmp_path / "pidfd.sock"))
+    pidfile = str(tmp_path / "exec.pid")
+    try:
+        p = rt.popen("exec", "--detach", "--pid-file", pidfile, "--pidfd-socket", recv.path, running,
+                     "sleep", "30")
+        fd = recv.receive_master()
+        assert p.wait(timeout=20) == 0, p.stderr.read()
+    finally:
+        recv.close()
+    try:
+        assert _pidfd_pid(fd) == int(open(pidfile).read())
+    finally:
+        os.close(fd)
+
+
+def test_pidfd_socket_that_does_not_exist_fails_clearly(rt, bundle, tmp_path):
+    if IS_RUNC:
+        pytest.skip("runc 1.1.5 has no --pidfd-socket")
+    b = bundle().args("sleep", "300")
+    cid = new_id()
+    p = rt.create(b, cid, "--pidfd-socket", str(tmp_path / "nope.sock"), check=False)
+    assert p.returncode != 0 and "--pidfd-socket" in p.stderr, p.stderr
+    assert not rt.exists(cid)

@@ -478,3 +478,32 @@ def test_create_without_process_then_start_fails(rt, bundle):
     rt("delete", cid)
     assert not rt.exists(cid)
     assert wait_for(lambda: not pid_alive(st["pid"]))
+
+
+def _orphan_parent_script():
+    # A double fork orphans `sleep 7`; print the pid of whoever adopted it.
+    return ("(sleep 7 &); sleep 0.3; for p in /proc/[0-9]*; do "
+            "if [ \"$(cat $p/cmdline 2>/dev/null | tr '\\0' ' ')\" = 'sleep 7 ' ]; then "
+            "awk '{print $4}' $p/stat; fi; done")
+
+
+def test_run_is_the_subreaper_of_orphans(rt, bundle):
+    """As runc: the foreground `run` is PR_SET_CHILD_SUBREAPER, so what a container without a pid
+    namespace orphans is reparented to it (and reaped), not to the host's init."""
+    b = bundle().sh(_orphan_parent_script())
+    b.remove_ns("pid")
+    cid = new_id()
+    p = rt.popen("run", "--bundle", b.save() or b.path, cid)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert out.split() == [str(p.pid)], (out, p.pid)
+
+
+def test_run_no_subreaper(rt, bundle):
+    b = bundle().sh(_orphan_parent_script())
+    b.remove_ns("pid")
+    cid = new_id()
+    p = rt.popen("run", "--no-subreaper", "--bundle", b.save() or b.path, cid)
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, err
+    assert out.split() and out.split() != [str(p.pid)], (out, p.pid)

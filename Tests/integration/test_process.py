@@ -231,6 +231,40 @@ def test_preserve_fds_sets_listen_fds(rt, bundle, tmp_path):
     assert "LISTEN_FDS=1" in p.stdout
 
 
+def test_socket_activation_fds_pass_into_the_container(rt, bundle, tmp_path):
+    """A runtime started by systemd socket activation (LISTEN_FDS=1, LISTEN_PID = its pid) hands fd 3
+    to the container, which gets LISTEN_FDS=1 and LISTEN_PID = its own pid (as runc)."""
+    b = bundle().sh("cat <&3; echo LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID; echo self=$$")
+    marker = tmp_path / "fd3-marker-file"
+    marker.write_text("fd3-content\n")
+    b.save()
+    cid = new_id()
+    rt.ids.add(cid)
+    argv = rt.cmd("run", "--bundle", b.path, cid)
+    # The shell execs the runtime, so LISTEN_PID=$$ names the runtime's pid.
+    p = subprocess.run(["sh", "-c", 'exec 3<"$0"; LISTEN_FDS=1 LISTEN_PID=$$ exec "$@"', str(marker)] + argv,
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    assert lines[0] == "fd3-content", p.stdout
+    assert lines[1] == "LISTEN_FDS=1 LISTEN_PID=%s" % lines[2].split("=")[1], p.stdout
+
+
+def test_listen_fds_for_another_process_are_not_passed(rt, bundle, tmp_path):
+    """LISTEN_PID naming some other process: the fds are not the runtime's to hand over."""
+    b = bundle().sh("echo LISTEN_FDS=$LISTEN_FDS; " + FD_LIST)
+    marker = tmp_path / "fd3-marker-file"
+    marker.write_text("x\n")
+    b.save()
+    cid = new_id()
+    rt.ids.add(cid)
+    argv = rt.cmd("run", "--bundle", b.path, cid)
+    p = subprocess.run(["sh", "-c", 'exec 3<"$0"; LISTEN_FDS=1 LISTEN_PID=1 exec "$@"', str(marker)] + argv,
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    assert "fd3-marker-file" not in p.stdout and "LISTEN_FDS=\n" in p.stdout + "\n", p.stdout
+
+
 def test_stdio_pipes_belong_to_the_process_user(rt, bundle):
     # A non-root program that reopens its stdio (/dev/stdout, /proc/self/fd/N) needs to own the
     # pipes; /dev/null is never chowned.

@@ -4,6 +4,7 @@ The pure cgroup v2 checks run in a VM (Tests/vm)."""
 
 import json
 import os
+import signal
 import time
 
 import pytest
@@ -170,6 +171,46 @@ def test_kill_all(rt, bundle):
     assert wait_for(lambda: all(not os.path.exists("/proc/%d/cmdline" % p) or
                                 open("/proc/%d/stat" % p).read().split(")")[1].split()[0] == "Z"
                                 for p in pids), timeout=5)
+
+
+def _alive(pids):
+    return [p for p in pids if os.path.exists("/proc/%d/stat" % p) and
+            open("/proc/%d/stat" % p).read().split(")")[1].split()[0] != "Z"]
+
+
+def test_kill_sigkill_of_init_without_pid_namespace_kills_the_cgroup(rt, bundle):
+    """Without a pid namespace the init's children do not die with it: SIGKILL of the init kills
+    every process of the container's cgroup (runc 1.2; runc 1.1.5 leaves the children running)."""
+    b = bundle().sh("sleep 100 & sleep 100 & wait")
+    b.remove_ns("pid")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    assert wait_for(lambda: len(json.loads(rt("ps", "--format", "json", cid).stdout)) == 3)
+    pids = json.loads(rt("ps", "--format", "json", cid).stdout)
+    rt("kill", cid, "KILL")
+    assert wait_for(lambda: _alive(pids) == [], timeout=5), _alive(pids)
+
+
+def test_kill_all_after_the_init_exited_succeeds(rt, bundle):
+    """runc: `kill --all` of a container whose init is gone signals what is left in its cgroup (an
+    exec'd process of a container without a pid namespace) and exits 0."""
+    b = bundle().args("sleep", "100")
+    b.remove_ns("pid")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    init = rt.state(cid)["pid"]
+    left = rt.popen("exec", cid, "sleep", "101")
+    assert wait_for(lambda: len(json.loads(rt("ps", "--format", "json", cid).stdout)) == 2)
+    pids = json.loads(rt("ps", "--format", "json", cid).stdout)
+    os.kill(init, signal.SIGKILL)
+    rt.wait_status(cid, "stopped")
+    p = rt("kill", "--all", cid, "KILL", check=False)
+    assert p.returncode == 0, p.stderr
+    assert wait_for(lambda: _alive(pids) == [], timeout=5), _alive(pids)
+    left.wait(timeout=10)
+    # Once nothing is left it still succeeds; a plain kill still refuses.
+    assert rt("kill", "--all", cid, "KILL", check=False).returncode == 0
+    assert "not running" in rt("kill", cid, "KILL", check=False).stderr
 
 
 def test_events_stats(rt, bundle):

@@ -14,14 +14,14 @@ enum Console {
     static let TIOCGPTPEER: UInt = 0x5441
 
     /// Connects to the engine's console socket; long paths go through /proc/self/fd/<dirfd>/.
-    static func connect(_ path: String) throws -> Int32 {
+    static func connect(_ path: String, flag: String = "--console-socket") throws -> Int32 {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         let dfd = try FileIO.open(dir, SafePath.O_PATH | O_DIRECTORY)
         defer { close(dfd) }
         do { return try UnixAddress.connect("/proc/self/fd/\(dfd)/\(name)", type: Int32(SOCK_STREAM.rawValue)) } catch {
-            throw RuntimeError("--console-socket \(path)", cause: error)
+            throw RuntimeError("\(flag) \(path)", cause: error)
         }
     }
 
