@@ -29,6 +29,8 @@ struct InitContext {
     let noNewKeyring: Bool
     /// Detached idmapped mounts made by `create` (IdmappedMounts.prepare), by index in mounts.
     var idmapFDs: [Int: Int32] = [:]
+    /// Bind-mount sources opened by `create` on the host side (BindSources), by index in mounts.
+    var bindSourceFDs: [Int: Int32] = [:]
     /// linux.seccomp, compiled by the runtime.
     var seccomp: SeccompPlan? = nil
     /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
@@ -74,7 +76,7 @@ enum ContainerInit {
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
     static func keptFDs(_ c: InitContext) -> [Int32] {
         [c.sync.fd, c.startListener, c.consoleSocket, Log.fd, c.seccomp?.listener ?? -1]
-            + Array(c.idmapFDs.values) + c.preserved
+            + Array(c.idmapFDs.values) + Array(c.bindSourceFDs.values) + c.preserved
     }
 
     static func setup(_ c: InitContext) throws -> Prepared {
@@ -94,6 +96,16 @@ enum ContainerInit {
         _ = sr_restore_signals(&empty)
         if setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
 
+        // oom_score_adj with the host's credentials, before any namespace is entered (as runc):
+        // in a user namespace the file is no longer ours to write (EACCES on every create).
+        if let adj = c.process.oomScoreAdj {
+            let proc: ProcFS
+            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
+            defer { proc.close() }
+            do { try proc.write("self/oom_score_adj", String(adj)) } catch {
+                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+            }
+        }
         try enterNamespaces(c)
         // Like runc: a session keyring of its own, so containers never share the host's keys.
         if !c.noNewKeyring && sr_join_session_keyring("_ses.\(c.id)") < 0 && errno != ENOSYS {
@@ -120,11 +132,6 @@ enum ContainerInit {
                     throw RuntimeError("linux.sysctl: set \(k) = \(v)", cause: error)
                 }
             }
-            if let adj = c.process.oomScoreAdj {
-                do { try proc.write("self/oom_score_adj", String(adj)) } catch {
-                    throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
-                }
-            }
             setgroupsAllowed = Identity.setgroupsAllowed(proc)
         }
 
@@ -132,10 +139,12 @@ enum ContainerInit {
                               inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
         rc.idmappedMountFDs = c.idmapFDs
+        rc.bindSourceFDs = c.bindSourceFDs
         rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
         rc.cgroupPaths = c.cgroupPaths
         try Rootfs.prepare(rc)
         for fd in c.idmapFDs.values { close(fd) }
+        for fd in c.bindSourceFDs.values { close(fd) }
         var consoleSlave: Int32 = -1
         if c.consoleSocket >= 0 {
             consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: c.consoleSocket, size: c.process.consoleSize)
