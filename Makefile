@@ -2,7 +2,8 @@
 #
 #   make run     deps + build + example rootfs, then runs Bundles/busybox
 #   make test    deps + build + rootfs, then unit tests, the integration suite, the
-#                install/deb tests, the engine suites (docker, podman, containerd, CRI) and
+#                rootless suite (as a throwaway user), the install/deb tests, the engine
+#                suites (docker, podman, containerd, CRI) and
 #                the VM suite, printing how long each part took
 #   make check   the edit loop: release build + unit tests (no apt, no root, no VM)
 #   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
@@ -28,22 +29,25 @@ SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
 DEB_PACKAGES := libseccomp-dev busybox-static runc crun time util-linux gcc \
-                binutils groff-base man-db bash-completion zsh fish lintian
+                binutils groff-base man-db bash-completion zsh fish lintian uidmap
 # The engines the engine suites drive (Tests/integration/test_engine_*.py). catatonit is the
 # pause program of podman's locally built pod infra image; tini is docker's --init;
-# containernetworking-plugins gives the CRI suite's pods their network (bridge, host-local).
-ENGINE_PACKAGES := podman conmon catatonit containerd docker.io tini containernetworking-plugins
+# containernetworking-plugins gives the CRI suite's pods their network (bridge, host-local);
+# slirp4netns, passt (pasta) and fuse-overlayfs are rootless podman's (Tests/rootless).
+# uidmap's newuidmap/newgidmap map a rootless user's /etc/subuid range (Tests/rootless).
+ENGINE_PACKAGES := podman conmon catatonit containerd docker.io tini containernetworking-plugins \
+                   slirp4netns passt fuse-overlayfs
 ENGINE_TESTS ?= 1
 ENGINE_MODULES := $(sort $(wildcard Tests/integration/test_engine_*.py))
 BENCH_ARGS   ?=
 PYTEST_ARGS  ?=
 
-.PHONY: all deps build bundle run test check unit-test integration-test install-test engine-test bench clean distclean help
+.PHONY: all deps build bundle run test check unit-test integration-test rootless-test install-test engine-test bench clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,13p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 # Idempotent and quiet: apt only runs when a package is missing, and
@@ -132,7 +136,7 @@ run: deps build bundle
 # Every part runs even when an earlier one failed; a table of how long each
 # took (and whether it passed) is printed at the end, and the target fails if
 # any part failed.
-TEST_PARTS := unit-test integration-test install-test engine-test vm-test
+TEST_PARTS := unit-test integration-test rootless-test install-test engine-test vm-test
 
 test: deps build bundle
 	@t0=$$(date +%s); rc=0; table=""; \
@@ -163,6 +167,13 @@ integration-test: build bundle
 	rc=0; SWIFTRUN=$(SWIFTRUN) $(PYTHON) -m pytest -v Tests/integration \
 	    $(foreach m,$(ENGINE_MODULES),--ignore=$(m)) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "integration-test: no tests collected"; rc=0; fi; \
+	exit $$rc
+
+# The runtime driven by an ordinary user (Tests/rootless): a throwaway user with a subuid range
+# is created and removed by the suite; rootless podman is part of it when installed.
+rootless-test: build bundle
+	@rc=0; SWIFTRUN=$(SWIFTRUN) $(PYTHON) -m pytest -v -rsx Tests/rootless $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "rootless-test: no tests collected"; rc=0; fi; \
 	exit $$rc
 
 # make install / uninstall / deb, man pages, completions, --version (Tests/install).
@@ -203,7 +214,7 @@ bench: deps bundle
 
 # ---------------------------------------------------------------- clean
 clean:
-	rm -rf .build out bench/__pycache__ Tests/integration/__pycache__ Tests/install/__pycache__ .pytest_cache
+	rm -rf .build out bench/__pycache__ Tests/integration/__pycache__ Tests/install/__pycache__ Tests/rootless/__pycache__ .pytest_cache
 
 distclean: clean
 	rm -rf Bundles/*/rootfs

@@ -29,7 +29,7 @@ pid_t sr_clone3(uint64_t flags, int *pidfd_out, int cgroup_fd) {
     struct clone_args args;
     memset(&args, 0, sizeof(args));
     args.flags = flags;
-    args.exit_signal = SIGCHLD;
+    args.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD; /* clone3 refuses a signal with CLONE_PARENT */
     if (pidfd_out) {
         args.flags |= CLONE_PIDFD;
         args.pidfd = (uint64_t)(uintptr_t)pidfd_out;

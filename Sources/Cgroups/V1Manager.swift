@@ -19,12 +19,16 @@ public final class V1Manager: CgroupManager {
     public let mode: CgroupMode
     let leaves: [Leaf]
     let unified: V2Manager?
+    /// Rootless: controllers whose hierarchy the user may not create or join (see Delegation);
+    /// a limit for one of them fails with runc's wording.
+    let dropped: Set<String>
     let fs = CgroupFS()
 
-    init(mode: CgroupMode, leaves: [Leaf], unified: V2Manager?) {
+    init(mode: CgroupMode, leaves: [Leaf], unified: V2Manager?, dropped: Set<String> = []) {
         self.mode = mode
         self.leaves = leaves
         self.unified = unified
+        self.dropped = dropped
     }
 
     public var paths: [String: String] {
@@ -38,6 +42,9 @@ public final class V1Manager: CgroupManager {
 
     func context(_ controller: String, for field: String, isUpdate: Bool) throws -> ApplyContext {
         guard let d = dir(controller) else {
+            if dropped.contains(controller) {
+                throw CgroupError("cannot set \(controller) limit (\(field)): container could not join or create cgroup")
+            }
             throw CgroupError("cannot set \(field): the \(controller) cgroup controller is not mounted")
         }
         return ApplyContext(fs: fs, dir: d, available: [controller], isUpdate: isUpdate)
@@ -102,6 +109,9 @@ public final class V1Manager: CgroupManager {
         if let rd = r.rdma, !rd.isEmpty { try run("rdma", "linux.resources.rdma") { try V1RDMA.apply(rd, &$0) } }
         if let un = r.unified, !un.isEmpty {
             guard let v2 = unified else {
+                if dropped.contains("unified") {
+                    throw CgroupError("cannot set linux.resources.unified: container could not join or create cgroup")
+                }
                 throw CgroupError("linux.resources.unified requires cgroup v2, but this host uses cgroup v1 only")
             }
             var only = LinuxResources()

@@ -51,3 +51,11 @@ public enum Namespaces {
         try sys("unshare", what) { sr_unshare(Int32(truncatingIfNeeded: flags)) }
     }
 }
+
+extension Namespaces {
+    /// setns(2) through a pidfd: joins every namespace in `flags` of that process at once (a user
+    /// namespace first, so the others are joined with its capabilities).
+    public static func join(pidfd: Int32, flags: UInt64, what: String) throws {
+        try sys("setns", what) { sr_setns(pidfd, Int32(truncatingIfNeeded: flags)) }
+    }
+}

@@ -29,8 +29,6 @@ struct InitContext {
     let noNewKeyring: Bool
     /// Detached idmapped mounts made by `create` (IdmappedMounts.prepare), by index in mounts.
     var idmapFDs: [Int: Int32] = [:]
-    /// Bind-mount sources opened by `create` on the host side (BindSources), by index in mounts.
-    var bindSourceFDs: [Int: Int32] = [:]
     /// linux.seccomp, compiled by the runtime.
     var seccomp: SeccompPlan? = nil
     /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
@@ -76,7 +74,7 @@ enum ContainerInit {
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
     static func keptFDs(_ c: InitContext) -> [Int32] {
         [c.sync.fd, c.startListener, c.consoleSocket, Log.fd, c.seccomp?.listener ?? -1]
-            + Array(c.idmapFDs.values) + Array(c.bindSourceFDs.values) + c.preserved
+            + Array(c.idmapFDs.values) + c.preserved
     }
 
     static func setup(_ c: InitContext) throws -> Prepared {
@@ -96,16 +94,6 @@ enum ContainerInit {
         _ = sr_restore_signals(&empty)
         if setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
 
-        // oom_score_adj with the host's credentials, before any namespace is entered (as runc):
-        // in a user namespace the file is no longer ours to write (EACCES on every create).
-        if let adj = c.process.oomScoreAdj {
-            let proc: ProcFS
-            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
-            defer { proc.close() }
-            do { try proc.write("self/oom_score_adj", String(adj)) } catch {
-                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
-            }
-        }
         try enterNamespaces(c)
         // Like runc: a session keyring of its own, so containers never share the host's keys.
         if !c.noNewKeyring && sr_join_session_keyring("_ses.\(c.id)") < 0 && errno != ENOSYS {
@@ -132,19 +120,21 @@ enum ContainerInit {
                     throw RuntimeError("linux.sysctl: set \(k) = \(v)", cause: error)
                 }
             }
+            if !c.plan.newUser { try setOOMScoreAdj(c, proc) }
             setgroupsAllowed = Identity.setgroupsAllowed(proc)
         }
 
         var rc = RootfsConfig(spec: c.spec, bundle: c.bundle, rootfs: c.rootfs, noPivot: c.noPivot,
-                              inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user },
+                              // Also a runtime that is itself in a user namespace (rootless podman's):
+                              // devices are bound, sysfs falls back to a bind, as runc does.
+                              inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user }
+                                  || Rootless.inUserNamespace(),
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
         rc.idmappedMountFDs = c.idmapFDs
-        rc.bindSourceFDs = c.bindSourceFDs
         rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
         rc.cgroupPaths = c.cgroupPaths
         try Rootfs.prepare(rc)
         for fd in c.idmapFDs.values { close(fd) }
-        for fd in c.bindSourceFDs.values { close(fd) }
         var consoleSlave: Int32 = -1
         if c.consoleSocket >= 0 {
             consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: c.consoleSocket, size: c.process.consoleSize)
@@ -208,8 +198,15 @@ enum ContainerInit {
             try Namespaces.unshare(NamespaceKind.user.cloneFlag, what: "user namespace")
         }
         if c.plan.newUser {
+            // Dumpable while the parent maps us: a non-dumpable process's /proc/<pid> files are
+            // root's, which an ordinary user (and newuidmap on its behalf) may not write. Nothing
+            // of the container runs yet; we are non-dumpable again before anything does.
+            _ = sr_set_dumpable(1)
+            defer { _ = sr_set_dumpable(0) }
             try c.sync.send(.mapRequest)
             try c.sync.expect(.mapped, peer: "runtime")
+            // Also while dumpable: non-dumpable, our own oom_score_adj is root's file.
+            try setOOMScoreAdj(c)
             // Become root of the new namespace when it is mapped (it usually is).
             _ = sr_setresgid(0, 0, 0)
             _ = sr_setresuid(0, 0, 0)
@@ -218,6 +215,18 @@ enum ContainerInit {
         if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
         if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace") }
         if c.plan.newNetwork { try Loopback.up() }
+    }
+
+    /// process.oomScoreAdj, through the host's procfs.
+    static func setOOMScoreAdj(_ c: InitContext, _ proc: ProcFS? = nil) throws {
+        guard let adj = c.process.oomScoreAdj else { return }
+        do {
+            if let proc { try proc.write("self/oom_score_adj", String(adj)) } else {
+                try ProcFS.with { try $0.write("self/oom_score_adj", String(adj)) }
+            }
+        } catch {
+            throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+        }
     }
 
     /// readlink("/proc/self"): the pid in the pid namespace of the mounted procfs.

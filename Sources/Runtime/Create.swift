@@ -24,6 +24,8 @@ public struct CreateOptions: Sendable {
     /// `run` in the foreground: with process.terminal and no console socket, the runtime itself
     /// receives the pty master (CreatedContainer.ptyReceiver) and proxies it.
     public var foregroundTerminal = false
+    /// `--rootless` (Rootless.cgroups): cgroups the user may not create or join are left out.
+    public var rootlessCgroups = false
     public init(bundle: String) { self.bundle = bundle }
 }
 
@@ -82,6 +84,8 @@ public enum Create {
             throw RuntimeError("--console-socket given but process.terminal is false")
         }
         let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
+        try Rootless.validate(spec, plan: plan)
+        try SysResource.check(process)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: process, cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
         let landlock = try LandlockPlan.make(process.landlock, warn: Log.warn)
@@ -100,11 +104,16 @@ public enum Create {
         let undo = UndoStack()
         undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
-            let cg = try ContainerCgroup.make(spec: spec, id: id)
+            let full = try ContainerCgroup.make(spec: spec, id: id)
             // Before the intent: a refused cgroup is not ours, and delete must not remove it.
-            try ContainerCgroup.refuseOccupied(cg)
-            let intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),
-                                      cgroupMode: cg.mode, cgroupPaths: cg.paths,
+            try ContainerCgroup.refuseOccupied(full)
+            var cg: CgroupManager? = full
+            // Rootless with the default path: only what the user may make (Delegation).
+            let delegated = o.rootlessCgroups && (spec.linux?.cgroupsPath ?? "").isEmpty
+            var resources = ContainerCgroup.resources(for: spec)
+            if o.rootlessCgroups { resources.devices = nil }
+            var intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),
+                                      cgroupMode: full.mode, cgroupPaths: full.paths,
                                       resctrlDirs: IntelRdt.dirsToRemove(spec.linux?.intelRdt, id: id),
                                       hostRootfsBelowMountID: hostRootfsBelow)
             // Before anything exists on the host, so that `delete` can remove all of it whenever
@@ -116,10 +125,27 @@ public enum Create {
             }
             do { try store.saveConfig(id, bytes) } catch { throw RuntimeError("save the container's config", cause: error) }
             do {
-                try cg.create()
-                for w in try cg.apply(ContainerCgroup.resources(for: spec)) { Log.warn(w) }
-            } catch { throw RuntimeError("cgroup \(cg.paths.values.sorted().first ?? "")", cause: error) }
-            let cgroupFD = try cg.cloneIntoFD() ?? -1
+                if delegated {
+                    cg = try Delegation.create(full, resources: resources).manager
+                    if cg?.paths != full.paths {
+                        intent.cgroupMode = cg?.mode
+                        intent.cgroupPaths = cg?.paths
+                        try store.replaceIntent(id, intent)
+                    }
+                } else {
+                    try full.create()
+                }
+                if let cg { for w in try cg.apply(resources) { Log.warn(w) } }
+            } catch { throw RuntimeError("cgroup \(full.paths.values.sorted().first ?? "")", cause: error) }
+            if delegated && cg == nil {
+                Log.debug("rootless: no cgroup the user may create for container \(id); running without one")
+                if !plan.newPid {
+                    Log.warn("Creating a rootless container with no cgroup and no private pid namespace. "
+                             + "Such configuration is strongly discouraged (as it is impossible to properly kill all container's processes).")
+                }
+            }
+            // Rootless: joined after clone3, so that a cgroup the user may make but not join is dropped.
+            let cgroupFD = delegated ? -1 : (try cg?.cloneIntoFD() ?? -1)
             defer { if cgroupFD >= 0 { close(cgroupFD) } }
             let listener = try listenForStart(dirFD: lock.fd)
             var console = try o.consoleSocket.map { try Console.connect($0) } ?? -1
@@ -134,11 +160,6 @@ public enum Create {
             let me = getpid()
             let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true) : [:]
             defer { IdmappedMounts.closeAll(idmapFDs) }
-            // In a user namespace the init could not reach sources under directories only the
-            // host's root may search: open them here (as runc).
-            let inUserNamespace = plan.newUser || plan.joins.contains { $0.kind == .user }
-            let bindSourceFDs = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapFDs.keys)) : [:]
-            defer { BindSources.closeAll(bindSourceFDs) }
             let restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
             let savedAffinity = try ProcessAttributes.applyInitialAffinity(process.execCPUAffinity)
             let child: (pid: pid_t, pidfd: Int32)
@@ -153,7 +174,7 @@ public enum Create {
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs, bindSourceFDs: bindSourceFDs, seccomp: seccomp, cgroupPaths: cg.paths, landlock: landlock))
+                    idmapFDs: idmapFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock))
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()
@@ -168,14 +189,27 @@ public enum Create {
             }
             childEnd.close()
             close(listener)
-            if cgroupFD < 0 { try cg.addProcess(pid) }
+            if cgroupFD < 0, let m = cg {
+                do {
+                    if delegated {
+                        cg = try Delegation.join(m, pid: pid, resources: resources)
+                        if cg?.paths != m.paths {
+                            intent.cgroupMode = cg?.mode
+                            intent.cgroupPaths = cg?.paths
+                            try store.replaceIntent(id, intent)
+                        }
+                    } else {
+                        try m.addProcess(pid)
+                    }
+                } catch { throw RuntimeError("cgroup \(m.paths.values.sorted().first ?? "")", cause: error) }
+            }
             do { try parentEnd.send(.proceed) } catch { throw initExited(pid, cause: error) }
 
             var record = ContainerRecord(
                 id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
                 created: intent.created, owner: "", initialized: false,
                 ownPidNamespace: plan.newPid, annotations: spec.annotations, hooks: spec.hooks,
-                hasProcess: spec.process != nil, cgroupMode: cg.mode, cgroupPaths: cg.paths,
+                hasProcess: spec.process != nil, cgroupMode: cg?.mode, cgroupPaths: cg?.paths,
                 resctrlDirs: intent.resctrlDirs)
             record.hostRootfsBelowMountID = hostRootfsBelow
             // Hooks may ask for the state while the container is "creating"; without hooks the
@@ -328,25 +362,5 @@ struct NamespaceSwitch {
     func undo() {
         if savedPid >= 0 { _ = sr_setns(savedPid, Int32(NamespaceKind.pid.cloneFlag)); close(savedPid) }
         if savedTime >= 0 { _ = sr_setns(savedTime, Int32(NamespaceKind.time.cloneFlag)); close(savedTime) }
-    }
-}
-
-/// linux.uidMappings / gidMappings written to /proc/<pid>/{uid,gid}_map by the parent, through
-/// a verified procfs.
-enum IDMaps {
-    static func write(pid: pid_t, linux: Linux?) throws {
-        func text(_ m: [LinuxIDMapping]?) -> String {
-            (m ?? []).map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
-        }
-        let u = text(linux?.uidMappings), g = text(linux?.gidMappings)
-        if u.isEmpty && g.isEmpty { return }
-        do {
-            try ProcFS.with { proc in
-                if !u.isEmpty { try proc.write("\(pid)/uid_map", u) }
-                if !g.isEmpty { try proc.write("\(pid)/gid_map", g) }
-            }
-        } catch {
-            throw RuntimeError("linux.uidMappings/gidMappings: write id maps", cause: error)
-        }
     }
 }

@@ -75,9 +75,14 @@ public enum Exec {
         }
         defer { if consoleSocket >= 0 { close(consoleSocket) }; if ptyReceiver >= 0 { close(ptyReceiver) } }
 
-        if forChildren != 0 {
+        // An ordinary user may join the container's pid namespace only from inside its user
+        // namespace, which it could never leave: a child joins them all and forks the process,
+        // as our child (CLONE_PARENT), then exits (RootlessExec).
+        let viaUserNamespace = Credentials.euid != 0 && kinds.contains(.user)
+        if forChildren != 0 && !viaUserNamespace {
             try sys("setns", "pid/time namespaces of container \(id)") { sr_setns(initPidfd, Int32(truncatingIfNeeded: forChildren)) }
         }
+        let pidPipe = viaUserNamespace ? try RootlessExec.pipe() : nil
         let (parentEnd, childEnd) = try SyncChannel.pair()
         defer { parentEnd.close() }
         let cg = ContainerCgroup.load(r)
@@ -90,19 +95,32 @@ public enum Exec {
         defer { if cgroupFD >= 0 { close(cgroupFD) } }
         // execCPUAffinity.initial: the child starts on those CPUs (final is applied before execve).
         let savedAffinity = try ProcessAttributes.applyInitialAffinity(o.process.execCPUAffinity)
-        let child: (pid: pid_t, pidfd: Int32)
-        do { child = try Proc.clone3(flags: 0, cgroupFD: cgroupFD) } catch {
+        let forked: (pid: pid_t, pidfd: Int32)
+        do { forked = try Proc.clone3(flags: 0, cgroupFD: cgroupFD) } catch {
             ProcessAttributes.restoreAffinity(savedAffinity)
             throw error
         }
-        if child.pid == 0 {
+        if forked.pid == 0 {
             parentEnd.close()
             if ptyReceiver >= 0 { close(ptyReceiver) }
-            execChild(o, record: r, linux: spec.linux, initPidfd: initPidfd, nsFlags: forSelf, sync: childEnd, console: consoleSocket,
+            var nsFlags = forSelf
+            if let pidPipe {
+                RootlessExec.joinAndFork(initPidfd: initPidfd, flags: forSelf | forChildren, pipe: pidPipe, sync: childEnd)
+                nsFlags = 0  // the grandchild: in every namespace of the container already
+            }
+            execChild(o, record: r, linux: spec.linux, initPidfd: initPidfd, nsFlags: nsFlags, sync: childEnd, console: consoleSocket,
                       seccomp: seccomp, preserved: preserved, landlock: landlock)
         }
         ProcessAttributes.restoreAffinity(savedAffinity)
         childEnd.close()
+        var child = forked
+        if let pidPipe {
+            do { child = try RootlessExec.grandchild(of: forked, pipe: pidPipe, sync: parentEnd) } catch {
+                close(forked.pidfd)
+                throw error
+            }
+            close(forked.pidfd)
+        }
         defer { close(child.pidfd) }
         do {
             if cgroupFD < 0, !joinAfterExec, let cg { try join(cg, child.pid, o.cgroup) }

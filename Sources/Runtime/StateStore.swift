@@ -113,6 +113,12 @@ public struct StateStore: Sendable {
         try FileIO.writeAll(fd: fd, SpecLoader.encode(intent), name: path)
     }
 
+    /// Narrows the saved intent (a rootless create that left out cgroups it could not make):
+    /// atomically, so that a `delete` after our death reads the old intent or the new one.
+    func replaceIntent(_ id: String, _ intent: CreateIntent) throws {
+        try FileIO.writeAtomically(intentPath(id), SpecLoader.encode(intent), mode: 0o600)
+    }
+
     public func loadIntent(_ id: String) throws -> CreateIntent {
         try ContainerID.validate(id)
         let bytes: [UInt8]

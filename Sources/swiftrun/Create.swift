@@ -40,6 +40,8 @@ struct CreateCommand: Verb {
 
     func execute() throws {
         try ProtectedExe.ensure()
-        _ = try Create.run(store: globals.store, id: id, options: flags.options)
+        var o = flags.options
+        o.rootlessCgroups = try globals.rootlessCgroups()
+        _ = try Create.run(store: globals.store, id: id, options: o)
     }
 }

@@ -61,7 +61,7 @@ struct ExecCommand: Verb {
             return p
         }
         guard !command.isEmpty else { throw RuntimeError("exec: a command is required (or --process FILE)") }
-        let store = globals.store
+        let store = try globals.store
         var p = try store.config(of: store.load(id)).process ?? OCISpec.Process()
         p.args = command
         p.terminal = tty

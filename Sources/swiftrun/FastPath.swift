@@ -11,7 +11,8 @@ import Glibc
 /// ArgumentParser, which then parses, or explains, as usual. Both paths call the same Runtime code.
 enum FastPath {
     struct Args {
-        var root = "/run/swiftrun"
+        var root: String?
+        var rootless: String?
         var log: String?
         var logFormat = "text"
         var debug = false
@@ -21,7 +22,7 @@ enum FastPath {
         var positional: [String] = []
     }
 
-    static let globalValues: Set<String> = ["--root", "--log", "--log-format"]
+    static let globalValues: Set<String> = ["--root", "--log", "--log-format", "--rootless"]
     static let globalFlags: Set<String> = ["--debug", "--systemd-cgroup"]
     /// Per verb: options taking a value, and boolean flags (short aliases mapped to long names).
     static let verbValues: [String: [String: String]] = [
@@ -46,10 +47,10 @@ enum FastPath {
             writeStdout(VersionInfo.text)
             return 0
         }
-        let store = StateStore(root: a.root)
         var exitCode: Int32 = 0
         let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug,
                            systemdCgroup: a.systemdCgroup) {
+            let store = StateStore(root: try StateRoot.resolve(a.root))
             let id = a.positional[0]
             switch verb {
             case "create":
@@ -85,6 +86,7 @@ enum FastPath {
         o.noPivot = a.flags.contains("--no-pivot")
         o.noNewKeyring = a.flags.contains("--no-new-keyring")
         o.callerFDs = callerFDs
+        o.rootlessCgroups = try Rootless.cgroups(flag: a.rootless, systemdCgroup: a.systemdCgroup)
         if let n = a.values["--preserve-fds"] {
             guard let v = Int32(n), v >= 0 else { throw RuntimeError("--preserve-fds: invalid number \"\(n)\"") }
             o.preserveFDs = v
@@ -118,6 +120,7 @@ enum FastPath {
                 switch arg {
                 case "--root": a.root = v
                 case "--log": a.log = v
+                case "--rootless": a.rootless = v
                 default: a.logFormat = v
                 }
             } else if globalFlags.contains(arg) {

@@ -10,7 +10,7 @@ struct ListCommand: Verb {
     @Flag(name: [.customShort("q"), .long], help: "Print only the IDs.") var quiet = false
 
     func execute() throws {
-        let states = Inspect.all(store: globals.store)
+        let states = Inspect.all(store: try globals.store)
         if quiet {
             writeStdout(states.map { $0.id + "\n" }.joined())
             return

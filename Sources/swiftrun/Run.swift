@@ -17,6 +17,7 @@ struct RunCommand: Verb {
         try ProtectedExe.ensure()
         var o = flags.options
         o.noSubreaper = noSubreaper
+        o.rootlessCgroups = try globals.rootlessCgroups()
         let code = try Run.run(store: globals.store, id: id, options: o, detach: detach, keep: keep)
         if code != 0 { throw ExitCode(code) }
     }

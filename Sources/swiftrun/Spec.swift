@@ -16,7 +16,7 @@ struct SpecCommand: Verb {
 
     func execute() throws {
         let path = (bundle.hasSuffix("/") ? bundle : bundle + "/") + "config.json"
-        var spec = DefaultSpec.make(rootless: rootless)
+        var spec = DefaultSpec.make(rootless: rootless, hostUID: geteuid(), hostGID: getegid())
         if landlock { spec.process?.landlock = LinuxLandlock.example }
         let bytes = SpecLoader.encodePretty(spec)
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)

@@ -41,48 +41,39 @@ struct Swiftrun: ParsableCommand {
             printError("time=\"\(Timestamp.rfc3339(nanos: false))\" level=error msg=\"No help topic for '\(verb)'\"")
             Glibc.exit(3)
         }
-        main(Array(hoistingGlobals(argv)))
+        main(globalRootlessRenamed(argv))
     }
 }
 
-/// `exec` and `ps` end in a passthrough argument list, where ArgumentParser cannot see the global
-/// flags (`--root`, `--log`, ...) given between the verb and the container ID. Every other verb
-/// takes them there (a superset of runc, which accepts them only before the verb); move them
-/// before the verb so that exec and ps do too. Nothing after the container ID is touched: that is
-/// the container's command line.
-func hoistingGlobals(_ argv: [String]) -> [String] {
-    guard let verb = verbName(argv), let at = argv.firstIndex(of: verb),
-          let valued = passthroughVerbValues[verb] else { return argv }
-    var moved: [String] = []
-    var kept: [String] = []
-    var i = at + 1
+/// runc's global `--rootless VALUE` shares its name with spec's `--rootless` flag, which
+/// ArgumentParser cannot tell apart: it is passed on as the hidden `--rootless-cgroups=VALUE`,
+/// except after the verb `spec`, where `--rootless` is spec's own flag.
+func globalRootlessRenamed(_ argv: [String]) -> [String] {
+    var out: [String] = []
+    var verb: String?
+    var i = 0
     while i < argv.count {
         let a = argv[i]
-        if a == "--" || !a.hasPrefix("-") || a == "-" { break }
-        let name = a.hasPrefix("--") ? String(a.split(separator: "=", maxSplits: 1)[0]) : a
-        let inline = a.contains("=") && a.hasPrefix("--")
-        if FastPath.globalValues.contains(name) {
-            moved.append(a)
-            if !inline && i + 1 < argv.count { moved.append(argv[i + 1]); i += 1 }
-        } else if FastPath.globalFlags.contains(name) {
-            moved.append(a)
-        } else {
-            kept.append(a)
-            if !inline && valued.contains(name) && i + 1 < argv.count { kept.append(argv[i + 1]); i += 1 }
+        if verb != "spec" {
+            if a == "--rootless" && i + 1 < argv.count {
+                out.append("--rootless-cgroups=" + argv[i + 1]); i += 2; continue
+            }
+            if a.hasPrefix("--rootless=") {
+                out.append("--rootless-cgroups=" + a.dropFirst("--rootless=".count)); i += 1; continue
+            }
         }
+        if verb == nil && (FastPath.globalValues.contains(a) || a == "--generate-completion-script") {
+            out.append(a)
+            if i + 1 < argv.count { out.append(argv[i + 1]) }
+            i += 2
+            continue
+        }
+        if verb == nil && !a.hasPrefix("-") { verb = a }
+        out.append(a)
         i += 1
     }
-    if moved.isEmpty { return argv }
-    return Array(argv[..<at]) + moved + [verb] + kept + Array(argv[i...])
+    return out
 }
-
-/// The options of `exec` and `ps` that take a value (so their value is not mistaken for the ID).
-let passthroughVerbValues: [String: Set<String>] = [
-    "exec": ["--console-socket", "--pidfd-socket", "--cwd", "--env", "-e", "--user", "-u", "--additional-gids", "-g",
-             "--process", "-p", "--pid-file", "--process-label", "--apparmor", "--cap", "-c", "--preserve-fds",
-             "--cgroup"],
-    "ps": ["--format", "-f"],
-]
 
 /// The verbs, and `help`.
 let knownVerbs = Set(Swiftrun.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
@@ -106,7 +97,12 @@ nonisolated(unsafe) var callerFDs: [Int32]? = nil
 
 /// Flags every verb accepts before (or after) its name, as runc's global flags.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Root directory for container state.") var root: String = "/run/swiftrun"
+    @Option(help: "Root directory for container state (default: $XDG_RUNTIME_DIR/swiftrun for a non-root user, else /run/swiftrun).")
+    var root: String?
+    /// runc's `--rootless VALUE` (renamed on the way in: see globalRootlessRenamed).
+    @Option(name: .customLong("rootless-cgroups"),
+            help: "(--rootless) Ignore cgroup permission errors: true, false or auto (default: auto, rootless for a non-root user).")
+    var rootless: String?
     @Option(help: "Log file (default: stderr).") var log: String?
     @Option(name: .customLong("log-format"), help: "Log format: text or json.") var logFormat: String = "text"
     @Flag(help: "Enable debug logging.") var debug = false
@@ -118,7 +114,10 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version.")
     var version = false
 
-    var store: StateStore { StateStore(root: root) }
+    var store: StateStore { get throws { StateStore(root: try StateRoot.resolve(root)) } }
+
+    /// CreateOptions.rootlessCgroups for these flags.
+    func rootlessCgroups() throws -> Bool { try Rootless.cgroups(flag: rootless, systemdCgroup: systemdCgroup) }
 }
 
 /// Shared entry for verbs: configure logging, run, and turn errors into runc-style failures.
