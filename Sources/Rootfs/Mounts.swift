@@ -26,7 +26,7 @@ extension Stage {
         case .inside(let rel):
             targetFD = try procTarget(rel, dest: dest, field: field)
         case .procRoot:
-            if type != "proc" && !(plan.isBind && isProcfs(m.source.map(c.hostPath))) {
+            if type != "proc" && !(plan.isBind && isProcfs(m.source.map { c.bindSource(index, $0) })) {
                 throw RootfsError(label(field, dest), errno: EPERM,
                                   detail: "\"/proc\" cannot be mounted because it is not of type proc")
             }
@@ -52,7 +52,11 @@ extension Stage {
             guard let src = m.source, !src.isEmpty else {
                 throw RootfsError(ctx, errno: EINVAL, detail: "bind mount without a source")
             }
-            try bind(c.hostPath(src), to: dest, plan: plan, ctx: ctx, target: target, field: field)
+            if let tree = c.bindSourceFDs[index] {
+                try bind(SafePath.procPath(tree), to: dest, plan: plan, ctx: ctx, target: target, field: field, tree: tree)
+            } else {
+                try bind(c.hostPath(src), to: dest, plan: plan, ctx: ctx, target: target, field: field)
+            }
             return
         }
         switch type {
@@ -120,14 +124,21 @@ extension Stage {
     /// "nosuid", ...) need a second MS_REMOUNT|MS_BIND call. That remount keeps the flags the
     /// source already has unless the options clear them: in a user namespace the source's
     /// nosuid/nodev/noexec/ro/atime flags are locked and dropping them would fail with EPERM.
+    /// `tree`: the source as a detached mount the runtime made (BindSources), moved in instead.
     func bind(_ src: String, to dest: String, plan: MountPlan, ctx: String, target given: Int32 = -1,
-              field: String = "") throws {
+              field: String = "", tree: Int32 = -1) throws {
         var st = FileStat()
         try check("\(ctx): stat") { k.stat(src, &st) }
         let isDir = (st.st_mode & S_IFMT) == S_IFDIR
         let owned: FileDescriptor? = given >= 0 ? nil : try mountTarget(dest, isDir ? .directory : .file, field: field)
         let target = owned.raw(or: given)
-        try check(ctx) { k.mount(src, SafePath.procPath(target), nil, plan.flags & (MS.bind | MS.rec), nil) }
+        if tree >= 0 {
+            try check("\(ctx): move_mount") {
+                k.moveMount(tree, "", target, "", IdmappedMounts.MOVE_MOUNT_F_EMPTY_PATH | IdmappedMounts.MOVE_MOUNT_T_EMPTY_PATH)
+            }
+        } else {
+            try check(ctx) { k.mount(src, SafePath.procPath(target), nil, plan.flags & (MS.bind | MS.rec), nil) }
+        }
 
         let want = plan.flags & MS.perMount
         let drop = plan.clearFlags & MS.perMount

@@ -37,6 +37,9 @@ public struct RootfsConfig: Sendable {
     /// by index in `mounts`; needed when the init is in a new user namespace. The stage moves
     /// them into place and leaves the fds open (they are the runtime's).
     public var idmappedMountFDs: [Int: Int32] = [:]
+    /// O_PATH fds of bind-mount sources the runtime opened on the host side (BindSources), keyed
+    /// by index in `mounts`: a user-namespace init binds from /proc/self/fd/N. Left open.
+    public var bindSourceFDs: [Int: Int32] = [:]
     /// linux.uidMappings/gidMappings: the maps of an idmapped mount that gives none of its own.
     public var containerUIDMappings: [LinuxIDMapping]?
     public var containerGIDMappings: [LinuxIDMapping]?
@@ -77,5 +80,11 @@ public struct RootfsConfig: Sendable {
     /// A bind source path: absolute, or relative to the bundle.
     func hostPath(_ source: String) -> String {
         source.hasPrefix("/") ? source : bundle + "/" + source
+    }
+
+    /// Where mounts[index]'s bind source is reached: the runtime's fd of it, else its host path.
+    func bindSource(_ index: Int, _ source: String) -> String {
+        if let fd = bindSourceFDs[index] { return SafePath.procPath(fd) }
+        return hostPath(source)
     }
 }

@@ -29,6 +29,8 @@ struct InitContext {
     let noNewKeyring: Bool
     /// Detached idmapped mounts made by `create` (IdmappedMounts.prepare), by index in mounts.
     var idmapFDs: [Int: Int32] = [:]
+    /// Bind-mount sources opened by `create` on the host side (BindSources), by index in mounts.
+    var bindSourceFDs: [Int: Int32] = [:]
     /// linux.seccomp, compiled by the runtime.
     var seccomp: SeccompPlan? = nil
     /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
@@ -74,7 +76,7 @@ enum ContainerInit {
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
     static func keptFDs(_ c: InitContext) -> [Int32] {
         [c.sync.fd, c.startListener, c.consoleSocket, Log.fd, c.seccomp?.listener ?? -1]
-            + Array(c.idmapFDs.values) + c.preserved
+            + Array(c.idmapFDs.values) + Array(c.bindSourceFDs.values) + c.preserved
     }
 
     static func setup(_ c: InitContext) throws -> Prepared {
@@ -94,6 +96,16 @@ enum ContainerInit {
         _ = sr_restore_signals(&empty)
         if setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
 
+        // oom_score_adj with the host's credentials, before any namespace is entered (as runc):
+        // in a user namespace the file is no longer ours to write (EACCES on every create).
+        if let adj = c.process.oomScoreAdj {
+            let proc: ProcFS
+            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
+            defer { proc.close() }
+            do { try proc.write("self/oom_score_adj", String(adj)) } catch {
+                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+            }
+        }
         try enterNamespaces(c)
         // Like runc: a session keyring of its own, so containers never share the host's keys.
         if !c.noNewKeyring && sr_join_session_keyring("_ses.\(c.id)") < 0 && errno != ENOSYS {
@@ -120,7 +132,6 @@ enum ContainerInit {
                     throw RuntimeError("linux.sysctl: set \(k) = \(v)", cause: error)
                 }
             }
-            if !c.plan.newUser { try setOOMScoreAdj(c, proc) }
             setgroupsAllowed = Identity.setgroupsAllowed(proc)
         }
 
@@ -131,10 +142,12 @@ enum ContainerInit {
                                   || Rootless.inUserNamespace(),
                               newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
         rc.idmappedMountFDs = c.idmapFDs
+        rc.bindSourceFDs = c.bindSourceFDs
         rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
         rc.cgroupPaths = c.cgroupPaths
         try Rootfs.prepare(rc)
         for fd in c.idmapFDs.values { close(fd) }
+        for fd in c.bindSourceFDs.values { close(fd) }
         var consoleSlave: Int32 = -1
         if c.consoleSocket >= 0 {
             consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: c.consoleSocket, size: c.process.consoleSize)
@@ -205,8 +218,6 @@ enum ContainerInit {
             defer { _ = sr_set_dumpable(0) }
             try c.sync.send(.mapRequest)
             try c.sync.expect(.mapped, peer: "runtime")
-            // Also while dumpable: non-dumpable, our own oom_score_adj is root's file.
-            try setOOMScoreAdj(c)
             // Become root of the new namespace when it is mapped (it usually is).
             _ = sr_setresgid(0, 0, 0)
             _ = sr_setresuid(0, 0, 0)
@@ -215,18 +226,6 @@ enum ContainerInit {
         if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
         if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace") }
         if c.plan.newNetwork { try Loopback.up() }
-    }
-
-    /// process.oomScoreAdj, through the host's procfs.
-    static func setOOMScoreAdj(_ c: InitContext, _ proc: ProcFS? = nil) throws {
-        guard let adj = c.process.oomScoreAdj else { return }
-        do {
-            if let proc { try proc.write("self/oom_score_adj", String(adj)) } else {
-                try ProcFS.with { try $0.write("self/oom_score_adj", String(adj)) }
-            }
-        } catch {
-            throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
-        }
     }
 
     /// readlink("/proc/self"): the pid in the pid namespace of the mounted procfs.

@@ -160,6 +160,11 @@ public enum Create {
             let me = getpid()
             let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true) : [:]
             defer { IdmappedMounts.closeAll(idmapFDs) }
+            // In a user namespace the init could not reach sources under directories only the
+            // host's root may search: open them here (as runc).
+            let inUserNamespace = plan.newUser || plan.joins.contains { $0.kind == .user }
+            let bindSourceFDs = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapFDs.keys)) : [:]
+            defer { BindSources.closeAll(bindSourceFDs) }
             let restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
             let savedAffinity = try ProcessAttributes.applyInitialAffinity(process.execCPUAffinity)
             let child: (pid: pid_t, pidfd: Int32)
@@ -174,7 +179,7 @@ public enum Create {
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock))
+                    idmapFDs: idmapFDs, bindSourceFDs: bindSourceFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock))
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()

@@ -41,9 +41,49 @@ struct Swiftrun: ParsableCommand {
             printError("time=\"\(Timestamp.rfc3339(nanos: false))\" level=error msg=\"No help topic for '\(verb)'\"")
             Glibc.exit(3)
         }
-        main(globalRootlessRenamed(argv))
+        main(globalRootlessRenamed(Array(hoistingGlobals(argv))))
     }
 }
+
+/// `exec` and `ps` end in a passthrough argument list, where ArgumentParser cannot see the global
+/// flags (`--root`, `--log`, ...) given between the verb and the container ID. Every other verb
+/// takes them there (a superset of runc, which accepts them only before the verb); move them
+/// before the verb so that exec and ps do too. Nothing after the container ID is touched: that is
+/// the container's command line.
+func hoistingGlobals(_ argv: [String]) -> [String] {
+    guard let verb = verbName(argv), let at = argv.firstIndex(of: verb),
+          let valued = passthroughVerbValues[verb] else { return argv }
+    var moved: [String] = []
+    var kept: [String] = []
+    var i = at + 1
+    while i < argv.count {
+        let a = argv[i]
+        if a == "--" || !a.hasPrefix("-") || a == "-" { break }
+        let name = a.hasPrefix("--") ? String(a.split(separator: "=", maxSplits: 1)[0]) : a
+        let inline = a.contains("=") && a.hasPrefix("--")
+        if FastPath.globalValues.contains(name) {
+            moved.append(a)
+            if !inline && i + 1 < argv.count { moved.append(argv[i + 1]); i += 1 }
+        } else if FastPath.globalFlags.contains(name) {
+            moved.append(a)
+        } else {
+            kept.append(a)
+            if !inline && valued.contains(name) && i + 1 < argv.count { kept.append(argv[i + 1]); i += 1 }
+        }
+        i += 1
+    }
+    if moved.isEmpty { return argv }
+    return Array(argv[..<at]) + moved + [verb] + kept + Array(argv[i...])
+}
+
+/// The options of `exec` and `ps` that take a value (so their value is not mistaken for the ID).
+let passthroughVerbValues: [String: Set<String>] = [
+    "exec": ["--console-socket", "--pidfd-socket", "--cwd", "--env", "-e", "--user", "-u", "--additional-gids", "-g",
+             "--process", "-p", "--pid-file", "--process-label", "--apparmor", "--cap", "-c", "--preserve-fds",
+             "--cgroup"],
+    "ps": ["--format", "-f"],
+]
+
 
 /// runc's global `--rootless VALUE` shares its name with spec's `--rootless` flag, which
 /// ArgumentParser cannot tell apart: it is passed on as the hidden `--rootless-cgroups=VALUE`,

@@ -482,3 +482,15 @@ def test_pidfd_socket_that_does_not_exist_fails_clearly(rt, bundle, tmp_path):
     p = rt.create(b, cid, "--pidfd-socket", str(tmp_path / "nope.sock"), check=False)
     assert p.returncode != 0 and "--pidfd-socket" in p.stderr, p.stderr
     assert not rt.exists(cid)
+
+
+@swiftrun_only_because("runc accepts global flags only before the verb ('flag provided but not defined: -root')")
+def test_exec_and_ps_take_global_flags_after_the_verb(rt, running):
+    """As every other swiftrun verb: `exec --root R ID ...` and `ps --root R ID`; what follows the
+    ID is the container's command line, untouched (even when it looks like a global flag)."""
+    p = subprocess.run([BINARY, "exec", "--root", rt.root, "-e", "X=1", running, "sh", "-c", 'echo "$X $0 $1"',
+                        "--root", "--log"], capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL)
+    assert (p.returncode, p.stdout) == (0, "1 --root --log\n"), p.stderr
+    p = subprocess.run([BINARY, "ps", "--root=" + rt.root, "--format", "json", running], capture_output=True,
+                       text=True, timeout=20, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0 and json.loads(p.stdout) == [rt.state(running)["pid"]], p.stderr

@@ -286,3 +286,38 @@ def test_without_mount_namespace_masked_paths_refused(rt, bundle):
     p = rt.run(b, new_id())
     assert p.returncode != 0
     assert "without a private MNT namespace" in p.stderr, p.stderr
+
+
+# --- user namespaces: what the runtime does on the host side (as runc) ----------------------------
+
+def test_userns_bind_source_under_a_private_directory(rt, bundle, tmp_path):
+    """A bind source under a 0700 directory of the host's root (podman volumes, kubelet pod dirs):
+    the runtime opens it on the host side, so the mapped init need not search the directory."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    os.chmod(private, 0o700)
+    vol = private / "volume"
+    vol.mkdir()
+    os.chmod(vol, 0o755)
+    (vol / "data").write_text("volume-data\n")
+    os.chmod(vol / "data", 0o644)
+    b = bundle().args("cat", "/tmp/vol/data")
+    enable_userns(b)
+    b.config["mounts"].append({"destination": "/tmp/vol", "type": "bind", "source": str(vol),
+                               "options": ["rbind", "ro"]})
+    cid = new_id()
+    p = rt.run(b, cid)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "volume-data\n"
+
+
+def test_userns_oom_score_adj_is_set(rt, bundle):
+    """oomScoreAdj with a user namespace (the kubelet sets it on every container): written with the
+    host's credentials before the init enters its namespaces."""
+    b = bundle().args("cat", "/proc/self/oom_score_adj")
+    enable_userns(b)
+    b.process["oomScoreAdj"] = 500
+    cid = new_id()
+    p = rt.run(b, cid)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "500"

@@ -2,6 +2,7 @@
 noNewPrivileges, oomScoreAdj, inherited file descriptors."""
 
 import os
+import shutil
 import subprocess
 
 import pytest
@@ -299,3 +300,24 @@ def test_env_empty_home_and_duplicates(rt, bundle):
     assert [e for e in env if e.startswith("HOME=")] == ["HOME=/root"], env
     assert [e for e in env if e.startswith("DUP=")] == ["DUP=last"], env
     assert "OTHER=x" in env
+
+
+def test_exec_permission_check_honours_cap_dac_override(rt, bundle):
+    """A program only its owner (root) may execute, run by uid 1000 holding CAP_DAC_OVERRIDE:
+    execve allows it (one x bit set), so the runtime's pre-check must too (runc alike)."""
+    b = bundle()
+    opt = os.path.join(b.rootfs, "opt")
+    os.makedirs(opt, exist_ok=True)
+    shutil.copy(os.path.join(b.rootfs, "bin", "busybox"), os.path.join(opt, "echo"))
+    os.chown(os.path.join(opt, "echo"), 0, 0)
+    os.chmod(os.path.join(opt, "echo"), 0o700)
+    b.args("/opt/echo", "dac-ok")
+    b.process["user"] = {"uid": 1000, "gid": 1000}
+    b.process["capabilities"] = {k: ["CAP_DAC_OVERRIDE"] for k in ("bounding", "effective", "permitted")}
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == "dac-ok\n"
+    # Without the capability it is refused with runc's wording.
+    b.process["capabilities"] = {k: [] for k in ("bounding", "effective", "permitted")}
+    p = rt.run(b, new_id())
+    assert p.returncode != 0 and "permission denied" in p.stderr, p.stderr

@@ -31,7 +31,9 @@ enum PathLookup {
         if (st.st_mode & S_IFMT) == S_IFDIR {
             throw RuntimeError("exec: \"\(quoted)\": is a directory", errno: EISDIR)
         }
-        if access(path, X_OK) != 0 || st.st_mode & 0o111 == 0 {
+        // With the effective ids and capabilities, as execve checks (access(2) uses the real uid
+        // and, for a non-root one, no capabilities: CAP_DAC_OVERRIDE would be ignored).
+        if faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) != 0 || st.st_mode & 0o111 == 0 {
             throw RuntimeError("exec: \"\(quoted)\": permission denied", errno: EACCES)
         }
     }
