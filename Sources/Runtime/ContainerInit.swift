@@ -82,6 +82,17 @@ enum ContainerInit {
     static func setup(_ c: InitContext) throws -> Prepared {
         FDTable.closeAll(except: keptFDs(c))
         let hostPid = Self.selfPid()
+        // oom_score_adj with the host's credentials, before any namespace is entered (as runc):
+        // in a user namespace the file is no longer ours to write (EACCES on every create). Also
+        // before we become non-dumpable: then the file is root's, which an ordinary user may not write.
+        if let adj = c.process.oomScoreAdj {
+            let proc: ProcFS
+            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
+            defer { proc.close() }
+            do { try proc.write("self/oom_score_adj", String(adj)) } catch {
+                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+            }
+        }
         // Until execve the init is the runtime binary: non-dumpable, so no container process can
         // open /proc/1/exe and write through it to the host's swiftrun (CVE-2019-5736 class).
         _ = sr_set_dumpable(0)
@@ -96,16 +107,6 @@ enum ContainerInit {
         _ = sr_restore_signals(&empty)
         if setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
 
-        // oom_score_adj with the host's credentials, before any namespace is entered (as runc):
-        // in a user namespace the file is no longer ours to write (EACCES on every create).
-        if let adj = c.process.oomScoreAdj {
-            let proc: ProcFS
-            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
-            defer { proc.close() }
-            do { try proc.write("self/oom_score_adj", String(adj)) } catch {
-                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
-            }
-        }
         try enterNamespaces(c)
         // Like runc: a session keyring of its own, so containers never share the host's keys.
         if !c.noNewKeyring && sr_join_session_keyring("_ses.\(c.id)") < 0 && errno != ENOSYS {
