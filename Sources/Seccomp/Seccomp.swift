@@ -15,6 +15,8 @@ import OCISpec
 ///   applies to `defaultAction`). `errnoRet`/`defaultErrnoRet` on any other action is an error,
 ///   as the spec requires. Values above 0xFFFF are errors (the kernel's action data is 16 bits).
 /// - Syscall names the native architecture does not know are skipped with a warning.
+/// - Native syscalls numbered above every syscall the profile names get ENOSYS when the default
+///   action denies (runc's stub; see EnosysStub), so libc falls back to the older call.
 /// - A rule whose resolved action (including its errno) equals the default action is skipped.
 /// - Each `syscalls[]` entry becomes one rule per name. When two or more `args` of an entry use
 ///   the same argument index, every comparison becomes its own rule (so they are ORed), because
@@ -150,6 +152,8 @@ public enum Seccomp {
         var rules: [Rule] = []
         var usesNotify = false
         var warned = Set<String>()
+        // The highest native syscall number the profile names (any action): EnosysStub.
+        var maxNative: Int32? = nil
         let syscalls = s.syscalls ?? []
         rules.reserveCapacity(syscalls.reduce(0) { $0 + $1.names.count })
         for (i, call) in syscalls.enumerated() {
@@ -176,6 +180,10 @@ public enum Seccomp {
                 if let bad = call.names.first(where: { notifyForbiddenSyscalls.contains($0) }) {
                     throw SeccompError.config("\(p).action: SCMP_ACT_NOTIFY cannot be used for the \(bad) syscall (the runtime needs it to pass the listener fd)")
                 }
+            }
+            for name in call.names {
+                let nr = sr_scmp_resolve(name)
+                if nr >= 0 { maxNative = max(maxNative ?? nr, nr) }
             }
             if act == defaultAction { continue }  // redundant; libseccomp would refuse it
             for (k, name) in call.names.enumerated() {
@@ -252,7 +260,8 @@ public enum Seccomp {
         let rc = sr_scmp_export_bpf(ctx, &out, &len)
         if rc < 0 { throw SeccompError("seccomp_export_bpf", errno: -rc) }
         defer { sr_scmp_free_buffer(out) }
-        let bpf = out.map { Array(UnsafeBufferPointer(start: $0, count: len)) } ?? []
+        let bpf = EnosysStub.apply(to: out.map { Array(UnsafeBufferPointer(start: $0, count: len)) } ?? [],
+                                   defaultAction: defaultAction, maxNative: maxNative)
         return SeccompProgram(bpf: bpf, flags: flags, usesNotify: usesNotify)
     }
 

@@ -146,3 +146,53 @@ def test_notify_listener_receives_fd_and_state(rt, bundle, tmp_path):
     assert st["metadata"] == "meta-1"
     assert st["state"]["id"] == cid
     assert st["pid"] > 0 and "ociVersion" in st
+
+
+SYSCALL_PROBE = r"""
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        long nr = atol(argv[i]);
+        errno = 0;
+        long r = syscall(nr, -1L, 0L, 0L, 0L, 0L, 0L);
+        printf("%ld:%d\n", nr, r < 0 ? errno : 0);
+    }
+    return 0;
+}
+"""
+
+
+@pytest.fixture
+def syscall_probe(tmp_path):
+    """A static program that makes raw syscalls by number and prints the errno of each."""
+    import shutil
+    import subprocess
+    if not shutil.which("gcc"):
+        pytest.skip("gcc is not installed (make deps installs it)")
+    src = tmp_path / "probe.c"
+    src.write_text(SYSCALL_PROBE)
+    out = str(tmp_path / "probe")
+    subprocess.run(["gcc", "-O1", "-static", "-o", out, str(src)], check=True, capture_output=True)
+    return out
+
+
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the stub covers the native x86_64 ABI")
+def test_enosys_for_syscalls_newer_than_the_profile(rt, bundle, syscall_probe):
+    """runc's stub: under a deny-by-default profile, a syscall numbered above every syscall the
+    profile names gets ENOSYS (so libc falls back to an older call), while an older syscall the
+    profile does not allow keeps the default action (EPERM)."""
+    import shutil
+    with open(DOCKER_LIKE) as f:
+        sc = json.load(f)
+    b = bundle()
+    shutil.copy(syscall_probe, os.path.join(b.rootfs, "bin", "probe"))
+    # 1000: no such syscall (above any the profile names); 139 sysfs(2): old, not in the profile.
+    b.args("/bin/probe", "1000", "139")
+    b.config["linux"]["seccomp"] = sc
+    b.config["process"]["noNewPrivileges"] = True
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["1000:38", "139:1"], p.stdout
