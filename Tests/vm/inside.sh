@@ -565,8 +565,10 @@ t_landlock_best_effort() {
 RL_UID=23456
 t_rootless_cgroup() {
     need_cgroup_v2
-    local D=$CG/vmtest-rootless N=$CG/vmtest-rootless-nodeleg U=$CDIR/user id=rl1 dir out
-    trap 'for d in "$D"/*/ "$N"/*/; do rmdir "$d" 2>/dev/null; done; rmdir "$D" "$N" 2>/dev/null; cleanup_check' EXIT
+    # Globals: the EXIT trap (which removes both cgroup trees) runs after this function returned.
+    D=$CG/vmtest-rootless N=$CG/vmtest-rootless-nodeleg
+    local U=$CDIR/user id=rl1 dir out
+    trap 'cleanup_check; for d in "$D"/*/ "$N"/*/; do echo 1 > "$d/cgroup.kill" 2>/dev/null; sleep 0.2; rmdir "$d" 2>/dev/null; done; rmdir "$D" "$N" 2>/dev/null' EXIT
     mkdir -p "$U/xdg" "$U/b" || die "mkdir $U"
     cp "$RT_BIN" "$U/swiftrun" && cp -a "$ROOTFS" "$U/rootfs" || die "copy the runtime and rootfs"
     chmod -R a+rX "$U" && chown -R $RL_UID:$RL_UID "$U/xdg" "$U/b" && chmod 700 "$U/xdg"
