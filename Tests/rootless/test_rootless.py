@@ -315,3 +315,14 @@ def test_sysfs_falls_back_to_bind_without_netns(user, rt, bundle):
     p = rt("run", "--bundle", b.path, "sysbind")
     n, word = p.stdout.split()
     assert int(n) >= 2 and word == "sys", p.stdout + p.stderr  # the host's interfaces: a bind of the host's /sys
+
+
+def test_rootless_flag_false_makes_cgroup_errors_fatal(user, rt, bundle):
+    """runc's --rootless false: cgroup permission errors are no longer ignored."""
+    b = bundle()
+    p = rt("--rootless", "false", "run", "--bundle", b.path, "strict", check=False)
+    assert p.returncode != 0 and "permission denied" in p.stderr, p.stderr
+    assert not os.path.exists(os.path.join(rt.state_root, "strict"))
+    # The same config under the default (auto) runs.
+    rt("--rootless", "auto", "run", "--bundle", b.path, "auto1")
+    rt("run", "--rootless=true", "--bundle", b.path, "auto2")
