@@ -18,7 +18,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("seccomp")]
         ),
         // Typed Swift facade over the syscalls the runtime uses; errors carry errno and context.
-        .target(name: "LinuxSys", dependencies: ["CShim"]),
+        // libdbus-1's header (declarations only), for the systemd cgroup driver's D-Bus calls.
+        .systemLibrary(name: "CDBus", pkgConfig: "dbus-1", providers: [.apt(["libdbus-1-dev"])]),
+        .target(name: "LinuxSys", dependencies: ["CShim", "CDBus"]),
         // Pure OCI runtime-spec v1.3.0 model: Codable types and validation. No syscalls.
         .target(name: "OCISpec"),
         // Root filesystem preparation inside the container's mount namespace.

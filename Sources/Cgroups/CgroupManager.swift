@@ -17,6 +17,8 @@ public protocol CgroupManager: AnyObject {
     func cloneIntoFD() throws -> Int32?
     /// Writes `pid` to cgroup.procs of every leaf.
     func addProcess(_ pid: Int32) throws
+    /// See the extension's default: `addProcess`, warnings.
+    func addInit(_ pid: Int32) throws -> [String]
     /// Applies every linux.resources field; returns warnings for settings without an equivalent.
     func apply(_ r: LinuxResources) throws -> [String]
     /// Like apply, for `update`: fields left nil are left untouched.
@@ -37,6 +39,15 @@ public protocol CgroupManager: AnyObject {
     func oomKillCount() -> UInt64
     /// rmdir of the leaf (and its sub-cgroups) in every hierarchy, retrying EBUSY for ~1 s; ENOENT is fine.
     func destroy() throws
+}
+
+extension CgroupManager {
+    /// Puts create's init in the cgroup(s) after clone, when `cloneIntoFD` gave no fd; returns
+    /// warnings. The systemd driver starts the container's unit here (SystemdManager).
+    public func addInit(_ pid: Int32) throws -> [String] {
+        try addProcess(pid)
+        return []
+    }
 }
 
 /// What a container's cgroups hold before it is created: processes already in a leaf (or below it)

@@ -6,11 +6,23 @@ import OCISpec
 /// and how to find it again from the saved state.
 enum ContainerCgroup {
     /// A manager for a new container, honouring linux.cgroupsPath.
-    static func make(spec: Spec, id: String) throws -> CgroupManager {
+    static func make(spec: Spec, id: String, systemd: Bool = false) throws -> CgroupManager {
+        if systemd {
+            guard SystemdDBus.isRunning() else {
+                throw RuntimeError("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); use the cgroupfs driver")
+            }
+            do {
+                return try Cgroups.systemdManager(cgroupsPath: spec.linux?.cgroupsPath, id: id,
+                                                  annotations: spec.annotations, bus: SystemdDBus())
+            } catch { throw RuntimeError("--systemd-cgroup: config.json: linux.cgroupsPath", cause: error) }
+        }
         do { return try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
             throw RuntimeError("config.json: linux.cgroupsPath", cause: error)
         }
     }
+
+    /// The systemd unit of a systemd-driven manager, nil for cgroupfs ones.
+    static func unit(of cg: CgroupManager) -> String? { (cg as? SystemdManager)?.unit }
 
     /// Like runc (1.2's wording): a container never shares a cgroup with processes already there
     /// (they would get its limits and go with its teardown), nor starts in a frozen one (its init
@@ -27,11 +39,17 @@ enum ContainerCgroup {
     }
 
     /// The manager of an existing container, or nil for state written without cgroups.
-    static func load(_ r: ContainerRecord) -> CgroupManager? { load(mode: r.cgroupMode, paths: r.cgroupPaths) }
+    static func load(_ r: ContainerRecord) -> CgroupManager? {
+        load(mode: r.cgroupMode, paths: r.cgroupPaths, systemdUnit: r.systemdUnit)
+    }
 
-    /// The manager for stored paths (state.json or intent.json), nil when there are none.
-    static func load(mode: CgroupMode?, paths: [String: String]?) -> CgroupManager? {
+    /// The manager for stored paths (state.json or intent.json), nil when there are none; with a
+    /// systemd unit, the systemd driver's (it stops the unit on destroy).
+    static func load(mode: CgroupMode?, paths: [String: String]?, systemdUnit: String? = nil) -> CgroupManager? {
         guard let mode, let paths, !paths.isEmpty else { return nil }
+        if let unit = systemdUnit, let p = paths[""] {
+            return Cgroups.systemdManager(unit: unit, path: p, bus: SystemdDBus())
+        }
         return Cgroups.manager(paths: paths, mode: mode)
     }
 

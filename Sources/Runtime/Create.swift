@@ -26,6 +26,8 @@ public struct CreateOptions: Sendable {
     public var foregroundTerminal = false
     /// `--rootless` (Rootless.cgroups): cgroups the user may not create or join are left out.
     public var rootlessCgroups = false
+    /// `--systemd-cgroup`: the cgroup is a transient systemd unit (SystemdManager).
+    public var systemdCgroup = false
     public init(bundle: String) { self.bundle = bundle }
 }
 
@@ -104,7 +106,10 @@ public enum Create {
         let undo = UndoStack()
         undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
-            let full = try ContainerCgroup.make(spec: spec, id: id)
+            if o.systemdCgroup && o.rootlessCgroups {
+                throw RuntimeError("--systemd-cgroup: rootless containers (systemd's user bus) are not supported")
+            }
+            let full = try ContainerCgroup.make(spec: spec, id: id, systemd: o.systemdCgroup)
             // Before the intent: a refused cgroup is not ours, and delete must not remove it.
             try ContainerCgroup.refuseOccupied(full)
             var cg: CgroupManager? = full
@@ -116,6 +121,7 @@ public enum Create {
                                       cgroupMode: full.mode, cgroupPaths: full.paths,
                                       resctrlDirs: IntelRdt.dirsToRemove(spec.linux?.intelRdt, id: id),
                                       hostRootfsBelowMountID: hostRootfsBelow)
+            intent.systemdUnit = ContainerCgroup.unit(of: full)
             // Before anything exists on the host, so that `delete` can remove all of it whenever
             // this process dies (CreateIntent).
             do { try store.saveIntent(id, intent) } catch { throw RuntimeError("record the container's intent", cause: error) }
@@ -204,7 +210,7 @@ public enum Create {
                             try store.replaceIntent(id, intent)
                         }
                     } else {
-                        try m.addProcess(pid)
+                        for w in try m.addInit(pid) { Log.warn(w) }
                     }
                 } catch { throw RuntimeError("cgroup \(m.paths.values.sorted().first ?? "")", cause: error) }
             }
@@ -217,6 +223,7 @@ public enum Create {
                 hasProcess: spec.process != nil, cgroupMode: cg?.mode, cgroupPaths: cg?.paths,
                 resctrlDirs: intent.resctrlDirs)
             record.hostRootfsBelowMountID = hostRootfsBelow
+            record.systemdUnit = intent.systemdUnit
             // Hooks may ask for the state while the container is "creating"; without hooks the
             // record is written once, at the end.
             let h = spec.hooks

@@ -21,6 +21,8 @@ public struct CreateIntent: Codable, Sendable, Equatable {
     /// the mount at `rootfs` before create bound it onto itself; teardown detaches whatever is
     /// stacked above it (HostTeardown). nil: the container has a mount namespace of its own.
     public var hostRootfsBelowMountID: Int? = nil
+    /// The systemd driver's unit (created after this record, by name): delete stops it.
+    public var systemdUnit: String? = nil
 
     public init(bundle: String, rootfs: String, created: String, cgroupMode: CgroupMode?,
                 cgroupPaths: [String: String]?, resctrlDirs: [String]?, hostRootfsBelowMountID: Int? = nil) {
@@ -34,5 +36,5 @@ public struct CreateIntent: Codable, Sendable, Equatable {
     }
 
     /// The cgroups the intent names, nil when it names none.
-    var cgroup: CgroupManager? { ContainerCgroup.load(mode: cgroupMode, paths: cgroupPaths) }
+    var cgroup: CgroupManager? { ContainerCgroup.load(mode: cgroupMode, paths: cgroupPaths, systemdUnit: systemdUnit) }
 }

@@ -1,16 +1,23 @@
+import Cgroups
 import LinuxSys
 import OCISpec
 import Seccomp
 
 /// The `features` document (features.md): exactly what this build implements.
 public enum RuntimeFeatures {
+    /// `--systemd-cgroup` works here: systemd is the init and cgroups are unified (the driver
+    /// refuses v1 and hybrid hosts).
+    static var systemdDriverWorks: Bool {
+        SystemdDBus.isRunning() && Cgroups.detectMode() == .unified
+    }
+
     /// `version` is the build's own (`swiftrun --version`); the CLI passes it in because it is
     /// generated for the swiftrun target only.
     public static func document(version: String = "unknown") -> Features {
         var linux = LinuxFeatures()
         linux.namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
         linux.capabilities = CapabilityNames.all.sorted { $0.value < $1.value }.map(\.key)
-        linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: false, systemdUser: false, rdma: true)
+        linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: systemdDriverWorks, systemdUser: false, rdma: true)
         linux.seccomp = Seccomp.featuresObject()
         // features.md: what the runtime supports, not what this host has enabled. Support for the
         // LSM labels and resctrl is always built in; a label or intelRdt on a host without the LSM

@@ -30,6 +30,9 @@ public struct ContainerRecord: Codable, Sendable {
     /// The container's cgroup: the host's mode and the leaf path per controller.
     public var cgroupMode: CgroupMode?
     public var cgroupPaths: [String: String]?
+    /// The systemd driver's unit holding the cgroup (e.g. "docker-ID.scope"); nil with the
+    /// cgroupfs driver.
+    public var systemdUnit: String? = nil
     /// resctrl groups to remove on delete (from the create intent); nil without linux.intelRdt.
     public var resctrlDirs: [String]? = nil
     /// As CreateIntent.hostRootfsBelowMountID: set when the rootfs is mounted in the runtime's

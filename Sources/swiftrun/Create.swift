@@ -42,6 +42,7 @@ struct CreateCommand: Verb {
         try ProtectedExe.ensure()
         var o = flags.options
         o.rootlessCgroups = try globals.rootlessCgroups()
+        o.systemdCgroup = globals.systemdCgroup
         _ = try Create.run(store: globals.store, id: id, options: o)
     }
 }

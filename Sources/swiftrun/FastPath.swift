@@ -48,8 +48,7 @@ enum FastPath {
             return 0
         }
         var exitCode: Int32 = 0
-        let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug,
-                           systemdCgroup: a.systemdCgroup) {
+        let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug) {
             let store = StateStore(root: try StateRoot.resolve(a.root))
             let id = a.positional[0]
             switch verb {
@@ -87,6 +86,7 @@ enum FastPath {
         o.noNewKeyring = a.flags.contains("--no-new-keyring")
         o.callerFDs = callerFDs
         o.rootlessCgroups = try Rootless.cgroups(flag: a.rootless, systemdCgroup: a.systemdCgroup)
+        o.systemdCgroup = a.systemdCgroup
         if let n = a.values["--preserve-fds"] {
             guard let v = Int32(n), v >= 0 else { throw RuntimeError("--preserve-fds: invalid number \"\(n)\"") }
             o.preserveFDs = v

@@ -18,6 +18,7 @@ struct RunCommand: Verb {
         var o = flags.options
         o.noSubreaper = noSubreaper
         o.rootlessCgroups = try globals.rootlessCgroups()
+        o.systemdCgroup = globals.systemdCgroup
         let code = try Run.run(store: globals.store, id: id, options: o, detach: detach, keep: keep)
         if code != 0 { throw ExitCode(code) }
     }

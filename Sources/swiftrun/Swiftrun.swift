@@ -146,7 +146,8 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Log file (default: stderr).") var log: String?
     @Option(name: .customLong("log-format"), help: "Log format: text or json.") var logFormat: String = "text"
     @Flag(help: "Enable debug logging.") var debug = false
-    @Flag(name: .customLong("systemd-cgroup"), help: "Use the systemd cgroup driver (not implemented yet).")
+    @Flag(name: .customLong("systemd-cgroup"),
+          help: "Use the systemd cgroup driver: the container's cgroup is a transient systemd scope (create/run; later verbs read it from the state).")
     var systemdCgroup = false
     @Option(help: .hidden) var criu: String?
     /// runc's `--version, -v`. ArgumentParser's built-in version flag has no short name, so this
@@ -175,7 +176,7 @@ extension Verb {
     func run() throws {
         if globals.version { return writeStdout(VersionInfo.text) }
         let code = perform(verb: Self.verbName, log: globals.log, logFormat: globals.logFormat, debug: globals.debug,
-                           systemdCgroup: globals.systemdCgroup, failureExitCode: Self.failureExitCode) { try execute() }
+                           failureExitCode: Self.failureExitCode) { try execute() }
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -183,16 +184,13 @@ extension Verb {
 /// Runs a verb's body with logging configured, turning errors into runc-style failures:
 /// the cause logged at level error (what engines read from --log) and exit status 1 (or the
 /// verb's `failureExitCode`).
-func perform(verb: String, log: String?, logFormat: String, debug: Bool, systemdCgroup: Bool,
+func perform(verb: String, log: String?, logFormat: String, debug: Bool,
              failureExitCode: Int32 = 1, _ body: () throws -> Void) -> Int32 {
     do {
         guard logFormat == "text" || logFormat == "json" else {
             throw RuntimeError("--log-format: unknown format \"\(logFormat)\" (text or json)")
         }
         try Log.configure(path: log, format: logFormat, debug: debug)
-        if systemdCgroup {
-            throw RuntimeError("--systemd-cgroup: the systemd cgroup driver is not implemented yet")
-        }
         try body()
         return 0
     } catch let e as ExitCode {

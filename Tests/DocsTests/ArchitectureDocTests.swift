@@ -30,7 +30,7 @@ final class ArchitectureDocTests: XCTestCase {
 
     func testModuleTableMatchesPackageTargets() throws {
         let manifest = try read("Package.swift")
-        let re = try NSRegularExpression(pattern: #"\.(target|executableTarget)\(\s*name:\s*"([^"]+)""#)
+        let re = try NSRegularExpression(pattern: #"\.(target|executableTarget|systemLibrary)\(\s*name:\s*"([^"]+)""#)
         let ns = manifest as NSString
         let targets = Set(re.matches(in: manifest, range: NSRange(location: 0, length: ns.length)).map {
             ns.substring(with: $0.range(at: 2))

@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+
+/// A unit property as StartTransientUnit and SetUnitProperties take it: `(sv)`.
+public struct SystemdProperty: Equatable, Sendable, CustomStringConvertible {
+    public var name: String
+    public var value: DBusValue
+    public init(_ name: String, _ value: DBusValue) { self.name = name; self.value = value }
+    public var description: String { "\(name)=\(value)" }
+    var dbus: DBusValue { .structure([.string(name), .variant(value)]) }
+}
+
+/// What the systemd driver asks of systemd's manager (org.freedesktop.systemd1.Manager). The real
+/// one is `SystemdDBus`; unit tests use a fake.
+public protocol SystemdBus: AnyObject {
+    /// systemd's version number (e.g. 252), -1 when unknown.
+    func version() -> Int
+    /// StartTransientUnit(name, "replace", properties, []) and waits for its job; throws unless the
+    /// job's result is "done". A unit that already exists throws `SystemdUnitExists`.
+    func startTransientUnit(_ name: String, properties: [SystemdProperty]) throws
+    /// StopUnit(name, "replace") and waits for its job. false: there was no such unit.
+    @discardableResult func stopUnit(_ name: String) throws -> Bool
+    /// ResetFailedUnit(name); errors (no such unit, not failed) are ignored.
+    func resetFailedUnit(_ name: String)
+    /// SetUnitProperties(name, runtime = true, properties).
+    func setUnitProperties(_ name: String, properties: [SystemdProperty]) throws
+    /// The unit's ActiveState ("active", "failed", ...), nil when systemd has no such unit loaded.
+    func activeState(_ name: String) -> String?
+}
+
+/// StartTransientUnit failed because the unit is already loaded.
+public struct SystemdUnitExists: Error, CustomStringConvertible {
+    public let unit: String
+    public var description: String { "systemd unit \(unit) already exists" }
+}
+
+/// `SystemdBus` over the system bus with libdbus-1 (LinuxSys.DBusConnection), connected on first
+/// use and subscribed to the manager's JobRemoved signal, which ends every job we wait for.
+public final class SystemdDBus: SystemdBus {
+    static let service = "org.freedesktop.systemd1"
+    static let object = "/org/freedesktop/systemd1"
+    static let manager = "org.freedesktop.systemd1.Manager"
+    /// How long a start or stop job may take (runc: 30 s).
+    let jobTimeoutMs: Int32
+    private var conn: DBusConnection?
+    private var cachedVersion: Int?
+
+    public init(jobTimeoutMs: Int32 = 30_000) { self.jobTimeoutMs = jobTimeoutMs }
+
+    /// True when systemd is the init (sd_booted(3): /run/systemd/system is a directory).
+    public static func isRunning(root: String = "/") -> Bool {
+        var st = stat()
+        return lstat(root + "run/systemd/system", &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    func connection() throws -> DBusConnection {
+        if let c = conn { return c }
+        let c: DBusConnection
+        do { c = try DBusConnection.system() } catch {
+            throw CgroupError("systemd cgroup driver: cannot connect to the system bus: \(error)")
+        }
+        try c.addMatch("type='signal',sender='\(Self.service)',path='\(Self.object)',interface='\(Self.manager)',member='JobRemoved'")
+        _ = try c.call(destination: Self.service, path: Self.object, interface: Self.manager, method: "Subscribe")
+        conn = c
+        return c
+    }
+
+    func callManager(_ method: String, _ args: [DBusValue]) throws -> [DBusValue] {
+        try connection().call(destination: Self.service, path: Self.object, interface: Self.manager, method: method, args: args)
+    }
+
+    public func version() -> Int {
+        if let v = cachedVersion { return v }
+        var v = -1
+        if let r = try? connection().call(destination: Self.service, path: Self.object,
+                                          interface: "org.freedesktop.DBus.Properties", method: "Get",
+                                          args: [.string(Self.manager), .string("Version")]),
+           let s = r.first?.stringValue {
+            v = Self.parseVersion(s)
+        }
+        cachedVersion = v
+        return v
+    }
+
+    /// "252.36-1~deb12u1" or "v255" → 252 / 255; -1 when there is no leading number.
+    static func parseVersion(_ s: String) -> Int {
+        let digits = s.drop(while: { $0 == "v" || $0 == "\"" }).prefix(while: { $0.isASCII && $0.isNumber })
+        return Int(digits) ?? -1
+    }
+
+    public func startTransientUnit(_ name: String, properties: [SystemdProperty]) throws {
+        let reply: [DBusValue]
+        do {
+            reply = try callManager("StartTransientUnit", [
+                .string(name), .string("replace"),
+                .array(element: "(sv)", properties.map(\.dbus)),
+                .array(element: "(sa(sv))", []),
+            ])
+        } catch let e as DBusError where e.name == "org.freedesktop.systemd1.UnitExists" {
+            throw SystemdUnitExists(unit: name)
+        }
+        guard let job = reply.first?.stringValue else { throw CgroupError("StartTransientUnit \(name): no job in the reply") }
+        let result = try waitForJob(job, unit: name)
+        if result != "done" { throw CgroupError("error creating systemd unit `\(name)`: got `\(result)`") }
+    }
+
+    public func stopUnit(_ name: String) throws -> Bool {
+        let reply: [DBusValue]
+        do { reply = try callManager("StopUnit", [.string(name), .string("replace")]) } catch let e as DBusError
+            where e.name == "org.freedesktop.systemd1.NoSuchUnit" {
+            return false
+        }
+        guard let job = reply.first?.stringValue else { return true }
+        let result = try waitForJob(job, unit: name)
+        if result != "done" && result != "canceled" {
+            throw CgroupError("error removing systemd unit `\(name)`: got `\(result)`")
+        }
+        return true
+    }
+
+    public func resetFailedUnit(_ name: String) {
+        _ = try? callManager("ResetFailedUnit", [.string(name)])
+    }
+
+    public func setUnitProperties(_ name: String, properties: [SystemdProperty]) throws {
+        if properties.isEmpty { return }
+        _ = try callManager("SetUnitProperties", [.string(name), .bool(true), .array(element: "(sv)", properties.map(\.dbus))])
+    }
+
+    public func activeState(_ name: String) -> String? {
+        guard let c = try? connection(),
+              let r = try? callManager("GetUnit", [.string(name)]), let path = r.first?.stringValue,
+              let v = try? c.call(destination: Self.service, path: path, interface: "org.freedesktop.DBus.Properties",
+                                  method: "Get", args: [.string("org.freedesktop.systemd1.Unit"), .string("ActiveState")])
+        else { return nil }
+        return v.first?.stringValue
+    }
+
+    /// Waits for JobRemoved(id, job, unit, result) of `job`; returns its result ("done", "failed",
+    /// "timeout", "canceled", "dependency", "skipped").
+    func waitForJob(_ job: String, unit: String) throws -> String {
+        let c = try connection()
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        let end = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000 + Int64(jobTimeoutMs)
+        while true {
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            let left = end - (Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
+            guard left > 0, let s = try c.nextSignal(timeoutMs: Int32(left)) else {
+                throw CgroupError("timed out waiting for systemd's job on unit \(unit)")
+            }
+            if s.member == "JobRemoved", s.args.count >= 4, s.args[1].stringValue == job {
+                return s.args[3].stringValue ?? ""
+            }
+        }
+    }
+}
