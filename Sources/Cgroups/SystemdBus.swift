@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import LinuxSys
 
 /// A unit property as StartTransientUnit and SetUnitProperties take it: `(sv)`.
@@ -50,10 +47,7 @@ public final class SystemdDBus: SystemdBus {
     public init(jobTimeoutMs: Int32 = 30_000) { self.jobTimeoutMs = jobTimeoutMs }
 
     /// True when systemd is the init (sd_booted(3): /run/systemd/system is a directory).
-    public static func isRunning(root: String = "/") -> Bool {
-        var st = stat()
-        return lstat(root + "run/systemd/system", &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
+    public static func isRunning(root: String = "/") -> Bool { FileIO.isDirectory(root + "run/systemd/system") }
 
     func connection() throws -> DBusConnection {
         if let c = conn { return c }
@@ -141,19 +135,10 @@ public final class SystemdDBus: SystemdBus {
     /// Waits for JobRemoved(id, job, unit, result) of `job`; returns its result ("done", "failed",
     /// "timeout", "canceled", "dependency", "skipped").
     func waitForJob(_ job: String, unit: String) throws -> String {
-        let c = try connection()
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        let end = Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000 + Int64(jobTimeoutMs)
-        while true {
-            clock_gettime(CLOCK_MONOTONIC, &ts)
-            let left = end - (Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000)
-            guard left > 0, let s = try c.nextSignal(timeoutMs: Int32(left)) else {
-                throw CgroupError("timed out waiting for systemd's job on unit \(unit)")
-            }
-            if s.member == "JobRemoved", s.args.count >= 4, s.args[1].stringValue == job {
-                return s.args[3].stringValue ?? ""
-            }
+        let s = try connection().waitForSignal(timeoutMs: jobTimeoutMs) {
+            $0.member == "JobRemoved" && $0.args.count >= 4 && $0.args[1].stringValue == job
         }
+        guard let s else { throw CgroupError("timed out waiting for systemd's job on unit \(unit)") }
+        return s.args[3].stringValue ?? ""
     }
 }

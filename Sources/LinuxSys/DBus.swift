@@ -152,9 +152,7 @@ public final class DBusConnection {
     /// The next signal already received or arriving within `timeoutMs`; nil on timeout. Method
     /// calls and replies that are not ours are dropped.
     public func nextSignal(timeoutMs: Int32) throws -> DBusSignal? {
-        var deadline = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &deadline)
-        let end = Int64(deadline.tv_sec) * 1000 + Int64(deadline.tv_nsec) / 1_000_000 + Int64(timeoutMs)
+        let end = Self.nowMs() + Int64(timeoutMs)
         while true {
             while let m = dbus_connection_pop_message(conn) {
                 defer { dbus_message_unref(m) }
@@ -168,14 +166,28 @@ public final class DBusConnection {
                     return s
                 }
             }
-            var now = timespec()
-            clock_gettime(CLOCK_MONOTONIC, &now)
-            let left = end - (Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000)
+            let left = end - Self.nowMs()
             if left <= 0 { return nil }
             if dbus_connection_read_write(conn, Int32(min(left, 1000))) == 0 {
                 throw DBusError(name: "org.freedesktop.DBus.Error.Disconnected", message: "the bus connection is closed")
             }
         }
+    }
+
+    /// The first signal `match` accepts within `timeoutMs` (others are dropped); nil on timeout.
+    public func waitForSignal(timeoutMs: Int32, _ match: (DBusSignal) -> Bool) throws -> DBusSignal? {
+        let end = Self.nowMs() + Int64(timeoutMs)
+        while true {
+            let left = end - Self.nowMs()
+            guard left > 0, let s = try nextSignal(timeoutMs: Int32(left)) else { return nil }
+            if match(s) { return s }
+        }
+    }
+
+    static func nowMs() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
     }
 
     // ------------------------------------------------------------ marshalling

@@ -99,8 +99,9 @@ final class KernelBoundaryTests: XCTestCase {
     static func violations(in source: String) -> [String] {
         let code = stripCommentsAndStrings(source)
         var found: [String] = []
-        if code.range(of: #"(?m)^\s*(@\w+\s+)*import\s+(struct\s+|func\s+|enum\s+)?CShim\b"#, options: .regularExpression) != nil {
-            found.append("import CShim")
+        for module in ["CShim", "CDBus"] where code.range(
+            of: #"(?m)^\s*(@\w+\s+)*import\s+(struct\s+|func\s+|enum\s+)?"# + module + #"\b"#, options: .regularExpression) != nil {
+            found.append("import " + module)
         }
         let ns = code as NSString
         let whole = NSRange(location: 0, length: ns.length)
@@ -194,6 +195,7 @@ final class KernelBoundaryTests: XCTestCase {
 
     func testTheCheckSeesWhatItShould() {
         XCTAssertEqual(Self.violations(in: "import CShim\n"), ["import CShim"])
+        XCTAssertEqual(Self.violations(in: "import CDBus\n"), ["import CDBus"])
         XCTAssertEqual(Self.violations(in: "let fd = open(p, O_RDONLY)"), ["open"])
         XCTAssertEqual(Self.violations(in: "_ = Glibc.write(1, p, n)"), ["Glibc.write"])
         XCTAssertEqual(Self.violations(in: "let r = sr_clone3(0, &p, -1)"), ["sr_clone3"])
