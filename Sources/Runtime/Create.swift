@@ -28,6 +28,8 @@ public struct CreateOptions: Sendable {
     public var rootlessCgroups = false
     /// `--systemd-cgroup`: the cgroup is a transient systemd unit (SystemdManager).
     public var systemdCgroup = false
+    /// The caller's NOTIFY_SOCKET: the container gets a socket of its own, relayed by `start`.
+    public var notifySocket: String? = nil
     public init(bundle: String) { self.bundle = bundle }
 }
 
@@ -59,7 +61,7 @@ public enum Create {
         do { bytes = try FileIO.readRegular(configPath, limit: Create.maxConfigSize) } catch {
             throw RuntimeError("cannot read the bundle's config.json", cause: error)
         }
-        let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
+        var spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
         for w in try SpecValidator.validate(spec) { Log.warn(w) }
         try refuseUnsupported(spec)
         try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
@@ -69,7 +71,7 @@ public enum Create {
         // config.md: `process` is required only by `start` (which refuses a container without
         // it). Without one the init sets the container up as root with no further attributes
         // and waits; it never execs.
-        let process = spec.process ?? OCISpec.Process()
+        var process = spec.process ?? OCISpec.Process()
         let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
         var st = stat()
         if stat(rootfs, &st) != 0 {
@@ -106,6 +108,9 @@ public enum Create {
         let undo = UndoStack()
         undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
+            if let host = o.notifySocket, !host.isEmpty, spec.process != nil {
+                try NotifySocket.prepare(spec: &spec, process: &process, store: store, id: id)
+            }
             if o.systemdCgroup && o.rootlessCgroups {
                 throw RuntimeError("--systemd-cgroup: rootless containers (systemd's user bus) are not supported")
             }

@@ -30,7 +30,11 @@ public enum Run {
             close(c.ptyReceiver)
             if let m = master { Foreground.clearONLCR(m) }
         }
-        do { try Start.run(store: store, id: id, known: c.record) } catch {
+        // runc: the foreground runtime is the unit's main process, a detached container's init is.
+        do {
+            try Start.run(store: store, id: id, known: c.record, notifySocket: options.notifySocket,
+                          mainPid: detach ? c.pid : getpid(), relayFailureIsWarning: true)
+        } catch {
             if let m = master { close(m) }
             try? Delete.run(store: store, id: id, force: true)
             _ = try? Proc.wait(c.pid, noHang: true)

@@ -7,7 +7,21 @@ import OCISpec
 /// The `start` operation: tell the waiting init to run the user program, then poststart hooks.
 public enum Start {
     /// `known`: the record when the caller (run) has it in memory already.
-    public static func run(store: StateStore, id: String, known: ContainerRecord? = nil) throws {
+    /// `notifySocket`: the caller's NOTIFY_SOCKET; with a container created with it, READY= is
+    /// relayed there (after the lock is released), with MAINPID `mainPid` (default: the init).
+    public static func run(store: StateStore, id: String, known: ContainerRecord? = nil,
+                           notifySocket: String? = nil, mainPid: Int32? = nil, relayFailureIsWarning: Bool = false) throws {
+        let (notifyFD, initPid) = try startLocked(store: store, id: id, known: known,
+                                                  notify: !(notifySocket ?? "").isEmpty)
+        guard let fd = notifyFD, let host = notifySocket else { return }
+        defer { UnixDatagram.close(fd) }
+        do { try NotifySocket.relay(fd, host: host, initPid: initPid, mainPid: mainPid ?? initPid) } catch {
+            if !relayFailureIsWarning { throw error }
+            Log.warn("\(error)")
+        }
+    }
+
+    static func startLocked(store: StateStore, id: String, known: ContainerRecord?, notify: Bool) throws -> (Int32?, Int32) {
         let lock = try store.lock(id)
         defer { lock.release() }
         let r = try known ?? store.load(id)
@@ -18,6 +32,10 @@ public enum Start {
         case .creating: throw RuntimeError("cannot start a container that is still being created")
         }
         guard r.hasProcess else { throw RuntimeError("config.json: process is required to start a container") }
+        // Bound before the program runs, so that no READY= is lost.
+        let notifyFD = notify ? try NotifySocket.listen(store: store, id: id) : nil
+        var relay = false
+        defer { if !relay, let fd = notifyFD { UnixDatagram.close(fd) } }
 
         let sock: Int32
         do {
@@ -52,5 +70,7 @@ public enum Start {
             }
             throw error
         }
+        relay = true
+        return (notifyFD, r.pid)
     }
 }

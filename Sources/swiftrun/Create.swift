@@ -27,6 +27,7 @@ struct CreateFlags: ParsableArguments {
         o.preserveFDs = preserveFds
         o.callerFDs = callerFDs
         o.pidfdSocket = pidfdSocket
+        o.notifySocket = callerNotifySocket()
         return o
     }
 }

@@ -60,7 +60,7 @@ enum FastPath {
                 exitCode = try Run.run(store: store, id: id, options: try createOptions(a),
                                        detach: a.flags.contains("--detach"), keep: a.flags.contains("--keep"))
             case "start":
-                try Start.run(store: store, id: id)
+                try Start.run(store: store, id: id, notifySocket: callerNotifySocket())
             case "state":
                 let s = try Inspect.state(store: store, id: id)
                 writeStdout(String(decoding: SpecLoader.encodeOrdered(s, indent: "  "), as: UTF8.self) + "\n")
@@ -87,6 +87,7 @@ enum FastPath {
         o.callerFDs = callerFDs
         o.rootlessCgroups = try Rootless.cgroups(flag: a.rootless, systemdCgroup: a.systemdCgroup)
         o.systemdCgroup = a.systemdCgroup
+        o.notifySocket = callerNotifySocket()
         if let n = a.values["--preserve-fds"] {
             guard let v = Int32(n), v >= 0 else { throw RuntimeError("--preserve-fds: invalid number \"\(n)\"") }
             o.preserveFDs = v

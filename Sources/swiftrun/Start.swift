@@ -7,5 +7,5 @@ struct StartCommand: Verb {
     @OptionGroup var globals: GlobalOptions
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws { try Start.run(store: globals.store, id: id) }
+    func execute() throws { try Start.run(store: globals.store, id: id, notifySocket: callerNotifySocket()) }
 }

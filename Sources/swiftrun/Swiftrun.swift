@@ -203,6 +203,14 @@ func perform(verb: String, log: String?, logFormat: String, debug: Bool,
     }
 }
 
+/// NOTIFY_SOCKET of the runtime's own environment (systemd Type=notify, podman --sdnotify=container):
+/// create/run give the container a socket of its own, start/run relay its READY= there.
+func callerNotifySocket() -> String? {
+    guard let p = getenv("NOTIFY_SOCKET") else { return nil }
+    let s = String(cString: p)
+    return s.isEmpty ? nil : s
+}
+
 func printError(_ s: String) {
     var line = s + "\n"
     line.withUTF8 { p in _ = fwriteStderr(p) }
