@@ -1,11 +1,13 @@
 # swiftrun: build, run, test and benchmark. GNU make; run as root on Debian 12.
 #
 #   make run     deps + build + example rootfs, then runs Bundles/busybox
-#   make test    deps + build + rootfs, then unit tests, the integration suite, the
+#   make test    deps + build + rootfs, then lint, unit tests, the integration suite, the
 #                rootless suite (as a throwaway user), the install/deb tests, the engine
 #                suites (docker, podman, containerd, CRI) and
 #                the VM suite, printing how long each part took
 #   make check   the edit loop: release build + unit tests (no apt, no root, no VM)
+#   make lint    swift-format rules (.swift-format), whitespace, a warnings-as-errors build
+#   make fmt     swift format the FILES given (default: the Swift files changed since main)
 #   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
 #   make install the stripped binary, man pages, completions (PREFIX=/usr/local, DESTDIR=)
 #   make deb     out/swiftrun_VERSION_ARCH.deb; see mk/install.mk for its knobs
@@ -43,12 +45,12 @@ ENGINE_MODULES := $(sort $(wildcard Tests/integration/test_engine_*.py))
 BENCH_ARGS   ?=
 PYTEST_ARGS  ?=
 
-.PHONY: all deps build bundle run test check unit-test integration-test rootless-test install-test engine-test bench clean distclean help
+.PHONY: all deps build bundle run test check lint fmt unit-test integration-test rootless-test install-test engine-test bench clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 # Idempotent and quiet: apt only runs when a package is missing, and
@@ -137,7 +139,7 @@ run: deps build bundle
 # Every part runs even when an earlier one failed; a table of how long each
 # took (and whether it passed) is printed at the end, and the target fails if
 # any part failed.
-TEST_PARTS := unit-test integration-test rootless-test install-test engine-test vm-test
+TEST_PARTS := lint unit-test integration-test rootless-test install-test engine-test vm-test
 
 test: deps build bundle
 	@t0=$$(date +%s); rc=0; table=""; \
@@ -153,6 +155,18 @@ test: deps build bundle
 	exit $$rc
 
 check: build unit-test
+
+# Source rules and a warnings-as-errors build in .build-lint (mk/lint.sh); part of make test.
+lint:
+	@SWIFT=$(SWIFT) mk/lint.sh
+
+# Layout by swift-format for the files given; by default those changed since main (whole files:
+# the tree is not reformatted at once, see mk/lint.sh).
+FILES ?= $(shell git diff --name-only --diff-filter=AM main -- '*.swift' 2>/dev/null)
+fmt:
+	@if [ -z "$(strip $(FILES))" ]; then echo "fmt: no Swift files changed since main (FILES=... to choose)"; exit 0; fi; \
+	$(SWIFT) format format --in-place --configuration .swift-format $(FILES); \
+	echo "fmt: formatted $(words $(FILES)) file(s)"
 
 unit-test:
 	$(SWIFT) build --build-tests
@@ -215,7 +229,7 @@ bench: deps bundle
 
 # ---------------------------------------------------------------- clean
 clean:
-	rm -rf .build out bench/__pycache__ Tests/integration/__pycache__ Tests/install/__pycache__ Tests/rootless/__pycache__ .pytest_cache
+	rm -rf .build .build-lint out bench/__pycache__ Tests/integration/__pycache__ Tests/install/__pycache__ Tests/rootless/__pycache__ .pytest_cache
 
 distclean: clean
 	rm -rf Bundles/*/rootfs

@@ -12,8 +12,8 @@ final class FakeCgroupFS {
 
     init() throws {
         var tmpl = Array("/tmp/swiftrun-cgfake-XXXXXX".utf8CString)
-        guard mkdtemp(&tmpl) != nil else { throw SysError("mkdtemp") }
-        root = String(cString: tmpl)
+        guard let dir = mkdtemp(&tmpl) else { throw SysError("mkdtemp") }
+        root = String(cString: dir)
     }
 
     deinit { try? FileIO.removeAll(root) }

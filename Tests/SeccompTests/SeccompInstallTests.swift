@@ -12,9 +12,9 @@ import XCTest
 final class SeccompInstallTests: XCTestCase {
     func temp() -> String {
         var t = Array("/tmp/swiftrun-seccomp-XXXXXX".utf8CString)
-        let p = t.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        XCTAssertNotNil(p)
-        return String(cString: t)
+        let dir = t.withUnsafeMutableBufferPointer { b in mkdtemp(b.baseAddress!).map { String(cString: $0) } }
+        XCTAssertNotNil(dir)
+        return dir ?? "/nonexistent"
     }
 
     /// Runs `body` in a child that first loads `program`; exit code 200+ means install failed.
