@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "OCISpec", "LinuxSys"]),
-        .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys"]),
+        .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys"], exclude: ["Fixtures"]),
         // Docs/ARCHITECTURE.md checked against the package.
         .testTarget(name: "DocsTests"),
         // Source rules no compiler checks: only LinuxSys reaches the kernel (issue 8).
