@@ -43,6 +43,7 @@ let package = Package(
         // Writes BuildInfo.swift (version, commit, toolchain) before each build: mk/buildinfo.sh.
         .plugin(name: "BuildInfo", capability: .buildTool()),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
+        .testTarget(name: "LinuxSysTests", dependencies: ["LinuxSys"]),
         .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "OCISpec", "LinuxSys"]),

@@ -1,8 +1,12 @@
 #include "cshim_cgroups.h"
 #include <linux/bpf.h>
+#include <linux/magic.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+const uint32_t SR_BPF_CGROUP_DEVICE = BPF_CGROUP_DEVICE, SR_BPF_F_ALLOW_MULTI = BPF_F_ALLOW_MULTI;
+const uint64_t SR_CGROUP2_SUPER_MAGIC = CGROUP2_SUPER_MAGIC;
 
 static int sr_bpf(int cmd, union bpf_attr *attr) {
     return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));

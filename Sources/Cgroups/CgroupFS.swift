@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// File access inside cgroupfs. Every write is one write(2) on a file opened O_WRONLY|O_TRUNC (no
@@ -12,16 +11,10 @@ final class CgroupFS {
 
     func write(_ dir: String, _ file: String, _ value: String) throws {
         let path = dir + "/" + file
-        let fd = sr_open(path, O_WRONLY | O_TRUNC | O_CLOEXEC, 0)
-        if fd < 0 { throw CgroupError(op: "write", file: file, dir: dir, errno: errno) }
-        defer { close(fd) }
-        let bytes = Array(value.utf8)
-        while true {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if n >= 0 { break }
-            let e = errno
-            if e == EINTR { continue }
-            throw CgroupError(op: "write", file: file, dir: dir, errno: e)
+        do {
+            try FileIO.write(path, value)
+        } catch let e as SysError {
+            throw CgroupError(op: "write", file: file, dir: dir, errno: e.errno)
         }
         journal.append(Write(path: path, value: value))
     }
@@ -72,11 +65,8 @@ final class CgroupFS {
         var out: [Int32] = []
         let procs = try read(dir, "cgroup.procs")
         for l in procs.split(separator: "\n") { if let p = Int32(l) { out.append(p) } }
-        for name in FileIO.listDirectory(dir) where FileIO.isDirectory(dir + "/" + name) {
-            var st = stat()
-            if lstat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                out += (try? pidsRecursive(dir + "/" + name)) ?? []
-            }
+        for name in FileIO.listDirectory(dir) where FileSystem.isDirectoryNoFollow(dir + "/" + name) {
+            out += (try? pidsRecursive(dir + "/" + name)) ?? []
         }
         return out
     }
@@ -90,7 +80,7 @@ final class CgroupFS {
                 return
             } catch let e as CgroupError where e.errno == EINVAL && tries < 5 {
                 tries += 1
-                usleep(30_000)
+                Proc.sleep(microseconds: 30_000)
             }
         }
     }
@@ -102,10 +92,10 @@ final class CgroupFS {
         var created: [String] = []
         for c in rel {
             cur += "/" + c
-            if mkdir(cur, mode) == 0 {
-                created.append(cur)
-            } else if errno != EEXIST {
-                throw CgroupError(op: "mkdir", file: c, dir: String(cur.dropLast(c.count + 1)), errno: errno)
+            do {
+                if try FileSystem.mkdir(cur, mode: mode) { created.append(cur) }
+            } catch let e as SysError {
+                throw CgroupError(op: "mkdir", file: c, dir: String(cur.dropLast(c.count + 1)), errno: e.errno)
             }
         }
         return created
@@ -113,23 +103,24 @@ final class CgroupFS {
 
     /// rmdir of `dir` after its sub-cgroups (bottom-up), retrying EBUSY for ~1 s. ENOENT is success.
     func removeTree(_ dir: String) throws {
-        for name in FileIO.listDirectory(dir) {
-            var st = stat()
-            if lstat(dir + "/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                try removeTree(dir + "/" + name)
-            }
+        for name in FileIO.listDirectory(dir) where FileSystem.isDirectoryNoFollow(dir + "/" + name) {
+            try removeTree(dir + "/" + name)
         }
         var delay: UInt32 = 5_000
         var waited: UInt32 = 0
         while true {
-            if rmdir(dir) == 0 { return }
-            let e = errno
-            if e == ENOENT { return }
-            if e == EBUSY && waited < 1_000_000 {
-                usleep(delay); waited += delay; delay = min(delay * 2, 100_000)
-                continue
+            do {
+                try FileSystem.rmdir(dir)
+                return
+            } catch let err as SysError {
+                let e = err.errno
+                if e == ENOENT { return }
+                if e == EBUSY && waited < 1_000_000 {
+                    Proc.sleep(microseconds: delay); waited += delay; delay = min(delay * 2, 100_000)
+                    continue
+                }
+                throw CgroupError("rmdir \(dir): \(Errno.describe(e))", errno: e)
             }
-            throw CgroupError("rmdir \(dir): \(Errno.describe(e))", errno: e)
         }
     }
 }

@@ -1,7 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
-import CShim
+import LinuxSys
 
 /// How cgroups are mounted on the host.
 /// - unified: one cgroup2 hierarchy at the root (`/sys/fs/cgroup` is cgroup2).
@@ -11,22 +8,12 @@ public enum CgroupMode: String, Sendable, Codable, Equatable {
     case unified, hybrid, legacy
 }
 
-/// statfs f_type of a cgroup2 filesystem.
-let CGROUP2_SUPER_MAGIC: UInt64 = 0x6367_7270
-
-/// The filesystem magic of `path`, nil when statfs fails.
-func filesystemMagic(_ path: String) -> UInt64? {
-    var type: UInt64 = 0
-    var flags: UInt64 = 0
-    return sr_statfs(-1, path, &type, &flags) == 0 ? type : nil
-}
-
 extension Cgroups {
     /// Detects the host's cgroup layout like runc: `root` on cgroup2 → unified; else `root/unified`
     /// on cgroup2 → hybrid; else legacy.
     public static func detectMode(root: String = Cgroups.defaultRoot) -> CgroupMode {
-        if filesystemMagic(root) == CGROUP2_SUPER_MAGIC { return .unified }
-        if filesystemMagic(root + "/unified") == CGROUP2_SUPER_MAGIC { return .hybrid }
+        if FileSystem.magic(root) == FileSystem.cgroup2Magic { return .unified }
+        if FileSystem.magic(root + "/unified") == FileSystem.cgroup2Magic { return .hybrid }
         return .legacy
     }
 }

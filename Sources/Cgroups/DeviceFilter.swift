@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -13,9 +12,6 @@ import OCISpec
 /// block "type/access/major/minor mismatch → next block; r0 = verdict; exit" (checks for wildcards
 /// omitted); then "r0 = default; exit".
 public enum DeviceFilter {
-    public static let BPF_CGROUP_DEVICE: UInt32 = 6
-    public static let BPF_F_ALLOW_MULTI: UInt32 = 2
-
     public static func program(_ set: DeviceRuleSet) -> [BPFInstruction] {
         var p: [BPFInstruction] = [
             .ldxW(2, 1, 0), .and32(2, 0xffff),   // r2 = type
@@ -53,55 +49,53 @@ public enum DeviceFilter {
     public static func load(_ insns: [BPFInstruction]) throws -> Int32 {
         let bytes = insns.flatMap(\.bytes)
         var log = [CChar](repeating: 0, count: 65536)
-        let fd = bytes.withUnsafeBytes { b in
-            sr_bpf_prog_load_cgroup_device(b.baseAddress, UInt32(insns.count), "Apache", &log, UInt32(log.count))
-        }
-        if fd < 0 {
-            let e = errno
+        let r = bytes.withUnsafeBytes { BPFSyscall.loadCgroupDevice($0, insnCount: insns.count, license: "Apache", log: &log) }
+        switch r {
+        case .success(let fd): return fd
+        case .failure(let err):
             let text = String(decoding: log.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            throw CgroupError("bpf prog load (cgroup device filter): \(Errno.describe(e))" + (text.isEmpty ? "" : ": " + trimmed(text)), errno: e)
+            throw CgroupError("bpf prog load (cgroup device filter): \(Errno.describe(err.errno))" + (text.isEmpty ? "" : ": " + trimmed(text)), errno: err.errno)
         }
-        return fd
     }
 
     /// Ids of the device programs attached directly to the cgroup fd, and their attach flags.
     public static func attached(cgroupFD: Int32) throws -> (ids: [UInt32], flags: UInt32) {
-        var cap: UInt32 = 64
-        var ids = [UInt32](repeating: 0, count: Int(cap))
-        var flags: UInt32 = 0
-        if sr_bpf_prog_query(cgroupFD, BPF_CGROUP_DEVICE, &flags, &ids, &cap) != 0 {
-            throw CgroupError("bpf prog query: \(Errno.describe(errno))", errno: errno)
+        do {
+            return try BPFSyscall.query(targetFD: cgroupFD, attachType: BPFSyscall.cgroupDevice)
+        } catch let e as SysError {
+            throw CgroupError("bpf prog query: \(Errno.describe(e.errno))", errno: e.errno)
         }
-        return (Array(ids.prefix(Int(cap))), flags)
     }
 
     /// Loads the program for `rules`, attaches it to the cgroup directory `dir`, then detaches the
     /// device programs attached there before (so the cgroup is never without a filter).
     public static func install(rules: [LinuxDeviceCgroup], dir: String) throws {
         let insns = try program(rules: rules)
-        let cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if cg < 0 { throw CgroupError("open \(dir): \(Errno.describe(errno))", errno: errno) }
-        defer { close(cg) }
+        let cg: Int32
+        do { cg = try FileSystem.openDirectory(dir) } catch let e as SysError {
+            throw CgroupError("open \(dir): \(Errno.describe(e.errno))", errno: e.errno)
+        }
+        defer { FileSystem.close(cg) }
         let old = try attached(cgroupFD: cg)
         let prog = try load(insns)
-        defer { close(prog) }
-        if !old.ids.isEmpty && old.flags & BPF_F_ALLOW_MULTI == 0 {
-            // A single non-multi program: attaching with the same flags replaces it.
-            if sr_bpf_prog_attach(cg, prog, BPF_CGROUP_DEVICE, old.flags) != 0 {
-                throw CgroupError("bpf prog attach to \(dir): \(Errno.describe(errno))", errno: errno)
+        defer { FileSystem.close(prog) }
+        func attach(flags: UInt32) throws {
+            do { try BPFSyscall.attach(targetFD: cg, progFD: prog, attachType: BPFSyscall.cgroupDevice, flags: flags) } catch let e as SysError {
+                throw CgroupError("bpf prog attach to \(dir): \(Errno.describe(e.errno))", errno: e.errno)
             }
+        }
+        if !old.ids.isEmpty && old.flags & BPFSyscall.allowMulti == 0 {
+            // A single non-multi program: attaching with the same flags replaces it.
+            try attach(flags: old.flags)
             return
         }
-        if sr_bpf_prog_attach(cg, prog, BPF_CGROUP_DEVICE, BPF_F_ALLOW_MULTI) != 0 {
-            throw CgroupError("bpf prog attach to \(dir): \(Errno.describe(errno))", errno: errno)
-        }
+        try attach(flags: BPFSyscall.allowMulti)
         for id in old.ids {
-            let fd = sr_bpf_prog_get_fd_by_id(id)
-            if fd < 0 { continue }
-            defer { close(fd) }
-            if sr_bpf_prog_detach(cg, fd, BPF_CGROUP_DEVICE) != 0 && errno != ENOENT {
-                throw CgroupError("bpf prog detach from \(dir): \(Errno.describe(errno))", errno: errno)
-            }
+            guard let fd = BPFSyscall.programFD(id: id) else { continue }
+            defer { FileSystem.close(fd) }
+            do { try BPFSyscall.detach(targetFD: cg, progFD: fd, attachType: BPFSyscall.cgroupDevice) } catch let e as SysError where e.errno != ENOENT {
+                throw CgroupError("bpf prog detach from \(dir): \(Errno.describe(e.errno))", errno: e.errno)
+            } catch {}
         }
     }
 }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import LinuxSys
 
 /// cgroup v1 cpuacct (statistics only): cpuacct.usage, cpuacct.usage_percpu(_sys/_user), cpuacct.stat.
 enum V1CPUAcct {
@@ -14,7 +12,7 @@ enum V1CPUAcct {
         s.cpu.usage.percpuKernel = list(fs, dir, "cpuacct.usage_percpu_sys")
         s.cpu.usage.percpuUser = list(fs, dir, "cpuacct.usage_percpu_user")
         // cpuacct.stat counts USER_HZ ticks.
-        let hz = UInt64(max(sysconf(Int32(_SC_CLK_TCK)), 1))
+        let hz = Proc.clockTicksPerSecond
         let st = fs.readKeyedMap(dir, "cpuacct.stat")
         s.cpu.usage.user = (st["user"] ?? 0) &* (1_000_000_000 / hz)
         s.cpu.usage.kernel = (st["system"] ?? 0) &* (1_000_000_000 / hz)

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import LinuxSys
 
 /// cgroup v1 freezer: freezer.state FROZEN / THAWED (FREEZING while in progress).
 enum V1Freezer {
@@ -9,7 +7,7 @@ enum V1Freezer {
             // Re-request periodically: a freeze can stall on tasks in uninterruptible sleep.
             if i % 50 == 0 { try fs.write(dir, "freezer.state", "FROZEN") }
             if fs.readOptional(dir, "freezer.state") == "FROZEN" { return }
-            usleep(i < 50 ? 1_000 : 10_000)
+            Proc.sleep(microseconds: i < 50 ? 1_000 : 10_000)
         }
         _ = try? fs.write(dir, "freezer.state", "THAWED")
         throw CgroupError("timed out freezing \(dir)")
@@ -19,7 +17,7 @@ enum V1Freezer {
         try fs.write(dir, "freezer.state", "THAWED")
         for _ in 0..<1000 {
             if fs.readOptional(dir, "freezer.state") == "THAWED" { return }
-            usleep(1_000)
+            Proc.sleep(microseconds: 1_000)
         }
         throw CgroupError("timed out thawing \(dir)")
     }

@@ -74,8 +74,7 @@ extension Cgroups {
         var v1: [V1Hierarchy] = []
         var unified: String?
         for name in FileIO.listDirectory(root) {
-            var st = stat()
-            guard lstat(root + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            guard FileSystem.isDirectoryNoFollow(root + "/" + name) else { continue }
             if name == "unified" { unified = root + "/" + name; continue }
             let ctrls = name.split(separator: ",").map(String.init).filter { knownV1Controllers.contains($0) }
             if !ctrls.isEmpty { v1.append(V1Hierarchy(controllers: ctrls, mountPoint: root + "/" + name, mountRoot: "/")) }

@@ -173,9 +173,7 @@ public final class V1Manager: CgroupManager {
         // Freeze so that no process forks while we signal (as runc does on v1).
         if hasFreezer && !wasFrozen { try? freeze() }
         let list = try pids()
-        for p in list where Glibc.kill(p, signal) != 0 && errno != ESRCH {
-            throw CgroupError("kill pid \(p): \(Errno.describe(errno))", errno: errno)
-        }
+        for p in list { try signalProcess(p, signal) }
         if hasFreezer && (!wasFrozen || signal == SIGKILL) { try? thaw() }
         if signal == SIGKILL { try signalEach(signal: SIGKILL, pids: { try self.pids() }) }
     }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import LinuxSys
 
 /// cgroup v2 freezer: cgroup.freeze, completion reported by "frozen 1" in cgroup.events.
 enum V2Freezer {
@@ -24,7 +22,7 @@ enum V2Freezer {
             let ev = fs.readKeyedMap(dir, "cgroup.events")
             guard let f = ev["frozen"] else { return } // no cgroup.events (not a real cgroup2): nothing to wait for
             if (f == 1) == frozen { return }
-            usleep(i < 100 ? 1_000 : 5_000)
+            Proc.sleep(microseconds: i < 100 ? 1_000 : 5_000)
         }
         throw CgroupError("timed out waiting for \(dir) to become \(frozen ? "frozen" : "thawed")")
     }

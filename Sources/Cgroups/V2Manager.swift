@@ -37,8 +37,10 @@ public final class V2Manager: CgroupManager {
         for c in rel {
             enableControllers(in: cur)
             cur += "/" + c
-            if mkdir(cur, 0o755) != 0 && errno != EEXIST {
-                throw CgroupError(op: "mkdir", file: c, dir: String(cur.dropLast(c.count + 1)), errno: errno)
+            do {
+                try FileSystem.mkdir(cur, mode: 0o755)
+            } catch let e as SysError {
+                throw CgroupError(op: "mkdir", file: c, dir: String(cur.dropLast(c.count + 1)), errno: e.errno)
             }
         }
     }
@@ -57,9 +59,11 @@ public final class V2Manager: CgroupManager {
 
     public func cloneIntoFD() throws -> Int32? {
         let p = path
-        let fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 { throw CgroupError("open \(p): \(Errno.describe(errno))", errno: errno) }
-        return fd
+        do {
+            return try FileSystem.openDirectory(p)
+        } catch let e as SysError {
+            throw CgroupError("open \(p): \(Errno.describe(e.errno))", errno: e.errno)
+        }
     }
 
     public func addProcess(_ pid: Int32) throws { try fs.addProcess(path, pid) }
@@ -128,20 +132,20 @@ public final class V2Manager: CgroupManager {
 func signalEach(signal: Int32, pids: () throws -> [Int32]) throws {
     var rounds = 0
     while true {
-        let list = try pids().filter { isLive($0) }
+        let list = try pids().filter { Proc.isAlive($0, startTime: nil) }
         if list.isEmpty { return }
-        for p in list where Glibc.kill(p, signal) != 0 && errno != ESRCH {
-            throw CgroupError("kill pid \(p): \(Errno.describe(errno))", errno: errno)
-        }
+        for p in list { try signalProcess(p, signal) }
         if signal != SIGKILL || rounds >= 100 { return }
         rounds += 1
-        usleep(10_000)
+        Proc.sleep(microseconds: 10_000)
     }
 }
 
-/// True unless the process is gone or a zombie.
-func isLive(_ pid: Int32) -> Bool {
-    guard let s = try? FileIO.readString("/proc/\(pid)/stat"), let close = s.lastIndex(of: ")") else { return false }
-    let rest = s[s.index(after: close)...].drop(while: { $0 == " " })
-    return !(rest.first == "Z" || rest.first == "X")
+/// kill(2) of one process of the cgroup; one already gone is not an error.
+func signalProcess(_ pid: Int32, _ signal: Int32) throws {
+    do {
+        try Proc.kill(pid, signal)
+    } catch let e as SysError {
+        throw CgroupError("kill pid \(pid): \(Errno.describe(e.errno))", errno: e.errno)
+    }
 }

@@ -66,24 +66,12 @@ public enum Proc {
 
     /// The start time (field 22 of /proc/<pid>/stat, in clock ticks since boot), used to tell a
     /// container process from a recycled PID. nil when the process does not exist.
-    public static func startTime(_ pid: pid_t) -> UInt64? {
-        guard let fields = statFields(pid) else { return nil }
-        // fields[0] is the state (field 3); start time is field 22.
-        return fields.count > 19 ? UInt64(fields[19]) : nil
-    }
-
-    /// Fields of /proc/<pid>/stat after the command name.
-    static func statFields(_ pid: pid_t) -> [Substring]? {
-        guard let s = try? FileIO.readString("/proc/\(pid)/stat"),
-              let close = s.lastIndex(of: ")") else { return nil }
-        return s[s.index(after: close)...].split(separator: " ")
-    }
+    public static func startTime(_ pid: pid_t) -> UInt64? { ProcStat.read(pid)?.startTime }
 
     /// True when `pid` exists, is not a zombie, and started at `startTime` (when given).
     public static func isAlive(_ pid: pid_t, startTime: UInt64?) -> Bool {
-        guard pid > 0, let fields = statFields(pid), let st = fields.first?.first else { return false }
-        if st == "Z" || st == "X" { return false }
-        if let want = startTime, fields.count > 19, UInt64(fields[19]) != want { return false }
+        guard pid > 0, let st = ProcStat.read(pid), !st.isDead else { return false }
+        if let want = startTime, st.fields.count > 19, st.startTime != want { return false }
         return true
     }
 

@@ -90,9 +90,7 @@ public enum Delete {
     static func isDescendant(_ pid: pid_t, of ancestor: pid_t) -> Bool {
         var p = pid
         for _ in 0..<64 {
-            guard let s = try? FileIO.readString("/proc/\(p)/stat"), let close = s.lastIndex(of: ")") else { return false }
-            let f = s[s.index(after: close)...].split(separator: " ")
-            guard f.count > 1, let pp = Int32(f[1]) else { return false }
+            guard let pp = ProcStat.read(p)?.parent else { return false }
             if pp == ancestor { return true }
             if pp <= 1 { return false }
             p = pp

@@ -94,7 +94,7 @@ final class DeviceFilterTests: XCTestCase {
     func testEnforcedOnCgroup2() throws {
         try XCTSkipUnless(geteuid() == 0, "needs root")
         let mount = Cgroups.detectMode() == .unified ? Cgroups.defaultRoot : Cgroups.defaultRoot + "/unified"
-        try XCTSkipUnless(filesystemMagic(mount) == CGROUP2_SUPER_MAGIC, "no cgroup2 mount")
+        try XCTSkipUnless(FileSystem.magic(mount) == FileSystem.cgroup2Magic, "no cgroup2 mount")
         let dir = mount + "/swiftrun-bpftest-\(getpid())"
         XCTAssertEqual(mkdir(dir, 0o755), 0)
         defer { rmdir(dir) }
