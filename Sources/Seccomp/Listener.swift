@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import FoundationEssentials
 import LinuxSys
 import OCISpec
@@ -17,7 +16,7 @@ extension Seccomp {
         do { sock = try UnixAddress.connect(path, type: Int32(SOCK_STREAM.rawValue)) } catch let err as SysError {
             throw SeccompError("connecting to seccomp listener \(path)", errno: err.errno)
         }
-        defer { close(sock) }
+        defer { FileSystem.close(sock) }
         try send(socket: sock, payload: payload, notifyFD: notifyFD, name: path)
     }
 
@@ -35,18 +34,15 @@ extension Seccomp {
 
     /// Sends `payload` with `notifyFD` (SCM_RIGHTS on the first chunk) over a connected socket.
     public static func send(socket sock: Int32, payload: [UInt8], notifyFD: Int32, name: String) throws {
-        var sent = 0
         try payload.withUnsafeBytes { buf in
-            let first = sr_send_fd(sock, notifyFD, buf.baseAddress, buf.count)
-            if first < 0 { throw SeccompError("sending seccomp fd to listener \(name)", errno: errno) }
-            sent = first
+            var sent: Int
+            do { sent = try SocketIO.send(sock, buf, fd: notifyFD) } catch let e as SysError {
+                throw SeccompError("sending seccomp fd to listener \(name)", errno: e.errno)
+            }
             while sent < buf.count {
-                let n = Glibc.send(sock, buf.baseAddress! + sent, buf.count - sent, Int32(MSG_NOSIGNAL))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw SeccompError("sending container process state to listener \(name)", errno: errno)
+                do { sent += try SocketIO.send(sock, UnsafeRawBufferPointer(rebasing: buf[sent...])) } catch let e as SysError {
+                    throw SeccompError("sending container process state to listener \(name)", errno: e.errno)
                 }
-                sent += n
             }
         }
     }

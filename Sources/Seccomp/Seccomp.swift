@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import FoundationEssentials
 import LinuxSys
 import OCISpec
@@ -35,10 +34,7 @@ public enum Seccomp {
     ]
 
     /// Operator names and libseccomp's `enum scmp_compare` values.
-    static let operatorValues: [String: UInt32] = [
-        "SCMP_CMP_NE": 1, "SCMP_CMP_LT": 2, "SCMP_CMP_LE": 3, "SCMP_CMP_EQ": 4,
-        "SCMP_CMP_GE": 5, "SCMP_CMP_GT": 6, "SCMP_CMP_MASKED_EQ": 7,
-    ]
+    static let operatorValues = Libseccomp.compareOperators
 
     /// Every architecture name the runtime-spec lists; `archToken` says whether libseccomp knows it.
     public static let specArchitectures = [
@@ -50,12 +46,12 @@ public enum Seccomp {
     ]
 
     /// linux/seccomp.h filter flags.
-    public static let FLAG_TSYNC: UInt32 = 1 << 0
-    public static let FLAG_LOG: UInt32 = 1 << 1
-    public static let FLAG_SPEC_ALLOW: UInt32 = 1 << 2
-    public static let FLAG_NEW_LISTENER: UInt32 = 1 << 3
-    public static let FLAG_TSYNC_ESRCH: UInt32 = 1 << 4
-    public static let FLAG_WAIT_KILLABLE_RECV: UInt32 = 1 << 5
+    public static let FLAG_TSYNC = SeccompSyscall.flagTSync
+    public static let FLAG_LOG = SeccompSyscall.flagLog
+    public static let FLAG_SPEC_ALLOW = SeccompSyscall.flagSpecAllow
+    public static let FLAG_NEW_LISTENER = SeccompSyscall.flagNewListener
+    public static let FLAG_TSYNC_ESRCH = SeccompSyscall.flagTSyncESRCH
+    public static let FLAG_WAIT_KILLABLE_RECV = SeccompSyscall.flagWaitKillableRecv
 
     /// The spec's flag names and their bits. WAIT_KILLABLE_RECV is only meaningful (and only
     /// accepted by the kernel) together with NEW_LISTENER.
@@ -67,20 +63,17 @@ public enum Seccomp {
     ]
 
     /// libseccomp action values (seccomp.h).
-    static let ACT_KILL_PROCESS: UInt32 = 0x8000_0000
-    static let ACT_KILL_THREAD: UInt32 = 0
-    static let ACT_TRAP: UInt32 = 0x0003_0000
-    static let ACT_NOTIFY: UInt32 = 0x7fc0_0000
-    static let ACT_LOG: UInt32 = 0x7ffc_0000
-    static let ACT_ALLOW: UInt32 = 0x7fff_0000
-    static func ACT_ERRNO(_ e: UInt32) -> UInt32 { 0x0005_0000 | (e & 0xffff) }
-    static func ACT_TRACE(_ e: UInt32) -> UInt32 { 0x7ff0_0000 | (e & 0xffff) }
+    static let ACT_KILL_PROCESS = Libseccomp.actKillProcess
+    static let ACT_KILL_THREAD = Libseccomp.actKillThread
+    static let ACT_TRAP = Libseccomp.actTrap
+    static let ACT_NOTIFY = Libseccomp.actNotify
+    static let ACT_LOG = Libseccomp.actLog
+    static let ACT_ALLOW = Libseccomp.actAllow
+    static func ACT_ERRNO(_ e: UInt32) -> UInt32 { Libseccomp.actErrno(e) }
+    static func ACT_TRACE(_ e: UInt32) -> UInt32 { Libseccomp.actTrace(e) }
 
     /// libseccomp's token for a spec architecture name, nil when unknown to this libseccomp.
-    public static func archToken(_ name: String) -> UInt32? {
-        let t = sr_scmp_arch_token(name)
-        return t == 0 ? nil : t
-    }
+    public static func archToken(_ name: String) -> UInt32? { Libseccomp.archToken(name) }
 
     /// Resolves an action name (plus its errnoRet) to the libseccomp action value.
     static func action(_ name: String, errnoRet: UInt32?, path: String, errnoPath: String) throws -> UInt32 {
@@ -182,13 +175,11 @@ public enum Seccomp {
                 }
             }
             for name in call.names {
-                let nr = sr_scmp_resolve(name)
-                if nr >= 0 { maxNative = max(maxNative ?? nr, nr) }
+                if let nr = Libseccomp.syscallNumber(name), nr >= 0 { maxNative = max(maxNative ?? nr, nr) }
             }
             if act == defaultAction { continue }  // redundant; libseccomp would refuse it
             for (k, name) in call.names.enumerated() {
-                let nr = sr_scmp_resolve(name)
-                if nr == -1 {  // __NR_SCMP_ERROR
+                guard let nr = Libseccomp.syscallNumber(name) else {
                     if warned.insert(name).inserted {
                         warn("\(p).names[\(k)]: unknown syscall \"\(name)\" ignored")
                     }
@@ -228,40 +219,27 @@ public enum Seccomp {
         if flags & FLAG_TSYNC != 0 && usesNotify { flags |= FLAG_TSYNC_ESRCH }
 
         // Build with libseccomp.
-        guard let ctx = sr_scmp_new(defaultAction) else {
+        guard let filter = Libseccomp.Filter(defaultAction: defaultAction) else {
             throw SeccompError("\(base).defaultAction: seccomp_init(\(s.defaultAction)) failed", errno: EINVAL)
         }
-        defer { sr_scmp_free(ctx) }
         for (i, t) in archTokens.enumerated() {
-            let r = sr_scmp_arch_add(ctx, t)
+            let r = filter.addArchitecture(t)
             if r < 0 { throw SeccompError("\(base).architectures[\(i)]: seccomp_arch_add", errno: -r) }
         }
         // Binary-tree dispatch for long rule sets (as runc, which enables it above 32 entries;
         // libseccomp <= 2.5.4 misbehaves with it and no rules).
-        if syscalls.count > 32 { _ = sr_scmp_set_optimize(ctx, 2) }
+        if syscalls.count > 32 { _ = filter.setOptimize(2) }
         for r in rules {
-            let n = UInt32(r.index.count)
-            let rc = r.index.withUnsafeBufferPointer { ip in
-                r.op.withUnsafeBufferPointer { op in
-                    r.a.withUnsafeBufferPointer { ap in
-                        r.b.withUnsafeBufferPointer { bp in
-                            sr_scmp_rule_add(ctx, r.action, r.nr, n, ip.baseAddress, op.baseAddress,
-                                             ap.baseAddress, bp.baseAddress)
-                        }
-                    }
-                }
-            }
+            let rc = filter.addRule(action: r.action, syscall: r.nr, index: r.index, op: r.op, a: r.a, b: r.b)
             if rc < 0 {
                 throw SeccompError("\(r.path): adding rule for syscall \"\(r.name)\"", errno: -rc)
             }
         }
-        var out: UnsafeMutablePointer<UInt8>? = nil
-        var len = 0
-        let rc = sr_scmp_export_bpf(ctx, &out, &len)
-        if rc < 0 { throw SeccompError("seccomp_export_bpf", errno: -rc) }
-        defer { sr_scmp_free_buffer(out) }
-        let bpf = EnosysStub.apply(to: out.map { Array(UnsafeBufferPointer(start: $0, count: len)) } ?? [],
-                                   defaultAction: defaultAction, maxNative: maxNative)
+        let exported: [UInt8]
+        do { exported = try filter.exportBPF() } catch let e as SysError {
+            throw SeccompError("seccomp_export_bpf", errno: e.errno)
+        }
+        let bpf = EnosysStub.apply(to: exported, defaultAction: defaultAction, maxNative: maxNative)
         return SeccompProgram(bpf: bpf, flags: flags, usesNotify: usesNotify)
     }
 
@@ -269,9 +247,8 @@ public enum Seccomp {
 
     /// The libseccomp version linked in, "2.5.4".
     public static var libseccompVersion: String {
-        var ma: UInt32 = 0, mi: UInt32 = 0, mc: UInt32 = 0
-        sr_scmp_version(&ma, &mi, &mc)
-        return "\(ma).\(mi).\(mc)"
+        let v = Libseccomp.version
+        return "\(v.major).\(v.minor).\(v.micro)"
     }
 
     /// Kernel support per spec flag name, probed once.
@@ -279,7 +256,7 @@ public enum Seccomp {
         var t: [String: Bool] = [:]
         for (name, bit) in flagBits {
             let probe = bit == FLAG_WAIT_KILLABLE_RECV ? bit | FLAG_NEW_LISTENER : bit
-            t[name] = sr_seccomp_flags_supported(probe) == 1
+            t[name] = SeccompSyscall.flagsSupported(probe)
         }
         return t
     }()
@@ -290,7 +267,7 @@ public enum Seccomp {
     /// Whether the kernel implements seccomp filters at all.
     public static var enabled: Bool {
         // prctl(PR_GET_SECCOMP) returns the current mode, or EINVAL without CONFIG_SECCOMP.
-        sr_prctl(21 /* PR_GET_SECCOMP */, 0, 0, 0, 0) >= 0 && sr_seccomp_action_avail(ACT_ALLOW) == 1
+        SeccompSyscall.available(action: ACT_ALLOW)
     }
 
     /// What `features` reports: known actions, operators, architectures known to the linked
@@ -327,12 +304,11 @@ public enum Seccomp {
         if let d = try? e.encode(s) { mix(d) }
         mix([0])
         mix("libseccomp \(libseccompVersion)".utf8)
-        var u = utsname()
-        if uname(&u) == 0 {
+        if let u = Uname.current {
             mix([0])
-            withUnsafeBytes(of: &u.release) { mix($0.prefix { $0 != 0 }) }
+            mix(u.release.utf8)
             mix([0])
-            withUnsafeBytes(of: &u.machine) { mix($0.prefix { $0 != 0 }) }
+            mix(u.machine.utf8)
         }
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
+import LinuxSys
 
 /// A compiled seccomp filter: classic BPF plus the flags for seccomp(2).
 public struct SeccompProgram: Sendable, Equatable {
@@ -29,7 +29,7 @@ public struct SeccompProgram: Sendable, Equatable {
     public func install() throws -> Int32? {
         var flags = self.flags
         if usesNotify { flags |= Seccomp.FLAG_NEW_LISTENER }
-        let r = bpf.withUnsafeBytes { sr_seccomp_install(flags, $0.baseAddress, $0.count) }
+        let r = bpf.withUnsafeBytes { SeccompSyscall.install(flags: flags, bpf: $0) }
         if r < 0 {
             let e = errno
             throw SeccompError("seccomp(SECCOMP_SET_MODE_FILTER, flags 0x\(String(flags, radix: 16)), \(instructionCount) instructions)", errno: e)

@@ -52,9 +52,6 @@ final class KernelBoundaryTests: XCTestCase {
         "Sources/Runtime/StateStore.swift",
         "Sources/Runtime/Sync.swift",
         // Cgroups, Seccomp and the CLI.
-        "Sources/Seccomp/Listener.swift",
-        "Sources/Seccomp/Seccomp.swift",
-        "Sources/Seccomp/SeccompProgram.swift",
         "Sources/swiftrun/Ps.swift",
         "Sources/swiftrun/Spec.swift",
         "Sources/swiftrun/Stderr.swift",

@@ -49,6 +49,6 @@ func runChild(timeout: Double = 10, _ body: () -> Int32, parent: (pid_t) -> Void
 @inline(__always)
 func childInstall(_ bpf: UnsafeRawBufferPointer, flags: UInt32) -> Int32 {
     if sr_prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 { return -1000 - errno }
-    let r = sr_seccomp_install(flags, bpf.baseAddress, bpf.count)
+    let r = sr_seccomp_install(flags, bpf.baseAddress!, bpf.count)
     return r < 0 ? -1000 - errno : r
 }

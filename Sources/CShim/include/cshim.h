@@ -10,6 +10,10 @@
 
 // Constants Swift's Glibc module hides behind _GNU_SOURCE, defined in cshim.c from the real headers.
 extern const int SR_F_GET_SEALS, SR_F_SEAL_WRITE, SR_AT_EMPTY_PATH;
+// prctl(2) options and arguments from <linux/prctl.h>.
+extern const int SR_PR_SET_PDEATHSIG, SR_PR_SET_KEEPCAPS, SR_PR_CAPBSET_READ, SR_PR_CAPBSET_DROP,
+    SR_PR_SET_NO_NEW_PRIVS, SR_PR_CAP_AMBIENT, SR_PR_CAP_AMBIENT_RAISE, SR_PR_CAP_AMBIENT_CLEAR_ALL,
+    SR_PR_GET_SECCOMP, SR_PR_SET_CHILD_SUBREAPER;
 
 // --- processes ---------------------------------------------------------
 // clone3 without CLONE_VM: behaves like fork (returns 0 in the child).
