@@ -1,9 +1,9 @@
 import ArgumentParser
-import LinuxSys
-import Runtime
 #if canImport(Glibc)
 import Glibc
 #endif
+import LinuxSys
+import Runtime
 
 struct PsCommand: Verb {
     static let configuration = CommandConfiguration(
@@ -43,23 +43,12 @@ struct PsCommand: Verb {
     }
 
     func runPs(_ args: [String]) throws -> String {
-        var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw RuntimeError("ps: pipe failed") }
-        var fa = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fa)
-        defer { posix_spawn_file_actions_destroy(&fa) }
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 1)
-        posix_spawn_file_actions_addclose(&fa, fds[0])
-        var argv: [UnsafeMutablePointer<CChar>?] = (["ps"] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let rc = posix_spawnp(&pid, "ps", &fa, nil, &argv, environ)
-        close(fds[1])
-        guard rc == 0 else { close(fds[0]); throw RuntimeError("ps: cannot run ps(1): \(String(cString: strerror(rc)))") }
-        let out = (try? FileIO.readAll(fd: fds[0], name: "ps")) ?? []
-        close(fds[0])
-        var st: Int32 = 0
-        waitpid(pid, &st, 0)
-        return String(decoding: out, as: UTF8.self)
+        do {
+            return String(decoding: try Subprocess.output(["ps"] + args), as: UTF8.self)
+        } catch let e as SysError where e.op == "pipe" {
+            throw RuntimeError("ps: pipe failed: \(Errno.describe(e.errno))")
+        } catch let e as SysError {
+            throw RuntimeError("ps: cannot run ps(1): \(String(cString: strerror(e.errno)))")
+        }
     }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
-import OCISpec
-import Runtime
 #if canImport(Glibc)
 import Glibc
 #endif
+import LinuxSys
+import OCISpec
+import Runtime
 
 struct SpecCommand: Verb {
     static let configuration = CommandConfiguration(commandName: "spec", abstract: "Write a default config.json into the bundle.")
@@ -19,13 +20,13 @@ struct SpecCommand: Verb {
         var spec = DefaultSpec.make(rootless: rootless, hostUID: geteuid(), hostGID: getegid())
         if landlock { spec.process?.landlock = LinuxLandlock.example }
         let bytes = SpecLoader.encodePretty(spec)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        if fd < 0 {
-            if errno == EEXIST { throw RuntimeError("File \(path) exists. Remove it first") }
-            throw RuntimeError("write \(path): \(String(cString: strerror(errno)))")
+        do {
+            let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o666)
+            defer { FileSystem.close(fd) }
+            try FileIO.writeAll(fd: fd, bytes + [UInt8(ascii: "\n")], name: path)
+        } catch let e as SysError {
+            if e.errno == EEXIST { throw RuntimeError("File \(path) exists. Remove it first") }
+            throw RuntimeError("write \(path): \(String(cString: strerror(e.errno)))")
         }
-        defer { close(fd) }
-        let all = bytes + [UInt8(ascii: "\n")]
-        _ = all.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 }

@@ -1,19 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import LinuxSys
 
-func fwriteStderr(_ p: UnsafeBufferPointer<UInt8>) -> Int {
-    write(2, p.baseAddress, p.count)
-}
+func fwriteStderr(_ p: UnsafeBufferPointer<UInt8>) -> Int { StandardStreams.writeStderr(p) }
 
-func writeStdout(_ s: String) {
-    var s = s
-    s.withUTF8 { p in
-        var off = 0
-        while off < p.count {
-            let n = write(1, p.baseAddress! + off, p.count - off)
-            if n <= 0 { break }
-            off += n
-        }
-    }
-}
+func writeStdout(_ s: String) { StandardStreams.writeStdout(s) }

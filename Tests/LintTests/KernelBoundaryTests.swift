@@ -51,10 +51,6 @@ final class KernelBoundaryTests: XCTestCase {
         "Sources/Runtime/Start.swift",
         "Sources/Runtime/StateStore.swift",
         "Sources/Runtime/Sync.swift",
-        // Cgroups, Seccomp and the CLI.
-        "Sources/swiftrun/Ps.swift",
-        "Sources/swiftrun/Spec.swift",
-        "Sources/swiftrun/Stderr.swift",
     ]
 
     /// libc functions that are system calls (or thin wrappers of one), as Glibc exports them.
