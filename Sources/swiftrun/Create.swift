@@ -3,20 +3,13 @@ import Runtime
 
 /// Options shared by `create` and `run`.
 struct CreateFlags: ParsableArguments {
-    @Option(name: [.customShort("b"), .long], help: "Path to the bundle (default: current directory).")
-    var bundle: String = "."
-    @Option(name: .customLong("pid-file"), help: "File to write the container init's pid to.")
-    var pidFile: String?
-    @Option(name: .customLong("console-socket"), help: "Unix socket that receives the pty master.")
-    var consoleSocket: String?
-    @Flag(name: .customLong("no-pivot"), help: "Do not use pivot_root (move-mount and chroot instead).")
-    var noPivot = false
-    @Flag(name: .customLong("no-new-keyring"), help: "Do not create a new session keyring.")
-    var noNewKeyring = false
-    @Option(name: .customLong("preserve-fds"), help: "Pass N extra fds (3..3+N-1) to the container.")
-    var preserveFds: Int32 = 0
-    @Option(name: .customLong("pidfd-socket"), help: "Unix socket that receives a pidfd of the container's init.")
-    var pidfdSocket: String?
+    @Option(name: RuncFlags.bundle.name, help: RuncFlags.bundle.argumentHelp) var bundle: String = "."
+    @Option(name: RuncFlags.pidFile.name, help: RuncFlags.pidFile.argumentHelp) var pidFile: String?
+    @Option(name: RuncFlags.consoleSocket.name, help: RuncFlags.consoleSocket.argumentHelp) var consoleSocket: String?
+    @Flag(name: RuncFlags.noPivot.name, help: RuncFlags.noPivot.argumentHelp) var noPivot = false
+    @Flag(name: RuncFlags.noNewKeyring.name, help: RuncFlags.noNewKeyring.argumentHelp) var noNewKeyring = false
+    @Option(name: RuncFlags.preserveFds.name, help: RuncFlags.preserveFds.argumentHelp) var preserveFds: Int32 = 0
+    @Option(name: RuncFlags.pidfdSocket.name, help: RuncFlags.pidfdSocket.argumentHelp) var pidfdSocket: String?
 
     var options: CreateOptions {
         var o = CreateOptions(bundle: bundle)

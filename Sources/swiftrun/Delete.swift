@@ -5,7 +5,7 @@ struct DeleteCommand: Verb {
     static let configuration = CommandConfiguration(commandName: "delete", abstract: "Delete a stopped container (or any, with --force).")
     static let verbName = "delete"
     @OptionGroup var globals: GlobalOptions
-    @Flag(name: [.customShort("f"), .long], help: "Kill the container first if it is running.") var force = false
+    @Flag(name: RuncFlags.force.name, help: RuncFlags.force.argumentHelp) var force = false
     @Argument(help: "Container ID.") var id: String
 
     func execute() throws { try Delete.run(store: globals.store, id: id, force: force) }

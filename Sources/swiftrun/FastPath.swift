@@ -22,23 +22,20 @@ enum FastPath {
         var positional: [String] = []
     }
 
-    static let globalValues: Set<String> = ["--root", "--log", "--log-format", "--rootless"]
-    static let globalFlags: Set<String> = ["--debug", "--systemd-cgroup"]
-    /// Per verb: options taking a value, and boolean flags (short aliases mapped to long names).
-    static let verbValues: [String: [String: String]] = [
-        "create": createValues, "run": createValues, "start": [:], "state": [:], "kill": [:], "delete": [:],
-    ]
-    static let createValues = ["--bundle": "--bundle", "-b": "--bundle", "--pid-file": "--pid-file",
-                               "--console-socket": "--console-socket", "--preserve-fds": "--preserve-fds",
-                               "--pidfd-socket": "--pidfd-socket"]
-    static let verbFlags: [String: [String: String]] = [
-        "create": ["--no-pivot": "--no-pivot", "--no-new-keyring": "--no-new-keyring"],
-        "run": ["--no-pivot": "--no-pivot", "--no-new-keyring": "--no-new-keyring", "--detach": "--detach",
-                "-d": "--detach", "--keep": "--keep", "--no-subreaper": "--no-subreaper"],
-        "start": [:], "state": [:],
-        "kill": ["--all": "--all", "-a": "--all"],
-        "delete": ["--force": "--force", "-f": "--force"],
-    ]
+    // From RuncFlags, the table the ArgumentParser commands use too.
+    static let globalValues = Set(RuncFlags.global.filter { $0.fastPath && $0.takesValue }.map { "--" + $0.long })
+    static let globalFlags = Set(RuncFlags.global.filter { $0.fastPath && !$0.takesValue }.map { "--" + $0.long })
+    /// Per verb: options taking a value, and boolean flags (every spelling mapped to the long name).
+    static let verbValues = RuncFlags.verbs.mapValues { spellings($0.filter(\.takesValue)) }
+    static let verbFlags = RuncFlags.verbs.mapValues { spellings($0.filter { !$0.takesValue }) }
+
+    static func spellings(_ flags: [RuncFlag]) -> [String: String] {
+        var m: [String: String] = [:]
+        for f in flags where f.fastPath {
+            for s in f.spellings { m[s] = "--" + f.long }
+        }
+        return m
+    }
 
     /// The exit code, or nil when ArgumentParser should handle these arguments.
     static func handle(_ argv: [String]) -> Int32? {

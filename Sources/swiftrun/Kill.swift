@@ -5,7 +5,7 @@ struct KillCommand: Verb {
     static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container.")
     static let verbName = "kill"
     @OptionGroup var globals: GlobalOptions
-    @Flag(name: [.customShort("a"), .long], help: "Signal every process of the container.") var all = false
+    @Flag(name: RuncFlags.all.name, help: RuncFlags.all.argumentHelp) var all = false
     @Argument(help: "Container ID.") var id: String
     @Argument(help: "Signal name (TERM, SIGTERM) or number.") var signal: String = "SIGTERM"
 

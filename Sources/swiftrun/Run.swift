@@ -6,11 +6,9 @@ struct RunCommand: Verb {
     static let verbName = "run"
     @OptionGroup var globals: GlobalOptions
     @OptionGroup var flags: CreateFlags
-    @Flag(name: [.customShort("d"), .long], help: "Return after start, leaving the container running.")
-    var detach = false
-    @Flag(help: "Do not delete the container after it exits.") var keep = false
-    @Flag(name: .customLong("no-subreaper"), help: "Do not become the subreaper of the container's orphaned processes.")
-    var noSubreaper = false
+    @Flag(name: RuncFlags.detach.name, help: RuncFlags.detach.argumentHelp) var detach = false
+    @Flag(name: RuncFlags.keep.name, help: RuncFlags.keep.argumentHelp) var keep = false
+    @Flag(name: RuncFlags.noSubreaper.name, help: RuncFlags.noSubreaper.argumentHelp) var noSubreaper = false
     @Argument(help: "Container ID.") var id: String
 
     func execute() throws {

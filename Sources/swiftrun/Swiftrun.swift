@@ -118,12 +118,15 @@ func globalRootlessRenamed(_ argv: [String]) -> [String] {
 /// The verbs, and `help`.
 let knownVerbs = Set(Swiftrun.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
 
+/// The global flags that take a value (the next argument is never the verb).
+let globalValueSpellings = Set(RuncFlags.global.filter(\.takesValue).map { "--" + $0.long })
+
 /// The first argument that is not a global flag or its value: the verb, if there is one.
 func verbName(_ argv: [String]) -> String? {
     var i = 0
     while i < argv.count {
         let a = argv[i]
-        if FastPath.globalValues.contains(a) || a == "--generate-completion-script" { i += 2; continue }
+        if globalValueSpellings.contains(a) || a == "--generate-completion-script" { i += 2; continue }
         if a.hasPrefix("---") { return nil } // ArgumentParser's own, e.g. ---completion from a shell
         if a.hasPrefix("-") { i += 1; continue }
         return a
@@ -137,19 +140,15 @@ nonisolated(unsafe) var callerFDs: [Int32]? = nil
 
 /// Flags every verb accepts before (or after) its name, as runc's global flags.
 struct GlobalOptions: ParsableArguments {
-    @Option(help: "Root directory for container state (default: $XDG_RUNTIME_DIR/swiftrun for a non-root user, else /run/swiftrun).")
-    var root: String?
+    @Option(name: RuncFlags.root.name, help: RuncFlags.root.argumentHelp) var root: String?
     /// runc's `--rootless VALUE` (renamed on the way in: see globalRootlessRenamed).
-    @Option(name: .customLong("rootless-cgroups"),
-            help: "(--rootless) Ignore cgroup permission errors: true, false or auto (default: auto, rootless for a non-root user).")
-    var rootless: String?
-    @Option(help: "Log file (default: stderr).") var log: String?
-    @Option(name: .customLong("log-format"), help: "Log format: text or json.") var logFormat: String = "text"
-    @Flag(help: "Enable debug logging.") var debug = false
-    @Flag(name: .customLong("systemd-cgroup"),
-          help: "Use the systemd cgroup driver: the container's cgroup is a transient systemd scope (create/run; later verbs read it from the state).")
+    @Option(name: RuncFlags.rootless.name, help: RuncFlags.rootless.argumentHelp) var rootless: String?
+    @Option(name: RuncFlags.log.name, help: RuncFlags.log.argumentHelp) var log: String?
+    @Option(name: RuncFlags.logFormat.name, help: RuncFlags.logFormat.argumentHelp) var logFormat: String = "text"
+    @Flag(name: RuncFlags.debug.name, help: RuncFlags.debug.argumentHelp) var debug = false
+    @Flag(name: RuncFlags.systemdCgroup.name, help: RuncFlags.systemdCgroup.argumentHelp)
     var systemdCgroup = false
-    @Option(help: .hidden) var criu: String?
+    @Option(name: RuncFlags.criu.name, help: .hidden) var criu: String?
     /// runc's `--version, -v`. ArgumentParser's built-in version flag has no short name, so this
     /// is an ordinary flag; the fast path answers it before a verb, every verb here after one.
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version.")

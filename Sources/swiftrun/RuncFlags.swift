@@ -1,0 +1,78 @@
+import ArgumentParser
+
+/// One of runc's command-line flags: its long name, its short alias, whether it takes a value,
+/// and its help. `RuncFlags` lists the global ones and those of the lifecycle verbs; both
+/// `FastPath` and the ArgumentParser commands take their names from here, so the two parsers
+/// cannot drift apart.
+struct RuncFlag: Sendable {
+    let long: String
+    let short: Character?
+    let takesValue: Bool
+    let help: String
+    /// Whether `FastPath` parses it (otherwise an argument list holding it goes to ArgumentParser).
+    let fastPath: Bool
+    /// The long name ArgumentParser knows it by, when `main` renames it on the way in.
+    let parserLong: String?
+
+    init(_ long: String, short: Character? = nil, value: Bool = false, fastPath: Bool = true, parserLong: String? = nil,
+         _ help: String) {
+        self.long = long
+        self.short = short
+        self.takesValue = value
+        self.fastPath = fastPath
+        self.parserLong = parserLong
+        self.help = help
+    }
+
+    /// The spellings on the command line, the long one first: "--bundle", "-b".
+    var spellings: [String] { ["--" + long] + (short.map { ["-" + String($0)] } ?? []) }
+
+    /// ArgumentParser's name for the flag.
+    var name: NameSpecification {
+        if let short { return [.customShort(short), .customLong(parserLong ?? long)] }
+        return [.customLong(parserLong ?? long)]
+    }
+
+    var argumentHelp: ArgumentHelp { ArgumentHelp(stringLiteral: help) }
+}
+
+enum RuncFlags {
+    // Global: before or after the verb.
+    static let root = RuncFlag("root", value: true, "Root directory for container state (default: $XDG_RUNTIME_DIR/swiftrun for a non-root user, else /run/swiftrun).")
+    /// runc's `--rootless VALUE`; ArgumentParser sees it as `--rootless-cgroups` (spec has a
+    /// `--rootless` flag of its own: see globalRootlessRenamed).
+    static let rootless = RuncFlag("rootless", value: true, parserLong: "rootless-cgroups",
+                                   "(--rootless) Ignore cgroup permission errors: true, false or auto (default: auto, rootless for a non-root user).")
+    static let log = RuncFlag("log", value: true, "Log file (default: stderr).")
+    static let logFormat = RuncFlag("log-format", value: true, "Log format: text or json.")
+    static let debug = RuncFlag("debug", "Enable debug logging.")
+    static let systemdCgroup = RuncFlag(
+        "systemd-cgroup",
+        "Use the systemd cgroup driver: the container's cgroup is a transient systemd scope (create/run; later verbs read it from the state).")
+    /// runc's path to the criu binary; accepted and ignored by everything but the CRIU verbs.
+    static let criu = RuncFlag("criu", value: true, fastPath: false, "")
+
+    // create and run.
+    static let bundle = RuncFlag("bundle", short: "b", value: true, "Path to the bundle (default: current directory).")
+    static let pidFile = RuncFlag("pid-file", value: true, "File to write the container init's pid to.")
+    static let consoleSocket = RuncFlag("console-socket", value: true, "Unix socket that receives the pty master.")
+    static let noPivot = RuncFlag("no-pivot", "Do not use pivot_root (move-mount and chroot instead).")
+    static let noNewKeyring = RuncFlag("no-new-keyring", "Do not create a new session keyring.")
+    static let preserveFds = RuncFlag("preserve-fds", value: true, "Pass N extra fds (3..3+N-1) to the container.")
+    static let pidfdSocket = RuncFlag("pidfd-socket", value: true, "Unix socket that receives a pidfd of the container's init.")
+    // run only.
+    static let detach = RuncFlag("detach", short: "d", "Return after start, leaving the container running.")
+    static let keep = RuncFlag("keep", "Do not delete the container after it exits.")
+    static let noSubreaper = RuncFlag("no-subreaper", "Do not become the subreaper of the container's orphaned processes.")
+    // kill and delete.
+    static let all = RuncFlag("all", short: "a", "Signal every process of the container.")
+    static let force = RuncFlag("force", short: "f", "Kill the container first if it is running.")
+
+    static let global = [root, log, logFormat, rootless, debug, systemdCgroup, criu]
+    static let create = [bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, pidfdSocket]
+
+    /// The flags of each verb the fast path handles.
+    static let verbs: [String: [RuncFlag]] = [
+        "create": create, "run": create + [detach, keep, noSubreaper], "start": [], "state": [], "kill": [all], "delete": [force],
+    ]
+}
