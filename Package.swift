@@ -42,12 +42,14 @@ let package = Package(
         ),
         // Writes BuildInfo.swift (version, commit, toolchain) before each build: mk/buildinfo.sh.
         .plugin(name: "BuildInfo", capability: .buildTool()),
+        // C shims only the tests call (reading back scheduling attributes, playing the seccomp agent).
+        .target(name: "CShimTestSupport", path: "Tests/CShimTestSupport"),
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "LinuxSysTests", dependencies: ["LinuxSys"]),
         .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec", "CShimTestSupport"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "OCISpec", "LinuxSys"]),
-        .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys"], exclude: ["Fixtures"]),
+        .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys", "CShimTestSupport"], exclude: ["Fixtures"]),
         // Docs/ARCHITECTURE.md checked against the package.
         .testTarget(name: "DocsTests"),
         // Source rules no compiler checks: only LinuxSys reaches the kernel (issue 8).

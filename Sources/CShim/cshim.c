@@ -48,7 +48,6 @@ int sr_pidfd_send_signal(int pidfd, int sig, unsigned int flags) {
 int sr_close_range(unsigned int first, unsigned int last, unsigned int flags) {
     return (int)syscall(SYS_close_range, first, last, flags);
 }
-int sr_wifexited(int s) { return WIFEXITED(s); }
 int sr_wexitstatus(int s) { return WEXITSTATUS(s); }
 int sr_wifsignaled(int s) { return WIFSIGNALED(s); }
 int sr_wtermsig(int s) { return WTERMSIG(s); }

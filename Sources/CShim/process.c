@@ -37,21 +37,7 @@ int sr_sched_setattr(pid_t pid, uint32_t policy, uint64_t flags, int32_t nice, u
     return (int)syscall(SYS_sched_setattr, pid, &a, 0);
 }
 
-int sr_sched_getattr(pid_t pid, uint32_t *policy, uint64_t *flags, int32_t *nice, uint32_t *priority) {
-    struct sr_sched_attr a;
-    memset(&a, 0, sizeof(a));
-    int r = (int)syscall(SYS_sched_getattr, pid, &a, sizeof(a), 0);
-    if (r == 0) {
-        if (policy) *policy = a.sched_policy;
-        if (flags) *flags = a.sched_flags;
-        if (nice) *nice = a.sched_nice;
-        if (priority) *priority = a.sched_priority;
-    }
-    return r;
-}
-
 int sr_ioprio_set(pid_t pid, int value) { return (int)syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, pid, value); }
-int sr_ioprio_get(pid_t pid) { return (int)syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, pid); }
 
 int sr_personality(unsigned long persona) { return personality(persona); }
 
@@ -64,9 +50,6 @@ int sr_sched_getaffinity(pid_t pid, uint8_t *mask, size_t len) {
 
 long sr_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long maxnode) {
     return syscall(SYS_set_mempolicy, mode, nodemask, maxnode);
-}
-long sr_get_mempolicy(int *mode, unsigned long *nodemask, unsigned long maxnode) {
-    return syscall(SYS_get_mempolicy, mode, nodemask, maxnode, NULL, 0UL);
 }
 
 unsigned int sr_if_nametoindex(const char *name) { return if_nametoindex(name); }

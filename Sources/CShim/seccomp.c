@@ -155,36 +155,3 @@ int sr_seccomp_flags_supported(uint32_t flags) {
 int sr_seccomp_action_avail(uint32_t action) {
     return syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) == 0;
 }
-
-int sr_seccomp_notif_recv(int fd, uint64_t *id, uint32_t *pid, int32_t *nr, uint32_t *arch,
-                          uint64_t *args6) {
-    struct seccomp_notif req;
-    int r;
-    do {
-        memset(&req, 0, sizeof(req));
-        r = ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, &req);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0) return -1;
-    *id = req.id;
-    *pid = req.pid;
-    *nr = req.data.nr;
-    *arch = req.data.arch;
-    for (int i = 0; i < 6; i++) args6[i] = req.data.args[i];
-    return 0;
-}
-
-int sr_seccomp_notif_send(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags) {
-    struct seccomp_notif_resp resp;
-    memset(&resp, 0, sizeof(resp));
-    resp.id = id;
-    resp.val = val;
-    resp.error = error;
-    resp.flags = flags;
-    int r;
-    do { r = ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, &resp); } while (r < 0 && errno == EINTR);
-    return r;
-}
-
-int sr_seccomp_notif_id_valid(int fd, uint64_t id) {
-    return ioctl(fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id);
-}

@@ -70,4 +70,33 @@ final class ArchitectureDocTests: XCTestCase {
             }
         }
     }
+
+    /// Every `sr_*` function a CShim header declares is called from Swift (no dead shim ships; the
+    /// ones only tests need live in Tests/CShimTestSupport), and the CShim row names every header.
+    func testShimListMatchesTheHeadersAndTheirUse() throws {
+        let dir = Self.repo.appendingPathComponent("Sources/CShim/include")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".h") }.sorted()
+        XCTAssertFalse(names.isEmpty)
+        guard let row = try moduleTable()["CShim"] else { return XCTFail("no CShim row") }
+        for h in names {
+            XCTAssertTrue(row.concern.contains("`\(h)`"), "ARCHITECTURE.md's CShim row does not name \(h)")
+        }
+        let decl = try NSRegularExpression(pattern: #"\b(sr_[a-z0-9_]+)\s*\("#)
+        var declared: Set<String> = []
+        for h in names {
+            let text = try String(contentsOf: dir.appendingPathComponent(h), encoding: .utf8)
+            let ns = text as NSString
+            for m in decl.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+                declared.insert(ns.substring(with: m.range(at: 1)))
+            }
+        }
+        XCTAssertGreaterThan(declared.count, 30)
+        let sources = Self.repo.appendingPathComponent("Sources")
+        let swift = try (FileManager.default.enumerator(atPath: sources.path)?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix(".swift") }
+            .map { try String(contentsOf: sources.appendingPathComponent($0), encoding: .utf8) }.joined()
+        for name in declared.sorted() {
+            XCTAssertTrue(swift.contains(name + "("), "\(name) is declared in CShim but no source calls it: delete it, or move it to Tests/CShimTestSupport if only tests need it")
+        }
+    }
 }

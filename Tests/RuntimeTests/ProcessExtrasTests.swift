@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import CShim
+import CShimTestSupport
 import LinuxSys
 import OCISpec
 @testable import Runtime
@@ -136,10 +137,10 @@ final class ProcessExtrasTests: XCTestCase {
         let r = inChild { say in
             do { try ProcessAttributes.applyBeforeExec(process: proc, linux: linux) } catch { say("\(error)"); return 1 }
             var policy: UInt32 = 0, flags: UInt64 = 0, nice: Int32 = 0, prio: UInt32 = 0
-            guard sr_sched_getattr(0, &policy, &flags, &nice, &prio) == 0, policy == 3, nice == 7 else {
+            guard sr_test_sched_getattr(0, &policy, &flags, &nice, &prio) == 0, policy == 3, nice == 7 else {
                 say("sched: policy \(policy) nice \(nice)"); return 2
             }
-            let io = sr_ioprio_get(0)
+            let io = sr_test_ioprio_get(0)
             if io != 2 << 13 | 6 { say("ioprio \(io)"); return 3 }
             let pers = sr_personality(0xffff_ffff)
             if pers & 0xff != 8 { say("personality \(pers)"); return 4 }
@@ -148,7 +149,7 @@ final class ProcessExtrasTests: XCTestCase {
             }
             var mode: Int32 = -1
             var mask = [UInt](repeating: 0, count: 16)
-            if sr_get_mempolicy(&mode, &mask, UInt(16 * 64)) != 0 || mode != 2 || mask[0] != 1 {
+            if sr_test_get_mempolicy(&mode, &mask, UInt(16 * 64)) != 0 || mode != 2 || mask[0] != 1 {
                 say("mempolicy mode \(mode) mask \(mask[0]) errno \(errno)"); return 6
             }
             return 0

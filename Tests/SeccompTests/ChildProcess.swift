@@ -39,9 +39,10 @@ func runChild(timeout: Double = 10, _ body: () -> Int32, parent: (pid_t) -> Void
         usleep(5_000)
         waited += 0.005
     }
-    if sr_wifexited(status) != 0 { return ChildResult(exitCode: sr_wexitstatus(status)) }
-    if sr_wifsignaled(status) != 0 { return ChildResult(signal: sr_wtermsig(status)) }
-    return ChildResult()
+    switch Proc.decode(status: status) {
+    case .exited(let code): return ChildResult(exitCode: code)
+    case .signaled(let sig): return ChildResult(signal: sig)
+    }
 }
 
 /// In a forked child: set no_new_privs and load `program` (pre-pinned bytes). Returns the

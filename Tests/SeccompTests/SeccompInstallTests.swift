@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import CShim
+import CShimTestSupport
 import FoundationEssentials
 import LinuxSys
 import OCISpec
@@ -175,12 +176,12 @@ final class SeccompInstallTests: XCTestCase {
                     var id: UInt64 = 0, npid: UInt32 = 0, arch: UInt32 = 0
                     var nr: Int32 = 0
                     var args = [UInt64](repeating: 0, count: 6)
-                    guard sr_seccomp_notif_recv(nfd, &id, &npid, &nr, &arch, &args) == 0 else {
+                    guard sr_test_seccomp_notif_recv(nfd, &id, &npid, &nr, &arch, &args) == 0 else {
                         failure = "NOTIF_RECV errno \(errno)"; return
                     }
                     seen = (nr, npid, args[0])
-                    XCTAssertEqual(sr_seccomp_notif_id_valid(nfd, id), 0)
-                    if sr_seccomp_notif_send(nfd, id, 42, 0, 0) != 0 { failure = "NOTIF_SEND errno \(errno)" }
+                    XCTAssertEqual(sr_test_seccomp_notif_id_valid(nfd, id), 0)
+                    if sr_test_seccomp_notif_send(nfd, id, 42, 0, 0) != 0 { failure = "NOTIF_SEND errno \(errno)" }
                     _ = pid
                 })
             }

@@ -23,7 +23,6 @@ pid_t sr_clone3(uint64_t flags, int *pidfd_out, int cgroup_fd);
 int sr_pidfd_open(pid_t pid, unsigned int flags);
 int sr_pidfd_send_signal(int pidfd, int sig, unsigned int flags);
 int sr_close_range(unsigned int first, unsigned int last, unsigned int flags);
-int sr_wifexited(int status);
 int sr_wexitstatus(int status);
 int sr_wifsignaled(int status);
 int sr_wtermsig(int status);

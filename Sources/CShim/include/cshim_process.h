@@ -11,11 +11,8 @@
 // sched_setattr(pid, &attr, 0) with struct sched_attr (size 48, SCHED_ATTR_SIZE_VER0: no util clamps).
 int sr_sched_setattr(pid_t pid, uint32_t policy, uint64_t flags, int32_t nice, uint32_t priority,
                      uint64_t runtime, uint64_t deadline, uint64_t period);
-// sched_getattr: fills policy, flags, nice, priority.
-int sr_sched_getattr(pid_t pid, uint32_t *policy, uint64_t *flags, int32_t *nice, uint32_t *priority);
-// ioprio_set/ioprio_get(IOPRIO_WHO_PROCESS, pid, ...); value = class << 13 | level.
+// ioprio_set(IOPRIO_WHO_PROCESS, pid, value); value = class << 13 | level.
 int sr_ioprio_set(pid_t pid, int value);
-int sr_ioprio_get(pid_t pid);
 // personality(persona); returns the previous persona. 0xffffffff queries.
 int sr_personality(unsigned long persona);
 // sched_setaffinity/sched_getaffinity over a raw byte mask (bit n of byte n/8 = CPU n).
@@ -24,7 +21,6 @@ int sr_sched_setaffinity(pid_t pid, const uint8_t *mask, size_t len);
 int sr_sched_getaffinity(pid_t pid, uint8_t *mask, size_t len);
 // set_mempolicy(mode | flags, nodemask, maxnode); mask is an array of unsigned long words.
 long sr_set_mempolicy(int mode_with_flags, const unsigned long *nodemask, unsigned long maxnode);
-long sr_get_mempolicy(int *mode, unsigned long *nodemask, unsigned long maxnode);
 // if_nametoindex, 0 when missing.
 unsigned int sr_if_nametoindex(const char *name);
 // A bound NETLINK_ROUTE socket (SOCK_CLOEXEC) in the calling thread's network namespace.

@@ -60,17 +60,6 @@ int sr_seccomp_flags_supported(uint32_t flags);
 // 1 when seccomp(SECCOMP_GET_ACTION_AVAIL) accepts the action, else 0.
 int sr_seccomp_action_avail(uint32_t action);
 
-// --- user notification (SECCOMP_IOCTL_NOTIF_*) ---------------------------
-// Receives one notification. args receives the 6 syscall arguments. -1 + errno on failure.
-int sr_seccomp_notif_recv(int fd, uint64_t *id, uint32_t *pid, int32_t *nr, uint32_t *arch,
-                          uint64_t *args6);
-// Responds: the syscall returns val when error == 0, else fails with -error (error is a
-// negative errno as in struct seccomp_notif_resp). flags may be
-// SECCOMP_USER_NOTIF_FLAG_CONTINUE (1).
-int sr_seccomp_notif_send(int fd, uint64_t id, int64_t val, int32_t error, uint32_t flags);
-// 0 when the notification id is still valid.
-int sr_seccomp_notif_id_valid(int fd, uint64_t id);
-
 #pragma clang assume_nonnull end
 
 #endif
