@@ -9,10 +9,6 @@ public enum FileIO {
         try sys("open", path) { sr_open(path, flags | O_CLOEXEC, UInt32(mode)) }
     }
 
-    public static func openAt(_ dirfd: Int32, _ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
-        try sys("openat", path) { sr_openat(dirfd, path, flags | O_CLOEXEC, UInt32(mode)) }
-    }
-
     /// Reads until EOF, or until `limit` bytes are in (then returns those: the caller decides whether
     /// more was an error).
     public static func readAll(fd: Int32, name: String = "", limit: Int = Int.max) throws -> [UInt8] {

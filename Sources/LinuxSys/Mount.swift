@@ -15,18 +15,6 @@ public enum Mount {
         try sys("umount", target) { umount2(target, flags) }
     }
 
-    /// mount_setattr(2); `recursive` adds AT_RECURSIVE.
-    public static func setattr(dirfd: Int32 = AT_FDCWD, path: String, extraFlags: UInt32 = 0, recursive: Bool,
-                               set: UInt64, clear: UInt64, propagation: UInt64 = 0, usernsFD: Int32 = -1) throws {
-        let flags = extraFlags | (recursive ? UInt32(0x8000) : 0) // AT_RECURSIVE
-        try sys("mount_setattr", path) {
-            sr_mount_setattr(dirfd, path, flags, set, clear, propagation, usernsFD >= 0 ? UInt64(usernsFD) : 0)
-        }
-    }
-
-    public static func pivotRoot(newRoot: String, putOld: String) throws {
-        try sys("pivot_root", newRoot) { sr_pivot_root(newRoot, putOld) }
-    }
 }
 
 /// The id of the mount a lookup of `path` ends on (the topmost one stacked there), from the

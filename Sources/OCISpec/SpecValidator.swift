@@ -26,11 +26,6 @@ public enum SpecValidator {
         return v.warnings
     }
 
-    /// True for SemVer versions with major 1 (e.g. "1.3.0", "1.0.0-rc5", "1.0.2-dev", "1.2.0+build").
-    public static func isSupportedVersion(_ version: String) -> Bool {
-        parseVersion(version).map { $0.major == 1 } ?? false
-    }
-
     /// Parses `MAJOR.MINOR.PATCH[-pre][+build]`; returns nil when the text is not such a version.
     static func parseVersion(_ s: String) -> (major: Int, minor: Int, patch: Int)? {
         var core = Substring(s)

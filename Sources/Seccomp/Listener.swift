@@ -6,20 +6,11 @@ import LinuxSys
 import OCISpec
 
 extension Seccomp {
-    /// config-linux.md "listenerPath": connects a SOCK_STREAM unix socket to `path`, sends the
-    /// container process state as JSON with the notify fd attached (SCM_RIGHTS) to the first
-    /// sendmsg, sends any remainder without fds, then closes the connection (exactly one state per
-    /// connection). `state.fds` is set to `["seccompFd"]`, naming the single fd sent.
-    public static func sendToListener(path: String, state: ContainerProcessState, notifyFD: Int32) throws {
-        let payload = try listenerPayload(state)
-        let sock: Int32
-        do { sock = try UnixAddress.connect(path, type: Int32(SOCK_STREAM.rawValue)) } catch let err as SysError {
-            throw SeccompError("connecting to seccomp listener \(path)", errno: err.errno)
-        }
-        defer { FileSystem.close(sock) }
-        try send(socket: sock, payload: payload, notifyFD: notifyFD, name: path)
-    }
-
+    /// config-linux.md "listenerPath": the init connects a SOCK_STREAM unix socket to it, then
+    /// sends the container process state as JSON (`listenerPayload`) with the notify fd attached
+    /// (SCM_RIGHTS) to the first sendmsg and any remainder without fds (`send`), then closes the
+    /// connection: exactly one state per connection. `state.fds` is `["seccompFd"]`, naming the
+    /// single fd sent.
     /// The JSON the listener receives (fds forced to ["seccompFd"]); encode it before installing a
     /// filter so that sending needs nothing but sendmsg.
     public static func listenerPayload(_ state: ContainerProcessState) throws -> [UInt8] {
