@@ -43,6 +43,10 @@ extension Proc {
         if Glibc.kill(pid, sig) != 0 && errno != ESRCH { throw SysError("kill", "pid \(pid)") }
     }
 
+    /// The calling process's effective user and group ids.
+    public static var effectiveUID: uid_t { geteuid() }
+    public static var effectiveGID: gid_t { getegid() }
+
     /// Sleeps (a poll interval; EINTR just ends the sleep early).
     public static func sleep(microseconds: UInt32) { _ = usleep(microseconds) }
 }

@@ -17,7 +17,7 @@ struct SpecCommand: Verb {
 
     func execute() throws {
         let path = (bundle.hasSuffix("/") ? bundle : bundle + "/") + "config.json"
-        var spec = DefaultSpec.make(rootless: rootless, hostUID: geteuid(), hostGID: getegid())
+        var spec = DefaultSpec.make(rootless: rootless, hostUID: Proc.effectiveUID, hostGID: Proc.effectiveGID)
         if landlock { spec.process?.landlock = LinuxLandlock.example }
         let bytes = SpecLoader.encodePretty(spec)
         do {
