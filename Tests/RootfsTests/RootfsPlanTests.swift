@@ -160,6 +160,26 @@ final class RootfsPlanTests: XCTestCase {
             "chdir /",
             "mount_setattr / 0x0 set=0x1 clear=0x0",
         ])
+        // Before the move, the full procfs/sysfs mounts outside the rootfs (this process's own
+        // /proc and /sys) are made rslave and detached, so none stays reachable in the namespace.
+        let all = k.log(["mount", "umount2"])
+        XCTAssertTrue(all.contains("umount2 /proc 0x2"), "\(all)")
+        XCTAssertLessThan(all.firstIndex(of: "umount2 /proc 0x2") ?? .max, all.firstIndex { $0.hasPrefix("mount rootfs:/ / ") } ?? -1)
+    }
+
+    func testNoPivotFindsFullProcAndSysfsMountsOutsideTheRootfs() {
+        let info = """
+        22 1 0:21 / /proc rw,nosuid - proc proc rw
+        23 22 0:22 / /proc/sys/fs/binfmt_misc rw - binfmt_misc binfmt_misc rw
+        24 1 0:23 / /sys rw - sysfs sysfs rw
+        25 1 0:24 / /run/with\\040space rw - proc proc rw
+        30 1 0:21 /sys /mnt/procsys ro - proc proc rw
+        31 1 8:1 / /srv rw - ext4 /dev/sda1 rw
+        40 31 0:30 / /srv/rootfs/proc rw - proc proc rw
+        41 31 0:31 / /srv/rootfs/sys ro - sysfs sysfs ro
+        """
+        XCTAssertEqual(PivotRoot.fullProcAndSysfs(mountinfo: info, outside: "/srv/rootfs"),
+                       ["/run/with space", "/proc", "/sys"])
     }
 
     /// In a user namespace devices are the host's nodes bound onto empty files (no mknod), and a

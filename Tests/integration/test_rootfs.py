@@ -278,3 +278,25 @@ def test_readonly_dev_tmpfs_has_devices_and_symlinks(rt, bundle):
     p = rt.run(b, new_id())
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "ok", p.stdout
+
+
+def test_no_pivot_leaves_no_fully_visible_procfs(rt, bundle):
+    """Attack: with --no-pivot the host's /proc stays in the container's mount namespace above the
+    chroot; while it is there the kernel lets a nested user+pid namespace mount a fresh, unmasked
+    procfs. The runtime detaches full procfs/sysfs mounts outside the rootfs first (as runc).
+    On this machine's kernel the host's /proc is not "fully visible" anyway (binfmt_misc is mounted
+    under it), so the attack fails even against the unfixed runtime: this test guards the outcome,
+    and RootfsPlanTests.testNoPivotMovesTheRootAndChroots shows the detach itself."""
+    b = bundle().sh("mkdir -p /tmp/p /tmp/s; "
+                    "unshare -U -m -p -f sh -c 'mount -t proc proc /tmp/p 2>/dev/null && echo proc-mounted || echo proc-refused; "
+                    "mount -t sysfs sysfs /tmp/s 2>/dev/null && echo sysfs-mounted || echo sysfs-refused'")
+    # busybox's unshare -r writes the new namespace's uid/gid maps: that needs CAP_SETUID/SETGID.
+    caps = ["CAP_SETUID", "CAP_SETGID", "CAP_KILL"]
+    b.config["process"]["capabilities"] = {k: caps for k in ("bounding", "effective", "permitted")}
+    # The same check without --no-pivot must also be refused (the control).
+    p = rt.run(b, new_id())
+    assert p.returncode == 0, p.stderr
+    assert "proc-refused" in p.stdout, p.stdout
+    p = rt.run(b, new_id(), "--no-pivot")
+    assert p.returncode == 0, p.stderr
+    assert "proc-refused" in p.stdout and "sysfs-refused" in p.stdout, p.stdout
