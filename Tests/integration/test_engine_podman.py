@@ -106,6 +106,24 @@ def test_podman_user_namespace(podman):
     assert p.stdout.split() == ["0", "100000", "65536"]
 
 
+def test_podman_user_namespace_with_volume_and_oom_score_adj(podman, tmp_path):
+    """--uidmap with a volume under a 0700 directory of root (as podman's own volume store and
+    the kubelet's pod dirs are), and --oom-score-adj: the runtime opens the source and sets the
+    score on the host side (both failed in a user namespace before)."""
+    private = tmp_path / "private"
+    private.mkdir()
+    os.chmod(private, 0o700)
+    vol = private / "vol"
+    vol.mkdir()
+    os.chmod(vol, 0o755)
+    (vol / "f").write_text("in-volume\n")
+    os.chmod(vol / "f", 0o644)
+    p = podman("run", "--rm", "--network", "none", *LIMITS, "--uidmap", "0:100000:65536",
+               "--gidmap", "0:100000:65536", "--oom-score-adj", "300", "-v", "%s:/data:ro" % vol,
+               podman.image, "sh", "-c", "cat /data/f; cat /proc/self/oom_score_adj")
+    assert p.stdout.split() == ["in-volume", "300"], p.stdout + p.stderr
+
+
 NS_SCRIPT = "for n in pid net ipc; do readlink /proc/self/ns/$n; done; ps -o comm"
 
 
