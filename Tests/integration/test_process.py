@@ -321,3 +321,19 @@ def test_exec_permission_check_honours_cap_dac_override(rt, bundle):
     b.process["capabilities"] = {k: [] for k in ("bounding", "effective", "permitted")}
     p = rt.run(b, new_id())
     assert p.returncode != 0 and "permission denied" in p.stderr, p.stderr
+
+
+def test_oom_score_adj_back_down_to_the_kernels_minimum(rt, bundle):
+    """A runtime started at oom_score_adj 1 (containerd's shim runs at containerd's + 1) asked for 0
+    (the CRI plugin's restrict_oom_score_adj): the kernel allows it without CAP_SYS_RESOURCE (down
+    to oom_score_adj_min), so the runtime must not refuse it itself (runc alike)."""
+    b = bundle().args("cat", "/proc/self/oom_score_adj")
+    b.process["oomScoreAdj"] = 0
+    b.save()
+    cid = new_id()
+    rt.ids.add(cid)
+    argv = rt.cmd("run", "--bundle", b.path, cid)
+    p = subprocess.run(["sh", "-c", 'echo 1 > /proc/self/oom_score_adj && exec "$@"', "sh"] + argv,
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "0"

@@ -27,7 +27,10 @@ enum SysResource {
         }
         if adj == nil && raised.isEmpty { return }
         if held() { return }
-        if let adj, let cur = currentOOMScoreAdj(), adj < cur {
+        // Only rootless: for the host's root the kernel lets an unprivileged process lower its score
+        // back to the lowest value a privileged one set (oom_score_adj_min), e.g. a containerd shim
+        // at +1 asking for 0 (the CRI plugin's restrict_oom_score_adj); runc leaves that to it.
+        if let adj, Rootless.euid != 0 || Rootless.inUserNamespace(), let cur = currentOOMScoreAdj(), adj < cur {
             throw RuntimeError("process.oomScoreAdj: \(adj) is below the runtime's current value \(cur); "
                                + "lowering it needs CAP_SYS_RESOURCE, which this runtime does not have "
                                + "(rootless containers cannot lower it)", errno: EACCES)
