@@ -50,7 +50,8 @@ enum RuncFlags {
         "systemd-cgroup",
         "Use the systemd cgroup driver: the container's cgroup is a transient systemd scope (create/run; later verbs read it from the state).")
     /// runc's path to the criu binary; accepted and ignored by everything but the CRIU verbs.
-    static let criu = RuncFlag("criu", value: true, fastPath: false, "")
+    static let criu = RuncFlag("criu", value: true, fastPath: false,
+                               "CRIU binary for checkpoint and restore (default: criu in $PATH).")
 
     // create and run.
     static let bundle = RuncFlag("bundle", short: "b", value: true, "Path to the bundle (default: current directory).")

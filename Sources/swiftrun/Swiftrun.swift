@@ -15,6 +15,7 @@ struct Swiftrun: ParsableCommand {
             CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self, KillCommand.self,
             DeleteCommand.self, ListCommand.self, ExecCommand.self, PsCommand.self, PauseCommand.self,
             ResumeCommand.self, UpdateCommand.self, EventsCommand.self, SpecCommand.self, FeaturesCommand.self,
+            CheckpointCommand.self, RestoreCommand.self,
         ]
     )
     @OptionGroup var globals: GlobalOptions
@@ -148,7 +149,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: RuncFlags.debug.name, help: RuncFlags.debug.argumentHelp) var debug = false
     @Flag(name: RuncFlags.systemdCgroup.name, help: RuncFlags.systemdCgroup.argumentHelp)
     var systemdCgroup = false
-    @Option(name: RuncFlags.criu.name, help: .hidden) var criu: String?
+    @Option(name: RuncFlags.criu.name, help: RuncFlags.criu.argumentHelp) var criu: String?
     /// runc's `--version, -v`. ArgumentParser's built-in version flag has no short name, so this
     /// is an ordinary flag; the fast path answers it before a verb, every verb here after one.
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version.")
