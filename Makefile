@@ -31,7 +31,7 @@ SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
 # libdbus-1-dev + pkg-config: the systemd cgroup driver's D-Bus client (libdbus-1.a, linked statically).
-DEB_PACKAGES := libseccomp-dev libdbus-1-dev pkg-config busybox-static runc crun time util-linux gcc \
+DEB_PACKAGES := libseccomp-dev libdbus-1-dev pkg-config busybox-static runc crun criu time util-linux gcc \
                 binutils groff-base man-db bash-completion zsh fish lintian uidmap
 # The engines the engine suites drive (Tests/integration/test_engine_*.py). catatonit is the
 # pause program of podman's locally built pod infra image; tini is docker's --init;

@@ -42,6 +42,8 @@ public enum RuntimeFeatures {
                 "org.swiftrun.landlock.enabled": landlockABI > 0 ? "true" : "false",
                 "org.swiftrun.landlock.abi": String(Landlock.knownABI),
                 "org.swiftrun.landlock.kernelABI": String(landlockABI),
+                // checkpoint/restore drive CRIU (Docs/CHECKPOINT.md): usable when it is installed.
+                "org.swiftrun.checkpoint.enabled": Spawn.lookPath("criu") != nil ? "true" : "false",
             ])
     }
 

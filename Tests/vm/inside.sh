@@ -248,6 +248,11 @@ CHECKS=(
     cwd_cgroup_fd
     landlock_best_effort
     rootless_cgroup
+    criu_checkpoint_restore
+    criu_leave_running_new_id
+    criu_predump
+    criu_bind_mounts
+    criu_terminal
     no_leftovers
 )
 
@@ -626,6 +631,177 @@ t_no_leftovers() {
     [ -z "$left" ] || die "cgroups left: $left"
     left=$(find "$WORK" -mindepth 3 -maxdepth 3 -path '*/root/*' 2>/dev/null | tr '\n' ' ')
     [ -z "$left" ] || die "container state left: $left"
+    return 0
+}
+
+# ---------------------------------------------------------------- checkpoint/restore (CRIU)
+# The stock kernel can be dumped by CRIU (this VM sees the host's /usr/sbin/criu); the host's
+# kernel cannot, so these run here only. Container stdio must be pipes (a file opened in the
+# host's mount namespace is outside what CRIU can dump): `criu_start` feeds stdin from a
+# `sleep` and sends stdout to a log through `cat`.
+need_criu() {
+    command -v criu >/dev/null 2>&1 || [ -x /usr/sbin/criu ] || skip "criu is not installed on the host (make deps installs it)"
+    PATH=$PATH:/usr/sbin:/sbin
+}
+
+# counter_bundle ID [mkbundle options]: a shell counting into /tmp/count (the container's tmpfs)
+# and its stdout, five times a second, with a marker file written once at start.
+counter_bundle() {
+    local id=$1; shift
+    mkbundle "$id" "$@" -- sh -c 'echo here > /tmp/marker; i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done'
+}
+
+# criu_start VERB ID ARGS...: `rt VERB ARGS... ID` with stdin/stdout pipes (output to $CDIR/ID.VERB.out).
+criu_start() {
+    local verb=$1 id=$2; shift 2
+    ( sleep 120 | rt "$verb" "$@" "$id" 2>"$CDIR/$id.$verb.err" | cat > "$CDIR/$id.$verb.out" ) &
+    local i=0
+    while [ $i -lt 300 ]; do
+        [ "$(state_field "$id" status)" = running ] && return 0
+        # the runtime failed: its stderr says why
+        [ -s "$CDIR/$id.$verb.err" ] && ! kill -0 $! 2>/dev/null && break
+        sleep 0.2; i=$((i + 1))
+    done
+    show "$CDIR/$id.$verb.err"
+    for f in "$CDIR"/*/*.log "$CDIR"/*.log; do [ -f "$f" ] && grep -h Error "$f" | head -n 8 | sed 's/^/    | /'; done
+    die "$verb $id did not bring the container to running"
+}
+
+count_of() { rt exec "$1" cat /tmp/count 2>/dev/null; }
+
+# wait_count ID MIN: until the counter of ID is at least MIN (10 s).
+wait_count() {
+    local i=0 c
+    while [ $i -lt 100 ]; do
+        c=$(count_of "$1"); [ -n "$c" ] && [ "$c" -ge "$2" ] && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    return 1
+}
+
+# ckpt ID ARGS...: checkpoint, showing CRIU's error lines on failure.
+ckpt() {
+    local id=$1; shift
+    rt checkpoint "$@" "$id" >"$CDIR/$id.ckpt.err" 2>&1 || { show "$CDIR/$id.ckpt.err"; die "checkpoint $id $* failed"; }
+}
+
+# after_restore ID BEFORE: the counter goes on from BEFORE (never restarts at 1), as pid 1 of
+# the restored pid namespace, with the marker file of the first start.
+after_restore() {
+    local id=$1 before=$2 first
+    wait_count "$id" $((before + 3)) || die "counter of $id did not continue after restore (at $(count_of "$id"), was $before)"
+    first=$(sed -n 's/^n=//p' "$CDIR/$id.restore.out" 2>/dev/null | head -n1)
+    expect "$id-count-continues" "$([ -n "$first" ] && [ "$first" -gt "$before" ] && echo yes || echo "no (first line n=$first, was $before)")" yes
+    expect "$id-pid1-is-the-counter" "$(rt exec "$id" sh -c 'tr "\0" " " </proc/1/cmdline' 2>/dev/null | grep -c 'while')" 1
+    expect "$id-file-survives" "$(rt exec "$id" cat /tmp/marker 2>/dev/null)" here
+}
+
+t_criu_checkpoint_restore() {
+    need_criu
+    counter_bundle c1
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    local before after pid
+    ckpt c1 --image-path "$CDIR/img" --work-path "$CDIR/work"
+    expect stopped-after-checkpoint "$(state_field c1 status)" stopped
+    before=$(sed -n 's/^n=//p' "$CDIR/c1.run.out" | tail -n1)
+    [ -n "$before" ] || die "no output before the checkpoint"
+    expect images-written "$([ -s "$CDIR/img/inventory.img" ] && [ -s "$CDIR/work/dump.log" ] && echo yes)" yes
+    rt restore --help >/dev/null || die "restore --help failed"
+    criu_start restore c1 --detach --bundle "$B" --image-path "$CDIR/img" --work-path "$CDIR/work2" --pid-file "$CDIR/c1.pid"
+    expect running-after-restore "$(state_field c1 status)" running
+    pid=$(state_field c1 pid)
+    expect pid-file "$(cat "$CDIR/c1.pid" 2>/dev/null)" "$pid"
+    after_restore c1 "$before"
+    expect criu-root-unmounted "$(grep -c "$R/" /proc/self/mountinfo)" 0
+    rt delete --force c1 || die "delete after restore failed"
+    expect nothing-left "$([ ! -e "$R/c1" ] && [ ! -e /sys/fs/cgroup/vmtest-c1 ] && echo yes)" yes
+}
+
+t_criu_leave_running_new_id() {
+    need_criu
+    counter_bundle c1
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    ckpt c1 --leave-running --image-path "$CDIR/img"
+    expect running-after-leave-running "$(state_field c1 status)" running
+    local c; c=$(count_of c1)
+    wait_count c1 $((c + 3))
+    expect counting-on "$?" 0
+    local before; before=$(sed -n 's/^n=//p' "$CDIR/c1.run.out" | tail -n1)
+    rt delete --force c1
+    # The same image under another id (and cgroup).
+    counter_bundle c2
+    criu_start restore c2 --detach --bundle "$B" --image-path "$CDIR/img"
+    expect c2-running "$(state_field c2 status)" running
+    local cnt; cnt=$(count_of c2)
+    expect c2-continues-from-image "$([ -n "$cnt" ] && [ "$cnt" -ge 5 ] && echo yes || echo "no ($cnt)")" yes
+    expect c2-own-cgroup "$(sed -n 's/^0:://p' /proc/"$(state_field c2 pid)"/cgroup)" /vmtest-c2
+    rt delete --force c2
+}
+
+t_criu_predump() {
+    need_criu
+    counter_bundle c1
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    ckpt c1 --pre-dump --image-path "$CDIR/img/pre"
+    expect running-after-pre-dump "$(state_field c1 status)" running
+    ckpt c1 --image-path "$CDIR/img/final" --parent-path ../pre
+    expect stopped-after-dump "$(state_field c1 status)" stopped
+    expect parent-link "$(readlink "$CDIR/img/final/parent")" ../pre
+    local before; before=$(sed -n 's/^n=//p' "$CDIR/c1.run.out" | tail -n1)
+    criu_start restore c1 --detach --bundle "$B" --image-path "$CDIR/img/final"
+    after_restore c1 "$before"
+    rt delete --force c1
+}
+
+# A bind mount of a host directory, a host /dev/null bound over a file (as engines mask files)
+# and a masked path: all external to CRIU, declared at dump and re-bound at restore.
+t_criu_bind_mounts() {
+    need_criu
+    mkdir -p "$CDIR/data"
+    mkbundle c1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i > /data/count; echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done'
+    sed -i 's|"mounts": \[|"mounts": [\n    {"destination": "/data", "type": "bind", "source": "'"$CDIR/data"'", "options": ["rbind", "rw"]},\n    {"destination": "/etc/hostname", "type": "bind", "source": "/dev/null", "options": ["bind"]},|' "$B/config.json"
+    sed -i 's|"linux": {|"linux": {\n    "maskedPaths": ["/proc/kcore", "/proc/acpi"],|' "$B/config.json"
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    ckpt c1 --image-path "$CDIR/img"
+    local before; before=$(cat "$CDIR/data/count")
+    criu_start restore c1 --detach --bundle "$B" --image-path "$CDIR/img"
+    wait_count c1 $((before + 3)) || die "counter did not continue"
+    local host; host=$(cat "$CDIR/data/count")
+    expect bind-mount-written-after-restore "$([ "$host" -gt "$before" ] && echo yes || echo "no ($host <= $before)")" yes
+    expect dev-null-bind "$(rt exec c1 sh -c '[ -c /etc/hostname ] && echo char')" char
+    expect masked-file "$(rt exec c1 sh -c '[ -c /proc/kcore ] && wc -c < /proc/kcore' | tr -d ' ')" 0
+    rt delete --force c1
+}
+
+# process.terminal: the pty master goes to a console socket at run, and CRIU's new master for
+# the restored pty to the console socket given to restore.
+t_criu_terminal() {
+    need_criu
+    command -v python3 >/dev/null || skip "python3 is not available for the console socket receiver"
+    local recv; recv=$(dirname "$SELF")/recvtty.py
+    mkbundle c1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "tick$i"; sleep 0.2; done'
+    sed -i 's/"terminal": false/"terminal": true/' "$B/config.json"
+    python3 "$recv" "$CDIR/tty1.sock" "$CDIR/tty1.log" --timeout 80 & local r1=$!
+    local i=0; while [ ! -S "$CDIR/tty1.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+    rt run --detach --bundle "$B" --console-socket "$CDIR/tty1.sock" c1 >"$CDIR/run.err" 2>&1 || { show "$CDIR/run.err"; die "run with a terminal failed"; }
+    wait_file_match "$CDIR/tty1.log" tick5 || die "no output on the first terminal"
+    ckpt c1 --image-path "$CDIR/img"
+    local before; before=$(grep -o 'tick[0-9]*' "$CDIR/tty1.log" | tail -n1 | tr -d tick)
+    kill $r1 2>/dev/null
+    python3 "$recv" "$CDIR/tty2.sock" "$CDIR/tty2.log" --timeout 80 & local r2=$!
+    i=0; while [ ! -S "$CDIR/tty2.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+    rt restore --detach --bundle "$B" --image-path "$CDIR/img" --console-socket "$CDIR/tty2.sock" c1 >"$CDIR/restore.err" 2>&1 \
+        || { show "$CDIR/restore.err"; grep -h Error "$CDIR/img/restore.log" | head | sed 's/^/    | /'; die "restore with --console-socket failed"; }
+    wait_file_match "$CDIR/tty2.log" 'tick[0-9]' || die "no output on the restored terminal"
+    local first; first=$(grep -o 'tick[0-9]*' "$CDIR/tty2.log" | head -n1 | tr -d tick)
+    expect terminal-continues "$([ -n "$first" ] && [ "$first" -gt "$before" ] && echo yes || echo "no ($first after $before)")" yes
+    expect stdout-is-a-pty "$(rt exec c1 sh -c 'readlink /proc/1/fd/1' | grep -c '^/dev/pts/')" 1
+    rt delete --force c1
+    kill $r2 2>/dev/null
     return 0
 }
 

@@ -62,9 +62,14 @@ struct CriuService {
             }
         }
         let kind = request.type
-        func failure(_ what: String) -> RuntimeError {
+        // CRIU's error lines from its log; its cr_errmsg (the first of them) when there is no log.
+        func failure(_ what: String, errmsg: String? = nil) -> RuntimeError {
             var msg = "criu failed: \(what)"
-            if let log, let quoted = CriuLog.errors(at: log.path) { msg += ": \(quoted)" + (log.kept ? " (see \(log.path))" : "") }
+            if let log, let quoted = CriuLog.errors(at: log.path) {
+                msg += ": \(quoted)" + (log.kept ? " (see \(log.path))" : "")
+            } else if let m = errmsg?.split(separator: "\n").joined(separator: " | "), !m.isEmpty {
+                msg += ": \(m)"
+            }
             return RuntimeError(msg)
         }
         do { try prepare(child.pid, &req) } catch {
@@ -97,9 +102,9 @@ struct CriuService {
             }
             if !resp.success {
                 if let fd { close(fd) }
-                var what = "type \(resp.requestType.map { "\($0)" } ?? "\(resp.type)") errno \(resp.crErrno ?? 0)"
-                if let m = resp.crErrmsg, !m.isEmpty { what += " (\(m))" }
-                throw failure(what)
+                var what = "type \(resp.requestType.map { "\($0)" } ?? "\(resp.type)")"
+                if let e = resp.crErrno, e != 0 { what += " errno \(e) (\(Errno.describe(e)))" }
+                throw failure(what, errmsg: resp.crErrmsg)
             }
             if resp.requestType == .notify {
                 let n = CriuNotification(script: resp.notifyScript ?? "", pid: resp.notifyPid ?? 0, fd: fd)
