@@ -101,8 +101,9 @@ public enum Checkpoint {
             }
         }
         if o.common.lazyPages && o.statusFD >= 0 {
-            let fl = fcntl(o.statusFD, F_GETFL)
-            if fl < 0 { throw RuntimeError("invalid --status-fd argument \(o.statusFD)", cause: SysError("fcntl", "fd \(o.statusFD)")) }
+            guard let fl = FD.statusFlags(o.statusFD) else {
+                throw RuntimeError("invalid --status-fd argument \(o.statusFD)", cause: SysError("fcntl", "fd \(o.statusFD)", errno: EBADF))
+            }
             if fl & O_ACCMODE == O_RDONLY { throw RuntimeError("invalid --status-fd argument \(o.statusFD): not writable") }
         }
         let criu = try CriuService(name: o.common.criu)
@@ -119,7 +120,7 @@ public enum Checkpoint {
         let madeImageDir = !FileIO.exists(imageDir)
         try FileIO.mkdirAll(imageDir, mode: 0o700)
         let imageFD = try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY)
-        defer { close(imageFD) }
+        defer { FD.close(imageFD) }
         var logDir = imageDir
         var workFD: Int32 = -1
         var madeWorkDir = false
@@ -130,7 +131,7 @@ public enum Checkpoint {
             workFD = try FileIO.open(w, O_RDONLY | O_DIRECTORY)
             logDir = w
         }
-        defer { if workFD >= 0 { close(workFD) } }
+        defer { if workFD >= 0 { FD.close(workFD) } }
 
         var opts = CriuOpts()
         opts.imagesDirFD = imageFD
@@ -153,11 +154,11 @@ public enum Checkpoint {
         if workFD >= 0 { opts.workDirFD = workFD }
         opts.configFile = configFile(spec)
         for (type, path) in CriuExternals.joined(spec) where type == "network" || type == "pid" {
-            var st = stat()
-            guard stat(path, &st) == 0 else {
-                throw RuntimeError("checkpoint: external \(type) namespace", cause: SysError("stat", path))
+            let ino: UInt64
+            do { ino = try FileIO.inode(path) } catch {
+                throw RuntimeError("checkpoint: external \(type) namespace", cause: error)
             }
-            opts.external.append("\(CriuExternals.criuName(type))[\(st.st_ino)]:\(CriuExternals.externalKey(type))")
+            opts.external.append("\(CriuExternals.criuName(type))[\(ino)]:\(CriuExternals.externalKey(type))")
         }
         // CRIU freezes the tasks through the cgroup freezer (v2: CRIU >= 3.14) rather than ptrace.
         if let cg = ContainerCgroup.load(r) {
@@ -172,8 +173,8 @@ public enum Checkpoint {
         if o.common.lazyPages && o.statusFD >= 0 && version.number < 31500 { opts.statusFD = o.statusFD }
         if !o.preDump {
             opts.extMounts = CriuExternals.dumpMounts(spec) { path in
-                var st = stat()
-                return stat("/proc/\(r.pid)/root/\(path)", &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR
+                let p = "/proc/\(r.pid)/root/\(path)"
+                return FileIO.exists(p) && !FileIO.isDirectory(p)
             }
             // The init's stdio as the kernel names it ("pipe:[1234]", "/dev/null", ...), so that
             // restore can hand the restored process the restoring caller's pipes (inherit_fd).
@@ -181,13 +182,12 @@ public enum Checkpoint {
             try FileIO.writeAtomically(imageDir + "/" + descriptorsFile, SpecLoader.encode(fds), mode: 0o600)
         }
         let null = try FileIO.open("/dev/null", O_RDWR)
-        defer { close(null) }
+        defer { FD.close(null) }
         let log = CriuService.LogFile(path: logDir + "/" + logFile, kept: logDir == imageDir ? !madeImageDir : !madeWorkDir)
         do {
             _ = try criu.call(CriuRequest(type: o.preDump ? .preDump : .dump, opts: opts), stdio: [null, null, 2], log: log, notify: { n in
                 if n.script == "status-ready", o.statusFD >= 0 {
-                    var zero: UInt8 = 0
-                    _ = write(o.statusFD, &zero, 1)
+                    FD.write(o.statusFD, [0])
                 }
             })
         } catch {
@@ -204,10 +204,9 @@ public enum Checkpoint {
 
     /// CRIU has killed the tasks when it answers; give the kernel a moment to make them zombies.
     static func waitGone(_ r: ContainerRecord) {
-        for _ in 0..<200 where Proc.isAlive(r.pid, startTime: r.pidStartTime) {
-            var ts = timespec(tv_sec: 0, tv_nsec: 10_000_000)
-            nanosleep(&ts, nil)
-        }
+        guard let pidfd = try? Proc.pidfdOpen(r.pid) else { return }
+        defer { FD.close(pidfd) }
+        if Proc.isAlive(r.pid, startTime: r.pidStartTime) { _ = FD.waitExit(pidfd: pidfd, timeoutMs: 2000) }
     }
 
     static let descriptorsFile = "descriptors.json"

@@ -63,7 +63,7 @@ public enum Restore {
         do { imageFD = try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY) } catch {
             throw RuntimeError("--image-path", cause: error)
         }
-        defer { close(imageFD) }
+        defer { FD.close(imageFD) }
         let descriptors: [String]
         do {
             descriptors = try SpecLoader.decode([String].self, FileIO.readRegular(imageDir + "/" + Checkpoint.descriptorsFile, limit: 1 << 20),
@@ -79,7 +79,7 @@ public enum Restore {
         }
         // The namespaces to rejoin, opened before anything is made.
         var extraFDs: [Int32] = []
-        defer { extraFDs.forEach { close($0) } }
+        defer { extraFDs.forEach { FD.close($0) } }
         var inherit: [CriuOpts.InheritFD] = []
         var joinNs: [CriuOpts.JoinNamespace] = []
         for (type, path) in joined {
@@ -133,11 +133,11 @@ public enum Restore {
             // CRIU wants its root to be a mount point whose parent is not overmounted: a recursive
             // bind of the rootfs in the state directory, detached when CRIU is done.
             let criuRoot = store.dir(id) + "/criu-root"
-            try sys("mkdir", criuRoot) { mkdir(criuRoot, 0o755) }
+            try FileIO.mkdirAll(criuRoot, mode: 0o755)
             try Mount.mount(source: rootfs, target: criuRoot, fstype: nil, flags: UInt(MS_BIND | MS_REC), data: nil)
             defer {
                 try? Mount.unmount(criuRoot, flags: Int32(MNT_DETACH))
-                rmdir(criuRoot)
+                try? FileIO.removeEmptyDirectory(criuRoot)
             }
 
             var logDir = imageDir
@@ -148,7 +148,7 @@ public enum Restore {
                 workFD = try FileIO.open(w, O_RDONLY | O_DIRECTORY)
                 logDir = w
             }
-            defer { if workFD >= 0 { close(workFD) } }
+            defer { if workFD >= 0 { FD.close(workFD) } }
 
             var opts = CriuOpts()
             opts.imagesDirFD = imageFD
@@ -181,9 +181,9 @@ public enum Restore {
 
             var console: Int32 = -1
             if let path = o.consoleSocket { console = try Console.connect(path) }
-            defer { if console >= 0 { close(console) } }
+            defer { if console >= 0 { FD.close(console) } }
             var master: Int32? = nil
-            undo.push("pty master") { if let m = master { close(m) } }
+            undo.push("pty master") { if let m = master { FD.close(m) } }
             var restoredPid: Int32 = 0
             var record = ContainerRecord(
                 id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: rootfs, created: intent.created, owner: "",
@@ -193,7 +193,7 @@ public enum Restore {
                 // The cgroup teardown kills them; a restored init outside the cgroup goes here.
                 if restoredPid > 0, let fd = try? Proc.pidfdOpen(restoredPid) {
                     try? Proc.signal(pidfd: fd, SIGKILL)
-                    close(fd)
+                    FD.close(fd)
                 }
             }
             let log = CriuService.LogFile(path: logDir + "/" + logFile)
@@ -219,7 +219,7 @@ public enum Restore {
                         if console >= 0 {
                             try SeqPacket.sendFD(console, fd, name: "/dev/ptmx", what: "--console-socket")
                         } else if !o.detach {
-                            master = dup(fd)
+                            master = try FD.dup(fd, what: "restored pty master")
                         }
                     default: break
                     }
@@ -241,10 +241,10 @@ public enum Restore {
             if o.detach { return 0 }
             lock.release()
             let pidfd = try Proc.pidfdOpen(restoredPid)
-            defer { close(pidfd) }
+            defer { FD.close(pidfd) }
             if let m = master { Foreground.clearONLCR(m) }
             let st = Foreground.wait(pid: restoredPid, pidfd: pidfd, ptyMaster: master)
-            if let m = master { close(m) }
+            if let m = master { FD.close(m) }
             try Delete.run(store: store, id: id, force: true)
             return st.code
         } catch {
@@ -270,7 +270,7 @@ public enum Restore {
         let mounts = spec.mounts ?? []
         let tmpfs = mounts.filter { $0.type == "tmpfs" }.map { CriuExternals.clean($0.destination) }
         let rootFD = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
-        defer { close(rootFD) }
+        defer { FD.close(rootFD) }
         for m in mounts {
             let dest = CriuExternals.clean(m.destination)
             if tmpfs.contains(where: { dest.hasPrefix($0 + "/") }) || m.type == "cgroup" { continue }
@@ -280,7 +280,7 @@ public enum Restore {
                 if FileIO.exists(s) && !FileIO.isDirectory(s) { kind = .file }
             }
             // A read-only rootfs that lacks one fails CRIU's restore, which then says so.
-            if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { close(fd) }
+            if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { FD.close(fd) }
         }
     }
 }
