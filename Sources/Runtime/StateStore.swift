@@ -143,6 +143,8 @@ public struct StateStore: Sendable {
     }
 
     public func remove(_ id: String) throws {
+        // A restore killed while CRIU ran leaves its bind of the rootfs here: never recurse into it.
+        CriuRoot.detach(dir(id))
         try FileIO.removeAll(dir(id))
     }
 

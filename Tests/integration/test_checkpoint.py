@@ -180,3 +180,25 @@ def test_failed_restore_leaves_nothing(rt, bundle, tmp_path):
                         for r, dp in [("/sys/fs/cgroup", ""), ("/sys/fs/cgroup", "memory"),
                                       ("/sys/fs/cgroup", "pids"), ("/sys/fs/cgroup", "unified")]) if os.path.exists(d)]
     assert not left, left
+
+
+@swiftrun_only_because("has no criu-root in its state directory")
+def test_delete_never_descends_into_a_leftover_criu_root(rt, bundle, tmp_path):
+    """A restore killed while CRIU ran leaves <state>/criu-root, a recursive bind of the rootfs:
+    delete detaches it before it removes the state directory, so the rootfs is never emptied."""
+    cid = new_id("rs")
+    b = bundle()
+    rt.create(b, cid)
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep-me").write_text("data")
+    target = os.path.join(rt.root, cid, "criu-root")
+    os.mkdir(target)
+    subprocess.run(["mount", "--rbind", str(victim), target], check=True)
+    try:
+        rt("delete", "--force", cid)
+        assert (victim / "keep-me").read_text() == "data"
+        assert not rt.exists(cid)
+        assert not mounts_mentioning(target)
+    finally:
+        subprocess.run(["umount", "-l", target], capture_output=True)

@@ -132,13 +132,10 @@ public enum Restore {
             try makeMountpoints(spec: spec, rootfs: rootfs, bundle: bundle)
             // CRIU wants its root to be a mount point whose parent is not overmounted: a recursive
             // bind of the rootfs in the state directory, detached when CRIU is done.
-            let criuRoot = store.dir(id) + "/criu-root"
+            let criuRoot = CriuRoot.path(store.dir(id))
             try FileIO.mkdirAll(criuRoot, mode: 0o755)
             try Mount.mount(source: rootfs, target: criuRoot, fstype: nil, flags: UInt(MS_BIND | MS_REC), data: nil)
-            defer {
-                try? Mount.unmount(criuRoot, flags: Int32(MNT_DETACH))
-                try? FileIO.removeEmptyDirectory(criuRoot)
-            }
+            defer { CriuRoot.detach(store.dir(id)) }
 
             var logDir = imageDir
             var workFD: Int32 = -1
@@ -282,5 +279,21 @@ public enum Restore {
             // A read-only rootfs that lacks one fails CRIU's restore, which then says so.
             if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { FD.close(fd) }
         }
+    }
+}
+
+/// `<state dir>/criu-root`: the recursive bind of the rootfs CRIU restores into. Detached (every
+/// mount stacked there) and removed when CRIU is done, and by `delete` before it removes the state
+/// directory of a restore that was killed, so that removal never descends into the rootfs.
+enum CriuRoot {
+    static func path(_ stateDir: String) -> String { stateDir + "/criu-root" }
+
+    static func detach(_ stateDir: String) {
+        let p = path(stateDir)
+        guard FileIO.isDirectory(p) else { return }
+        for _ in 0..<16 {
+            guard (try? Mount.unmount(p, flags: Int32(MNT_DETACH))) != nil else { break }
+        }
+        try? FileIO.removeEmptyDirectory(p)
     }
 }
