@@ -253,6 +253,7 @@ CHECKS=(
     criu_predump
     criu_bind_mounts
     criu_terminal
+    criu_podman
     no_leftovers
 )
 
@@ -762,8 +763,8 @@ t_criu_predump() {
 t_criu_bind_mounts() {
     need_criu
     mkdir -p "$CDIR/data"
-    mkbundle c1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i > /data/count; echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done'
-    sed -i 's|"mounts": \[|"mounts": [\n    {"destination": "/data", "type": "bind", "source": "'"$CDIR/data"'", "options": ["rbind", "rw"]},\n    {"destination": "/etc/hostname", "type": "bind", "source": "/dev/null", "options": ["bind"]},|' "$B/config.json"
+    mkbundle c1 -- sh -c 'i=0; while :; do i=$((i+1)); echo $i > /home/count; echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done'
+    sed -i 's|"mounts": \[|"mounts": [\n    {"destination": "/home", "type": "bind", "source": "'"$CDIR/data"'", "options": ["rbind", "rw"]},\n    {"destination": "/etc/hostname", "type": "bind", "source": "/dev/null", "options": ["bind"]},|' "$B/config.json"
     sed -i 's|"linux": {|"linux": {\n    "maskedPaths": ["/proc/kcore", "/proc/acpi"],|' "$B/config.json"
     criu_start run c1 --detach --bundle "$B"
     wait_count c1 5 || die "counter did not start"
@@ -803,6 +804,41 @@ t_criu_terminal() {
     expect stdout-is-a-pty "$(rt exec c1 sh -c 'readlink /proc/1/fd/1' | grep -c '^/dev/pts/')" 1
     rt delete --force c1
     kill $r2 2>/dev/null
+    return 0
+}
+
+# podman + conmon drive checkpoint/restore (`podman container checkpoint/restore` with
+# --runtime swiftrun), with private storage and run directories.
+t_criu_podman() {
+    need_criu
+    command -v podman >/dev/null 2>&1 || skip "podman is not installed on the host (make deps installs it)"
+    local base=$CDIR/podman out
+    mkdir -p "$base/tmp"
+    export TMPDIR=$base/tmp
+    local P=(podman --root "$base/storage" --runroot "$base/run" --storage-driver vfs --cgroup-manager cgroupfs
+             --events-backend file --runtime "$RT_BIN")
+    tar -C "$ROOTFS" -cf "$base/rootfs.tar" . || die "tar of the rootfs failed"
+    "${P[@]}" import -q "$base/rootfs.tar" localhost/criu-vm:1 >"$base/import.log" 2>&1 || { show "$base/import.log"; die "podman import failed"; }
+    "${P[@]}" run -d --name cnt --network none localhost/criu-vm:1 \
+        sh -c 'echo here > /tmp/marker; i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done' \
+        >"$base/run.log" 2>&1 || { show "$base/run.log"; die "podman run failed"; }
+    local i=0 c=""
+    while [ $i -lt 100 ]; do c=$("${P[@]}" exec cnt cat /tmp/count 2>/dev/null); [ -n "$c" ] && [ "$c" -ge 5 ] && break; sleep 0.3; i=$((i+1)); done
+    [ -n "$c" ] && [ "$c" -ge 5 ] || die "the podman container did not count"
+    "${P[@]}" container checkpoint cnt >"$base/ckpt.log" 2>&1 \
+        || { show "$base/ckpt.log"; find "$base/storage" -name dump.log -exec grep -h Error {} + 2>/dev/null | head | sed 's/^/    | /'; die "podman container checkpoint failed"; }
+    expect podman-exited "$("${P[@]}" inspect -f '{{.State.Status}}' cnt 2>/dev/null)" exited
+    local before; before=$("${P[@]}" logs cnt 2>/dev/null | sed -n 's/^n=//p' | tail -n1)
+    "${P[@]}" container restore cnt >"$base/restore.log" 2>&1 \
+        || { show "$base/restore.log"; find "$base/storage" -name restore.log -exec grep -h Error {} + 2>/dev/null | head | sed 's/^/    | /'; die "podman container restore failed"; }
+    expect podman-running "$("${P[@]}" inspect -f '{{.State.Status}}' cnt 2>/dev/null)" running
+    i=0; c=""
+    while [ $i -lt 100 ]; do c=$("${P[@]}" exec cnt cat /tmp/count 2>/dev/null); [ -n "$c" ] && [ "$c" -gt $((before + 2)) ] && break; sleep 0.3; i=$((i+1)); done
+    expect podman-count-continues "$([ -n "$c" ] && [ "$c" -gt "$before" ] && echo yes || echo "no ($c after $before)")" yes
+    expect podman-marker "$("${P[@]}" exec cnt cat /tmp/marker 2>/dev/null)" here
+    "${P[@]}" rm -f cnt >/dev/null 2>&1
+    "${P[@]}" rmi -af >/dev/null 2>&1
+    rm -rf "$base/storage" 2>/dev/null
     return 0
 }
 

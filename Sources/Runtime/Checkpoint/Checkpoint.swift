@@ -94,7 +94,8 @@ public enum Checkpoint {
         }
         if !o.parentPath.isEmpty {
             if o.parentPath.hasPrefix("/") { throw RuntimeError("--parent-path must be relative") }
-            let real = imageDir + "/" + o.parentPath
+            // Lexically, as the kernel will resolve it once the image directory exists.
+            let real = CriuExternals.clean(imageDir + "/" + o.parentPath)
             guard FileIO.isDirectory(real) else {
                 throw RuntimeError("invalid --parent-path", cause: FileIO.exists(real)
                                    ? SysError("stat", real, errno: ENOTDIR) : SysError("stat", real, errno: ENOENT))
