@@ -3,11 +3,9 @@ import Glibc
 #endif
 import CShim
 
-/// Plain fd operations for code outside LinuxSys (checkpoint/restore): close, dup, the status
-/// flags, a write, waiting for a pidfd.
+/// Plain fd operations for code outside LinuxSys (checkpoint/restore): dup, the status flags, a
+/// write, waiting for a pidfd. (Closing is FDTable.close.)
 public enum FD {
-    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
-
     /// A close-on-exec duplicate.
     public static func dup(_ fd: Int32, what: String) throws -> Int32 {
         try sys("fcntl(F_DUPFD_CLOEXEC)", what) { sr_fcntl_int(fd, F_DUPFD_CLOEXEC, 0) }
@@ -43,5 +41,24 @@ extension FileIO {
     /// rmdir(2): only an empty directory goes (never what is mounted on it).
     public static func removeEmptyDirectory(_ path: String) throws {
         if Glibc.rmdir(path) != 0 && errno != ENOENT { throw SysError("rmdir", path) }
+    }
+}
+
+extension FD {
+    /// As runc's reOpenDevNull, in the init after pivot_root: each of fds 0-2 that is the host's
+    /// /dev/null (an engine's detached stdin, say) is replaced by the container's own /dev/null,
+    /// so that CRIU, which can only dump files of the container's mounts, can checkpoint it. The
+    /// container's node is used only if it is the null device itself (and exists).
+    public static func reopenDevNullStdio() throws {
+        var st = stat()
+        for fd in Int32(0)...2 {
+            guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFCHR, DeviceNumber(st.st_rdev) == .null else { continue }
+            let n = sr_open("/dev/null", O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0)
+            guard n >= 0 else { continue } // no /dev/null of its own: keep the host's
+            defer { _ = Glibc.close(n) }
+            var nst = stat()
+            guard fstat(n, &nst) == 0, (nst.st_mode & S_IFMT) == S_IFCHR, DeviceNumber(nst.st_rdev) == .null else { continue }
+            if dup2(n, fd) < 0 { throw SysError("dup2", "/dev/null onto fd \(fd)") }
+        }
     }
 }

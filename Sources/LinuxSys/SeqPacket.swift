@@ -38,13 +38,3 @@ public enum SeqPacket {
     /// Half-close: the peer reads EOF.
     public static func shutdownWrite(_ fd: Int32) { _ = shutdown(fd, Int32(SHUT_WR)) }
 }
-
-extension SeqPacket {
-    /// Sends `fd` (SCM_RIGHTS) with `name` as the payload over a connected socket of any type, as
-    /// the pty master goes to an engine's console socket.
-    public static func sendFD(_ sock: Int32, _ fd: Int32, name: String, what: String) throws {
-        let bytes = Array(name.utf8)
-        let r = bytes.withUnsafeBytes { sr_send_fd(sock, fd, $0.baseAddress, $0.count) }
-        if r < 0 { throw SysError("sendmsg", what) }
-    }
-}

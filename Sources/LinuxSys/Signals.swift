@@ -9,10 +9,3 @@ public struct BlockedSignals {
 
     public mutating func restore() { _ = sr_restore_signals(&saved) }
 }
-
-public enum Subreaper {
-    /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented to this process.
-    public static func become() throws {
-        try sys("prctl(PR_SET_CHILD_SUBREAPER)", "self") { sr_prctl(36, 1, 0, 0, 0) }
-    }
-}

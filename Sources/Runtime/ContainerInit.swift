@@ -166,7 +166,7 @@ enum ContainerInit {
 
         try WorkingDirectory.create(c.process.cwd, inRootfs: c.rootfs)
         try Rootfs.finalize(rc)
-        if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) }
+        if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) } else { try FD.reopenDevNullStdio() }
         // While still root with every capability: the paths are the container's from here on.
         let landlock = try c.landlock.map(LandlockRuleset.build)
 

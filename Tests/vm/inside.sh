@@ -656,9 +656,9 @@ counter_bundle() {
 criu_start() {
     local verb=$1 id=$2; shift 2
     rm -f "$CDIR/$id.$verb.rc"
-    ( sleep 150 | { rt "$verb" "$@" "$id"; echo $? > "$CDIR/$id.$verb.rc"; } 2>&1 | cat > "$CDIR/$id.$verb.out" ) &
+    ( sleep 150 | { timeout -k 5 240 "$RT_BIN" --root "$R" "$verb" "$@" "$id"; echo $? > "$CDIR/$id.$verb.rc"; } 2>&1 | cat > "$CDIR/$id.$verb.out" ) &
     local i=0
-    while [ $i -lt 300 ]; do
+    while [ $i -lt 1200 ]; do
         [ "$(state_field "$id" status)" = running ] && return 0
         # the runtime exited and the container is not running: its output says why
         [ -s "$CDIR/$id.$verb.rc" ] && [ "$(state_field "$id" status)" != running ] && break
@@ -681,10 +681,12 @@ wait_count() {
     return 1
 }
 
-# ckpt ID ARGS...: checkpoint, showing CRIU's error lines on failure.
+# ckpt ID ARGS...: checkpoint (bounded by 240 s, not rt's 60: CRIU is slow under emulation),
+# showing CRIU's error lines on failure.
 ckpt() {
-    local id=$1; shift
-    rt checkpoint "$@" "$id" >"$CDIR/$id.ckpt.err" 2>&1 || { show "$CDIR/$id.ckpt.err"; die "checkpoint $id $* failed"; }
+    local id=$1 rc=0; shift
+    timeout -k 5 240 "$RT_BIN" --root "$R" checkpoint "$@" "$id" >"$CDIR/$id.ckpt.err" 2>&1 || rc=$?
+    [ $rc = 0 ] || { show "$CDIR/$id.ckpt.err"; die "checkpoint $id $* failed (exit $rc)"; }
 }
 
 # after_restore ID BEFORE: the counter goes on from BEFORE (never restarts at 1), as pid 1 of
@@ -796,7 +798,7 @@ t_criu_terminal() {
     kill $r1 2>/dev/null
     python3 "$recv" "$CDIR/tty2.sock" "$CDIR/tty2.log" --timeout 80 & local r2=$!
     i=0; while [ ! -S "$CDIR/tty2.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
-    rt restore --detach --bundle "$B" --image-path "$CDIR/img" --console-socket "$CDIR/tty2.sock" c1 >"$CDIR/restore.err" 2>&1 \
+    timeout -k 5 240 "$RT_BIN" --root "$R" restore --detach --bundle "$B" --image-path "$CDIR/img" --console-socket "$CDIR/tty2.sock" c1 >"$CDIR/restore.err" 2>&1 \
         || { show "$CDIR/restore.err"; grep -h Error "$CDIR/img/restore.log" | head | sed 's/^/    | /'; die "restore with --console-socket failed"; }
     wait_file_match "$CDIR/tty2.log" 'tick[0-9]' || die "no output on the restored terminal"
     local first; first=$(grep -o 'tick[0-9]*' "$CDIR/tty2.log" | head -n1 | tr -d tick)

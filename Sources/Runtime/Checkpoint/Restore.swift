@@ -63,7 +63,7 @@ public enum Restore {
         do { imageFD = try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY) } catch {
             throw RuntimeError("--image-path", cause: error)
         }
-        defer { FD.close(imageFD) }
+        defer { FDTable.close(imageFD) }
         let descriptors: [String]
         do {
             descriptors = try SpecLoader.decode([String].self, FileIO.readRegular(imageDir + "/" + Checkpoint.descriptorsFile, limit: 1 << 20),
@@ -79,7 +79,7 @@ public enum Restore {
         }
         // The namespaces to rejoin, opened before anything is made.
         var extraFDs: [Int32] = []
-        defer { extraFDs.forEach { FD.close($0) } }
+        defer { extraFDs.forEach { FDTable.close($0) } }
         var inherit: [CriuOpts.InheritFD] = []
         var joinNs: [CriuOpts.JoinNamespace] = []
         for (type, path) in joined {
@@ -108,7 +108,7 @@ public enum Restore {
         }
         var blocked: BlockedSignals? = o.detach ? nil : BlockedSignals()
         defer { blocked?.restore() }
-        if !o.detach && !o.noSubreaper { try Subreaper.become() }
+        if !o.detach && !o.noSubreaper { try Proc.becomeSubreaper() }
 
         let lock = try store.create(id)
         defer { lock.release() }
@@ -145,7 +145,7 @@ public enum Restore {
                 workFD = try FileIO.open(w, O_RDONLY | O_DIRECTORY)
                 logDir = w
             }
-            defer { if workFD >= 0 { FD.close(workFD) } }
+            defer { if workFD >= 0 { FDTable.close(workFD) } }
 
             var opts = CriuOpts()
             opts.imagesDirFD = imageFD
@@ -178,9 +178,9 @@ public enum Restore {
 
             var console: Int32 = -1
             if let path = o.consoleSocket { console = try Console.connect(path) }
-            defer { if console >= 0 { FD.close(console) } }
+            defer { if console >= 0 { FDTable.close(console) } }
             var master: Int32? = nil
-            undo.push("pty master") { if let m = master { FD.close(m) } }
+            undo.push("pty master") { if let m = master { FDTable.close(m) } }
             var restoredPid: Int32 = 0
             var record = ContainerRecord(
                 id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: rootfs, created: intent.created, owner: "",
@@ -190,7 +190,7 @@ public enum Restore {
                 // The cgroup teardown kills them; a restored init outside the cgroup goes here.
                 if restoredPid > 0, let fd = try? Proc.pidfdOpen(restoredPid) {
                     try? Proc.signal(pidfd: fd, SIGKILL)
-                    FD.close(fd)
+                    FDTable.close(fd)
                 }
             }
             let log = CriuService.LogFile(path: logDir + "/" + logFile)
@@ -214,7 +214,7 @@ public enum Restore {
                     case "orphan-pts-master":
                         guard let fd = n.fd else { throw RuntimeError("criu: orphan-pts-master without an fd") }
                         if console >= 0 {
-                            try SeqPacket.sendFD(console, fd, name: "/dev/ptmx", what: "--console-socket")
+                            try UnixAddress.sendFD(console, fd, data: Array("/dev/ptmx".utf8), what: "--console-socket")
                         } else if !o.detach {
                             master = try FD.dup(fd, what: "restored pty master")
                         }
@@ -238,10 +238,10 @@ public enum Restore {
             if o.detach { return 0 }
             lock.release()
             let pidfd = try Proc.pidfdOpen(restoredPid)
-            defer { FD.close(pidfd) }
+            defer { FDTable.close(pidfd) }
             if let m = master { Foreground.clearONLCR(m) }
             let st = Foreground.wait(pid: restoredPid, pidfd: pidfd, ptyMaster: master)
-            if let m = master { FD.close(m) }
+            if let m = master { FDTable.close(m) }
             try Delete.run(store: store, id: id, force: true)
             return st.code
         } catch {
@@ -267,7 +267,7 @@ public enum Restore {
         let mounts = spec.mounts ?? []
         let tmpfs = mounts.filter { $0.type == "tmpfs" }.map { CriuExternals.clean($0.destination) }
         let rootFD = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
-        defer { FD.close(rootFD) }
+        defer { FDTable.close(rootFD) }
         for m in mounts {
             let dest = CriuExternals.clean(m.destination)
             if tmpfs.contains(where: { dest.hasPrefix($0 + "/") }) || m.type == "cgroup" { continue }
@@ -277,7 +277,7 @@ public enum Restore {
                 if FileIO.exists(s) && !FileIO.isDirectory(s) { kind = .file }
             }
             // A read-only rootfs that lacks one fails CRIU's restore, which then says so.
-            if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { FD.close(fd) }
+            if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { FDTable.close(fd) }
         }
     }
 }
