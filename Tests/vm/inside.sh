@@ -734,13 +734,16 @@ t_criu_leave_running_new_id() {
     expect counting-on "$?" 0
     local before; before=$(sed -n 's/^n=//p' "$CDIR/c1.run.out" | tail -n1)
     rt delete --force c1
-    # The same image under another id (and cgroup).
+    # The same image under another id (and cgroup), with the hooks runc runs on restore.
     counter_bundle c2
+    sed -i 's|"linux": {|"hooks": {"prestart": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > '"$CDIR"'/prestart.json"]}],\n            "createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "cat > '"$CDIR"'/createRuntime.json"]}]},\n  "linux": {|' "$B/config.json"
     criu_start restore c2 --detach --bundle "$B" --image-path "$CDIR/img"
     expect c2-running "$(state_field c2 status)" running
     local cnt; cnt=$(count_of c2)
     expect c2-continues-from-image "$([ -n "$cnt" ] && [ "$cnt" -ge 5 ] && echo yes || echo "no ($cnt)")" yes
     expect c2-own-cgroup "$(sed -n 's/^0:://p' /proc/"$(state_field c2 pid)"/cgroup)" /vmtest-c2
+    expect prestart-hook-state "$(grep -o '"status": *"creating"' "$CDIR/prestart.json" 2>/dev/null | wc -l)" 1
+    expect createRuntime-hook-pid "$(grep -o '"pid": *[1-9][0-9]*' "$CDIR/createRuntime.json" 2>/dev/null | wc -l)" 1
     rt delete --force c2
 }
 
