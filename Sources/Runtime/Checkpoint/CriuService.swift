@@ -87,13 +87,7 @@ struct CriuService {
                 SeqPacket.shutdownWrite(client)
                 let st = try? Proc.wait(child.pid)
                 reaped = true
-                let how = st.map { s -> String in
-                    switch s ?? .exited(0) {
-                    case .exited(let c): return "exit status \(c)"
-                    case .signaled(let n): return "killed by signal \(n)"
-                    }
-                } ?? "unknown status"
-                throw failure("type \(kind): unexpected EOF (criu \(how))")
+                throw failure("type \(kind): unexpected EOF (criu \(describe(st)))")
             }
             let resp: CriuResponse
             do { resp = try CriuResponse.decode(data[...]) } catch {
@@ -127,9 +121,17 @@ struct CriuService {
         // CRIU answers a pre-dump and then waits for more requests: closing the socket ends it,
         // whatever its exit status says (as runc).
         if kind != .preDump, kind != .version, kind != .featureCheck, let st, st != .exited(0) {
-            throw failure("type \(kind): criu \(st)")
+            throw failure("type \(kind): criu \(describe(st))")
         }
         return final
+    }
+
+    func describe(_ st: Proc.ExitStatus?) -> String {
+        switch st {
+        case .exited(let c)?: return "exit status \(c)"
+        case .signaled(let n)?: return "killed by signal \(n)"
+        case nil: return "unknown status"
+        }
     }
 
     /// CRIU's version through the VERSION request (CRIU 3.0 and later answer it).
