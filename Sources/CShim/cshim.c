@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/netlink.h>
 #include <linux/mount.h>
 #include <linux/openat2.h>
 #include <linux/sched.h>
@@ -146,6 +147,9 @@ ssize_t sr_recv_fd(int sock, int *fd_out, void *data, size_t len) {
     return r;
 }
 
+_Static_assert(sizeof(sigset_t) <= SR_SIGSET_BUFFER_SIZE, "Swift's signal mask buffers are too small");
+_Static_assert(sizeof(struct termios) <= SR_TERMIOS_BUFFER_SIZE, "Swift's termios buffers are too small");
+
 int sr_block_all_signals(void *old) {
     sigset_t all;
     sigfillset(&all);
@@ -193,30 +197,22 @@ int sr_get_winsize(int fd, unsigned short *rows, unsigned short *cols) {
 int sr_set_dumpable(int on) { return prctl(PR_SET_DUMPABLE, on, 0, 0, 0); }
 
 const int SR_F_GET_SEALS = F_GET_SEALS, SR_F_SEAL_WRITE = F_SEAL_WRITE, SR_AT_EMPTY_PATH = AT_EMPTY_PATH;
+const int SR_F_ADD_SEALS = F_ADD_SEALS, SR_F_SEAL_SEAL = F_SEAL_SEAL, SR_F_SEAL_SHRINK = F_SEAL_SHRINK,
+    SR_F_SEAL_GROW = F_SEAL_GROW;
+const unsigned int SR_MFD_CLOEXEC = MFD_CLOEXEC, SR_MFD_ALLOW_SEALING = MFD_ALLOW_SEALING;
+const int SR_NETLINK_ROUTE = NETLINK_ROUTE;
 const int SR_PR_SET_PDEATHSIG = PR_SET_PDEATHSIG, SR_PR_SET_KEEPCAPS = PR_SET_KEEPCAPS,
     SR_PR_CAPBSET_READ = PR_CAPBSET_READ, SR_PR_CAPBSET_DROP = PR_CAPBSET_DROP,
     SR_PR_SET_NO_NEW_PRIVS = PR_SET_NO_NEW_PRIVS, SR_PR_CAP_AMBIENT = PR_CAP_AMBIENT,
     SR_PR_CAP_AMBIENT_RAISE = PR_CAP_AMBIENT_RAISE, SR_PR_CAP_AMBIENT_CLEAR_ALL = PR_CAP_AMBIENT_CLEAR_ALL,
     SR_PR_GET_SECCOMP = PR_GET_SECCOMP, SR_PR_SET_CHILD_SUBREAPER = PR_SET_CHILD_SUBREAPER;
 
-int sr_sealed_self_copy(void) {
-    int src = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (src < 0) return -1;
-    struct stat st;
-    if (fstat(src, &st) < 0) { close(src); return -1; }
-    int fd = memfd_create("swiftrun", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-    if (fd < 0) { close(src); return -1; }
-    off_t left = st.st_size;
-    while (left > 0) {
-        ssize_t n = sendfile(fd, src, NULL, (size_t)left);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) { close(src); close(fd); return -1; }
-        left -= n;
-    }
-    close(src);
-    if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0) { close(fd); return -1; }
-    return fd;
-}
 int sr_fexecve(int fd, char *const argv[], char *const envp[]) {
     return (int)syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
+}
+int sr_netlink_bind(int fd) {
+    struct sockaddr_nl a;
+    memset(&a, 0, sizeof(a));
+    a.nl_family = AF_NETLINK;
+    return bind(fd, (struct sockaddr *)&a, sizeof(a));
 }

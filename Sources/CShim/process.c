@@ -54,21 +54,6 @@ long sr_set_mempolicy(int mode, const unsigned long *nodemask, unsigned long max
 
 unsigned int sr_if_nametoindex(const char *name) { return if_nametoindex(name); }
 
-int sr_netlink_route_socket(void) {
-    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) return -1;
-    struct sockaddr_nl a;
-    memset(&a, 0, sizeof(a));
-    a.nl_family = AF_NETLINK;
-    if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    return fd;
-}
-
 ssize_t sr_netlink_send(int fd, const void *buf, size_t len) {
     struct sockaddr_nl k;
     memset(&k, 0, sizeof(k));

@@ -44,7 +44,26 @@ public enum SelfExe {
     /// A memfd copy of our binary sealed against any change (for kernels or callers that cannot
     /// make the mount above).
     public static func sealedCopy() throws -> Int32 {
-        try sys("memfd", "sealed copy of \(path)") { sr_sealed_self_copy() }
+        let what = "sealed copy of \(path)"
+        let src = try sys("memfd", what) { Glibc.open("/proc/self/exe", O_RDONLY | O_CLOEXEC) }
+        defer { Glibc.close(src) }
+        var st = stat()
+        try sys("memfd", what) { fstat(src, &st) }
+        let fd = try sys("memfd", what) { memfd_create("swiftrun", SR_MFD_CLOEXEC | SR_MFD_ALLOW_SEALING) }
+        do {
+            var left = Int(st.st_size)
+            while left > 0 {
+                let n = try sys("memfd", what) { sendfile(fd, src, nil, left) }
+                if n == 0 { throw SysError("memfd", what, errno: EIO) }
+                left -= n
+            }
+            let seals = SR_F_SEAL_SEAL | SR_F_SEAL_SHRINK | SR_F_SEAL_GROW | SR_F_SEAL_WRITE
+            try sys("memfd", what) { sr_fcntl_int(fd, SR_F_ADD_SEALS, seals) }
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+        return fd
     }
 
     /// execveat(fd, "", AT_EMPTY_PATH) with this process's arguments and environment plus `extraEnv`.

@@ -6,6 +6,18 @@ import CShim
 /// Bytes, with at most one fd attached (SCM_RIGHTS), over a connected unix socket. Neither call
 /// allocates unless it throws, so both are usable in the container init after its seccomp filter.
 public enum SocketIO {
+    /// A NETLINK_ROUTE socket (close-on-exec) bound in the calling thread's network namespace.
+    public static func netlinkRoute() throws -> Int32 {
+        let fd = try sys("socket", "netlink route") {
+            socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), SR_NETLINK_ROUTE)
+        }
+        do { try sys("socket", "netlink route") { sr_netlink_bind(fd) } } catch {  // one message for both steps, as before
+            Glibc.close(fd)
+            throw error
+        }
+        return fd
+    }
+
     /// sendmsg(MSG_NOSIGNAL) of `bytes` (at least one byte) with `fd` attached when it is >= 0;
     /// EINTR is retried. Returns how many bytes went.
     @discardableResult

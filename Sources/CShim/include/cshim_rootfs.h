@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 // fstatfs(fd) when path is NULL, else statfs(path). Fills the filesystem magic (f_type) and the
-// ST_* mount flags (f_flags). Returns 0, or -1 with errno set.
-int sr_statfs(int fd, const char *path, uint64_t *fs_type, uint64_t *mnt_flags);
+// ST_* mount flags (f_flags), each when its pointer is not NULL. Returns 0, or -1 with errno set.
+int sr_statfs(int fd, const char *_Nullable path, uint64_t *_Nullable fs_type, uint64_t *_Nullable mnt_flags);
 
 #endif

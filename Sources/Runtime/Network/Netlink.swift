@@ -35,7 +35,7 @@ struct Netlink {
 
     /// A NETLINK_ROUTE socket in the calling thread's network namespace (it stays there).
     init() throws {
-        fd = try sys("socket", "netlink route") { sr_netlink_route_socket() }
+        fd = try SocketIO.netlinkRoute()
     }
 
     func close() { Glibc.close(fd) }
