@@ -4,7 +4,7 @@
 #   make test    deps + build + rootfs, then lint, unit tests, the integration suite, the
 #                rootless suite (as a throwaway user), the install/deb tests, the engine
 #                suites (docker, podman, containerd, CRI) and
-#                the VM suite, printing how long each part took
+#                the VM suites (pure cgroup v2; a systemd host), printing how long each part took
 #   make check   the edit loop: release build + unit tests (no apt, no root, no VM)
 #   make lint    swift-format rules (.swift-format), whitespace, a warnings-as-errors build
 #   make fmt     swift format the FILES given (default: the Swift files changed since main)
@@ -139,7 +139,7 @@ run: deps build bundle
 # Every part runs even when an earlier one failed; a table of how long each
 # took (and whether it passed) is printed at the end, and the target fails if
 # any part failed.
-TEST_PARTS := lint unit-test integration-test rootless-test install-test engine-test vm-test
+TEST_PARTS := lint unit-test integration-test rootless-test install-test engine-test vm-test vm-systemd-test
 
 test: deps build bundle
 	@t0=$$(date +%s); rc=0; table=""; \
@@ -214,6 +214,7 @@ engine-test:
 endif
 
 include mk/vm.mk
+include mk/vm-systemd.mk
 include mk/install.mk
 
 # ---------------------------------------------------------------- bench

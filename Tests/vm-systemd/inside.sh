@@ -1,0 +1,382 @@
+#!/usr/bin/env bash
+# swiftrun systemd suite, guest side: runs as root from swiftrun-vmtest.service on the Debian
+# systemd host Tests/vm-systemd/run.sh boots (systemd is PID 1, pure cgroup v2, the repository is
+# /host, read-only). Drives `swiftrun --systemd-cgroup` and checks the units with systemctl and
+# the cgroup files. Prints PASS/FAIL/SKIP lines and ends with "N passed, N failed, N skipped".
+#
+# Usage: inside.sh --runtime PATH --rootfs PATH [--only REGEX]
+# Adding a check: a function t_NAME, appended to CHECKS. Each runs in its own bash process with its
+# own --root ($R) and directory ($D), under a timeout; containers it made are force-deleted after.
+set -u
+
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+CG=/sys/fs/cgroup
+: "${VT_RUNTIME:=}" "${VT_ROOTFS_SRC:=}" "${VT_ONLY:=}" "${VT_WORK:=/tmp/vt}"
+MODE=all ONE=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --runtime) VT_RUNTIME=$2; shift 2 ;;
+        --rootfs) VT_ROOTFS_SRC=$2; shift 2 ;;
+        --only) VT_ONLY=$2; shift 2 ;;
+        --one) MODE=one; ONE=$2; shift 2 ;;
+        *) echo "inside.sh: unknown argument: $1"; exit 2 ;;
+    esac
+done
+export VT_RUNTIME VT_ROOTFS_SRC VT_ONLY VT_WORK
+ROOTFS=$VT_WORK/rootfs
+
+# ---------------------------------------------------------------- helpers
+CHECK="" D="" R=""
+rt() { timeout -k 5 60 "$VT_RUNTIME" --root "$R" "$@"; }
+die() { printf '%s\n' "$*" > "$D/.reason"; exit 1; }
+skip() { printf '%s\n' "$*" > "$D/.reason"; exit 77; }
+note() { printf '    note: %s\n' "$*"; }
+show() { [ -s "$1" ] && sed 's/^/    | /' "$1" | head -n 30; return 0; }
+expect() {
+    local label=$1 got=$2 w; shift 2
+    for w in "$@"; do
+        [ "$got" = "$w" ] && { echo "PASS $CHECK/$label"; echo P >> "$VT_WORK/.results"; return 0; }
+    done
+    local want; want=$(printf "'%s' or " "$@"); want=${want% or }
+    echo "FAIL $CHECK/$label: got '$got', want $want"; echo F >> "$VT_WORK/.results"
+    return 1
+}
+# prop UNIT NAME: one property as systemctl show prints it.
+prop() { systemctl show -P "$2" "$1" 2>/dev/null; }
+# gone UNIT: "gone" when systemd has no such unit loaded (or only an inactive, unfailed husk).
+gone() {
+    local ls as
+    ls=$(prop "$1" LoadState); as=$(prop "$1" ActiveState)
+    if [ "$ls" = not-found ] || [ "$as" = inactive ]; then echo gone; else echo "$ls/$as"; fi
+}
+state_field() {
+    rt state "$1" 2>/dev/null | tr -d '\n' | sed -n 's/.*"'"$2"'"[[:space:]]*:[[:space:]]*"\{0,1\}\([^",}]*\).*/\1/p'
+}
+wait_status() {
+    local i=0 s=""
+    while [ $i -lt "${3:-100}" ]; do
+        s=$(state_field "$1" status); [ "$s" = "$2" ] && return 0
+        sleep 0.1; i=$((i + 1))
+    done
+    echo "    status of $1 is '$s', waited for '$2'"; return 1
+}
+wait_match() {
+    local i=0
+    while [ $i -lt "${3:-100}" ]; do grep -Eq "$2" "$1" 2>/dev/null && return 0; sleep 0.1; i=$((i + 1)); done
+    return 1
+}
+json_arr() { local o="" a; for a in "$@"; do a=${a//\\/\\\\}; a=${a//\"/\\\"}; o+="${o:+,}\"$a\""; done; printf '[%s]' "$o"; }
+
+# mkbundle ID CGROUPSPATH [--resources JSON] [--annotations JSON] [--hooks JSON] -- ARGS...
+mkbundle() {
+    local id=$1 cgp=$2 res="" ann="" hooks=""; shift 2
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --resources) res=$2; shift 2 ;;
+            --annotations) ann=$2; shift 2 ;;
+            --hooks) hooks=$2; shift 2 ;;
+            --) shift; break ;;
+        esac
+    done
+    B=$D/$id; mkdir -p "$B"
+    local extra="" lin=""
+    [ -n "$ann" ] && extra+="\"annotations\": $ann,"
+    [ -n "$hooks" ] && extra+="\"hooks\": $hooks,"
+    [ -n "$res" ] && lin=", \"resources\": $res"
+    cat > "$B/config.json" <<EOF
+{
+  "ociVersion": "1.0.2",
+  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": $(json_arr "$@"),
+    "env": ["PATH=/bin:/sbin:/usr/bin"], "cwd": "/",
+    "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]}},
+  "root": {"path": "$ROOTFS"},
+  "hostname": "vt",
+  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
+             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]},
+             {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}],
+  $extra
+  "linux": {
+    "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}],
+    "cgroupsPath": "$cgp"$lin
+  }
+}
+EOF
+}
+# sd_create ID: create --systemd-cgroup from $B, output in $D/ID.log.
+sd_create() { rt --systemd-cgroup create --bundle "$B" "$1" </dev/null >"$D/$1.log" 2>&1 || { show "$D/$1.log"; die "create $1 failed"; }; }
+sd_started() { sd_create "$1"; rt start "$1" >>"$D/$1.log" 2>&1 || { show "$D/$1.log"; die "start $1 failed"; }; }
+
+# ---------------------------------------------------------------- checks
+CHECKS=(env forms properties memory_enforced pids_enforced update pause_resume events_ps kill_all
+        failed_create killed_create notify_socket podman containerd leftovers)
+
+t_env() {
+    expect pid1 "$(cat /proc/1/comm)" systemd
+    expect cgroup2 "$(stat -fc %T $CG)" cgroup2fs
+    local f; f=$("$VT_RUNTIME" features | tr -d ' \n')
+    expect features.systemd "$(grep -o '"systemd":[a-z]*' <<<"$f" | head -n1)" '"systemd":true'
+}
+
+# Every cgroupsPath form: the unit, its slice and cgroup, the init in it; delete removes all.
+t_forms() {
+    local cgp id unit want n=0
+    for spec in "system.slice:vt:a1|vt-a1.scope|/system.slice/vt-a1.scope" \
+                ":vt:a2|vt-a2.scope|/system.slice/vt-a2.scope" \
+                "machine-vt.slice:vt:a3|vt-a3.scope|/machine.slice/machine-vt.slice/vt-a3.scope" \
+                "|swiftrun-a4.scope|/system.slice/swiftrun-a4.scope" \
+                "user.slice::a5|a5.scope|/user.slice/a5.scope"; do
+        n=$((n + 1)); id=a$n
+        IFS='|' read -r cgp unit want <<<"$spec"
+        mkbundle $id "$cgp" -- sleep 1000
+        sd_started $id
+        expect $id.active "$(prop $unit ActiveState)" active
+        expect $id.cgroup "$(prop $unit ControlGroup)" "$want"
+        expect $id.delegate "$(prop $unit Delegate)" yes
+        expect $id.init-in-unit "$(grep -cx "$(state_field $id pid)" "$CG$want/cgroup.procs" 2>/dev/null)" 1
+        [ $n = 1 ] && expect $id.exec-cgroupns "$(rt exec $id cat /proc/self/cgroup 2>&1)" "0::/"
+        rt delete --force $id >/dev/null 2>&1
+        expect $id.unit-gone "$(gone $unit)" gone
+        expect $id.cgroup-gone "$([ -d "$CG$want" ] && echo present || echo gone)" gone
+    done
+    # A cgroupfs path is refused with runc's wording.
+    mkbundle bad "/not/systemd" -- true
+    rt --systemd-cgroup create --bundle "$B" bad >"$D/bad.log" 2>&1
+    expect refuses-path "$(grep -c 'expected cgroupsPath to be of format "slice:prefix:name"' "$D/bad.log")" 1
+    expect refused-leaves-no-state "$([ -d "$R/bad" ] && echo left || echo none)" none
+}
+
+# linux.resources and annotations as unit properties, and in the files.
+t_properties() {
+    local id=props unit=vt-props.scope dir res
+    res='{"memory":{"limit":67108864,"reservation":33554432},"pids":{"limit":20},'
+    res+='"cpu":{"shares":1024,"quota":50000,"period":100000,"cpus":"0"},"blockIO":{"weight":500},'
+    res+='"unified":{"memory.high":"50331648"}}'
+    mkbundle $id "system.slice:vt:props" --resources "$res" \
+        --annotations '{"org.systemd.property.TimeoutStopSec":"uint64 7","org.systemd.property.CollectMode":"'"'inactive-or-failed'"'"}' \
+        -- sleep 1000
+    sd_create $id
+    dir=$CG$(prop $unit ControlGroup)
+    expect Description "$(prop $unit Description)" "swiftrun container $id"
+    expect Slice "$(prop $unit Slice)" system.slice
+    expect MemoryMax "$(prop $unit MemoryMax)" 67108864
+    expect MemoryLow "$(prop $unit MemoryLow)" 33554432
+    expect MemoryHigh "$(prop $unit MemoryHigh)" 50331648
+    expect TasksMax "$(prop $unit TasksMax)" 20
+    expect CPUWeight "$(prop $unit CPUWeight)" 100
+    expect CPUQuotaPerSecUSec "$(prop $unit CPUQuotaPerSecUSec)" 500ms
+    expect CPUQuotaPeriodUSec "$(prop $unit CPUQuotaPeriodUSec)" 100ms
+    expect AllowedCPUs "$(prop $unit AllowedCPUs)" 0
+    expect IOWeight "$(prop $unit IOWeight)" 4950
+    expect TimeoutStopUSec "$(prop $unit TimeoutStopUSec)" 7s
+    expect CollectMode "$(prop $unit CollectMode)" inactive-or-failed
+    expect file.memory.max "$(cat $dir/memory.max)" 67108864
+    expect file.memory.high "$(cat $dir/memory.high)" 50331648
+    expect file.pids.max "$(cat $dir/pids.max)" 20
+    expect file.cpu.max "$(cat $dir/cpu.max)" "50000 100000"
+    expect file.cpu.weight "$(cat $dir/cpu.weight)" 100
+    expect file.cpuset.cpus "$(cat $dir/cpuset.cpus)" 0
+    rt delete --force $id >/dev/null 2>&1
+    expect unit-gone "$(gone $unit)" gone
+}
+
+t_memory_enforced() {
+    local id=mem unit=vt-mem.scope dir
+    mkbundle $id "system.slice:vt:mem" --resources '{"memory":{"limit":33554432,"swap":33554432}}' -- \
+        sh -c 'dd if=/dev/zero of=/dev/null bs=100M count=1; echo "dd_rc=$?"; sleep 1000'
+    sd_started $id
+    dir=$CG$(prop $unit ControlGroup)
+    wait_match "$D/$id.log" '^dd_rc=' 300 || { show "$D/$id.log"; die "dd did not finish in 30 s"; }
+    expect dd-killed "$(sed -n 's/^dd_rc=//p' "$D/$id.log")" 137
+    expect oom_kill "$(awk '$1=="oom_kill"{print ($2>0)?"yes":"no"}' $dir/memory.events)" yes
+    rt delete --force $id >/dev/null 2>&1
+}
+
+t_pids_enforced() {
+    local id=pids unit=vt-pids.scope dir
+    mkbundle $id "system.slice:vt:pids" --resources '{"pids":{"limit":10}}' -- \
+        sh -c 'ok=0; bad=0; for i in $(seq 30); do if sleep 100 2>/dev/null & then ok=$((ok+1)); else bad=$((bad+1)); fi; done; sleep 1; echo "forked"; sleep 1000'
+    sd_started $id
+    dir=$CG$(prop $unit ControlGroup)
+    wait_match "$D/$id.log" 'forked' 300 || { show "$D/$id.log"; die "the fork loop did not finish"; }
+    expect pids.current-capped "$(( $(cat $dir/pids.current) <= 10 ))" 1
+    expect pids.events-max "$(awk '$1=="max"{print ($2>0)?"hit":"not hit"}' $dir/pids.events)" hit
+    rt delete --force $id >/dev/null 2>&1
+}
+
+t_update() {
+    local id=upd unit=vt-upd.scope dir
+    mkbundle $id "system.slice:vt:upd" --resources '{"memory":{"limit":67108864},"pids":{"limit":20}}' -- sleep 1000
+    sd_started $id
+    dir=$CG$(prop $unit ControlGroup)
+    rt update --memory 134217728 --pids-limit 30 --cpu-share 2048 $id >"$D/u.log" 2>&1 || { show "$D/u.log"; die "update failed"; }
+    expect MemoryMax "$(prop $unit MemoryMax)" 134217728
+    expect TasksMax "$(prop $unit TasksMax)" 30
+    expect CPUWeight "$(prop $unit CPUWeight)" "$(cat $dir/cpu.weight)"
+    expect file.memory.max "$(cat $dir/memory.max)" 134217728
+    expect file.pids.max "$(cat $dir/pids.max)" 30
+    rt delete --force $id >/dev/null 2>&1
+}
+
+t_pause_resume() {
+    local id=pz unit=vt-pz.scope dir
+    mkbundle $id "system.slice:vt:pz" -- sleep 1000
+    sd_started $id
+    dir=$CG$(prop $unit ControlGroup)
+    rt pause $id || die "pause failed"
+    expect paused "$(state_field $id status)" paused
+    expect cgroup.freeze "$(cat $dir/cgroup.freeze)" 1
+    rt resume $id || die "resume failed"
+    expect resumed "$(state_field $id status)" running
+    expect unit-active "$(prop $unit ActiveState)" active
+    rt delete --force $id >/dev/null 2>&1
+}
+
+t_events_ps() {
+    local id=ev out
+    mkbundle $id "system.slice:vt:ev" --resources '{"pids":{"limit":50}}' -- sh -c 'sleep 1000 & sleep 1000 & wait'
+    sd_started $id
+    sleep 0.5
+    out=$(rt events --stats $id 2>&1)
+    expect stats-pids "$(grep -o '"pids":{"current":[0-9]*' <<<"$out" | sed 's/.*://')" 3
+    expect stats-type "$(grep -o '"type":"stats"' <<<"$out")" '"type":"stats"'
+    expect ps-count "$(rt ps --format json $id | tr ',' '\n' | grep -c '[0-9]')" 3
+    rt delete --force $id >/dev/null 2>&1
+}
+
+t_kill_all() {
+    local id=ka unit=vt-ka.scope
+    mkbundle $id "system.slice:vt:ka" -- sh -c 'sleep 1000 & sleep 1000 & wait'
+    sd_started $id
+    sleep 0.5
+    rt kill --all $id KILL || die "kill --all failed"
+    wait_status $id stopped 100 || die "not stopped after kill --all"
+    expect stopped "$(state_field $id status)" stopped
+    rt delete $id >/dev/null 2>&1 || die "delete failed"
+    expect unit-gone "$(gone $unit)" gone
+}
+
+# A create that fails after the unit exists (a createRuntime hook fails) leaves no unit, cgroup
+# or state.
+t_failed_create() {
+    local id=fc unit=vt-fc.scope
+    mkbundle $id "system.slice:vt:fc" --hooks '{"createRuntime":[{"path":"/bin/false"}]}' -- sleep 1000
+    if rt --systemd-cgroup create --bundle "$B" $id >"$D/$id.log" 2>&1; then die "create succeeded with a failing hook"; fi
+    expect unit-gone "$(gone $unit)" gone
+    expect cgroup-gone "$([ -d $CG/system.slice/$unit ] && echo present || echo gone)" gone
+    expect state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+}
+
+# A create killed (SIGKILL) while its unit exists: delete of the half-made container removes it.
+t_killed_create() {
+    local id=kc unit=vt-kc.scope pid i
+    mkbundle $id "system.slice:vt:kc" --hooks '{"createRuntime":[{"path":"/bin/sleep","args":["sleep","30"]}]}' -- sleep 1000
+    rt --systemd-cgroup create --bundle "$B" $id >"$D/$id.log" 2>&1 &
+    pid=$!
+    for i in $(seq 150); do [ "$(prop $unit ActiveState)" = active ] && break; sleep 0.1; done
+    expect unit-during-create "$(prop $unit ActiveState)" active
+    kill -9 $pid; wait $pid 2>/dev/null
+    pkill -9 -f 'sleep 30' 2>/dev/null
+    rt delete --force $id >"$D/del.log" 2>&1 || { show "$D/del.log"; die "delete of the killed create failed"; }
+    expect unit-gone "$(gone $unit)" gone
+    expect cgroup-gone "$([ -d $CG/system.slice/$unit ] && echo present || echo gone)" gone
+    expect state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+}
+
+# NOTIFY_SOCKET: a Type=notify service running the container in the foreground becomes active
+# when the container sends READY=1 (relayed by the runtime, with MAINPID = the runtime).
+t_notify_socket() {
+    [ -x "$ROOTFS/bin/sd_notify_send" ] || skip "no sd_notify_send helper (run.sh builds it with gcc -static)"
+    local id=nt unit=vt-notify.service
+    mkbundle $id "system.slice:vt:nt" -- sh -c 'sleep 2; sd_notify_send STATUS=ignored; sd_notify_send READY=1; sleep 1000'
+    systemd-run --unit=$unit -p Type=notify -p TimeoutStartSec=60 -p KillMode=mixed \
+        "$VT_RUNTIME" --root "$R" --systemd-cgroup run --bundle "$B" $id >"$D/sr.log" 2>&1 \
+        || { show "$D/sr.log"; journalctl -u $unit --no-pager | tail -n 20 > "$D/j.log"; show "$D/j.log"; die "the Type=notify unit did not start"; }
+    expect service-active "$(prop $unit ActiveState)" active
+    expect MainPID-is-runtime "$(cat /proc/$(prop $unit MainPID)/comm 2>/dev/null)" swiftrun
+    expect container-running "$(state_field $id status)" running
+    expect container-unit "$(prop vt-nt.scope ActiveState)" active
+    # The container's sh (PID 1 of its namespace) ignores SIGTERM: kill it, the foreground run ends.
+    rt kill $id KILL >/dev/null 2>&1
+    for i in $(seq 200); do case "$(prop $unit ActiveState)" in active|deactivating) sleep 0.1 ;; *) break ;; esac; done
+    systemctl stop $unit 2>/dev/null; systemctl reset-failed $unit 2>/dev/null
+    rt delete --force $id >/dev/null 2>&1
+    expect container-unit-gone "$(gone vt-nt.scope)" gone
+}
+
+t_podman() {
+    command -v podman >/dev/null || skip "podman is not in the image"
+    local out
+    mkdir -p "$D/store" "$D/run"
+    tar -C "$ROOTFS" -c . | podman --root "$D/store" --runroot "$D/run" --storage-driver vfs import - localhost/vt-busybox >"$D/import.log" 2>&1 \
+        || { show "$D/import.log"; die "podman import failed"; }
+    out=$(timeout 120 podman --root "$D/store" --runroot "$D/run" --storage-driver vfs --cgroup-manager=systemd --runtime "$VT_RUNTIME" \
+        run --rm --network none --name vtpod localhost/vt-busybox sh -c 'echo hello; cat /proc/self/cgroup' 2>&1)
+    echo "$out" > "$D/podman.log"
+    expect run-output "$(head -n1 <<<"$out")" hello
+    expect in-libpod-scope "$(grep -c 'libpod-.*\.scope' <<<"$out")" 1 0
+    out=$(timeout 120 podman --root "$D/store" --runroot "$D/run" --storage-driver vfs --cgroup-manager=systemd --runtime "$VT_RUNTIME" \
+        run -d --network none --memory 64m --name vtpod2 localhost/vt-busybox sleep 1000 2>&1 | tail -n1)
+    local cid=$out unit
+    unit=$(systemctl list-units --all --plain --no-legend 'libpod-*.scope' | awk '{print $1}' | grep -v conmon | head -n1)
+    expect unit-exists "$([ -n "$unit" ] && echo yes || echo no)" yes
+    [ -n "$unit" ] && expect unit-MemoryMax "$(prop "$unit" MemoryMax)" 67108864
+    timeout 60 podman --root "$D/store" --runroot "$D/run" --storage-driver vfs --runtime "$VT_RUNTIME" rm -f -t 0 vtpod2 >/dev/null 2>&1
+    [ -n "$unit" ] && expect unit-gone "$(gone "$unit")" gone
+}
+
+t_containerd() {
+    command -v containerd >/dev/null && command -v ctr >/dev/null || skip "containerd is not in the image"
+    local addr=$D/ctrd.sock out pid
+    containerd --root "$D/croot" --state "$D/cstate" --address "$addr" >"$D/containerd.log" 2>&1 &
+    pid=$!
+    for i in $(seq 100); do [ -S "$addr" ] && break; sleep 0.1; done
+    [ -S "$addr" ] || { kill $pid; die "containerd did not start"; }
+    out=$(timeout 120 ctr --address "$addr" run --rm --rootfs --runc-binary "$VT_RUNTIME" --runc-systemd-cgroup \
+        --cgroup "system.slice:vtctr:c1" "$ROOTFS" c1 sh -c 'echo hi; cat /proc/self/cgroup' 2>&1)
+    echo "$out" > "$D/ctr.log"
+    expect ctr-run "$(head -n1 <<<"$out")" hi
+    expect unit-gone "$(gone vtctr-c1.scope)" gone
+    kill $pid; wait $pid 2>/dev/null
+}
+
+t_leftovers() {
+    expect no-vt-units "$(systemctl list-units --all --plain --no-legend 'vt-*.scope' 'swiftrun-*.scope' | grep -c .)" 0
+    expect no-failed-units "$(systemctl list-units --failed --plain --no-legend | grep -c 'scope')" 0
+}
+
+# ---------------------------------------------------------------- driver
+if [ "$MODE" = one ]; then
+    CHECK=$ONE D=$VT_WORK/$ONE R=$VT_WORK/$ONE/root
+    mkdir -p "$D" "$R"
+    cleanup() { for d in "$R"/*/; do [ -d "$d" ] && timeout 20 "$VT_RUNTIME" --root "$R" delete --force "$(basename "$d")" >/dev/null 2>&1; done; }
+    trap cleanup EXIT
+    "t_$ONE"
+    exit 0
+fi
+
+echo "inside: runtime $VT_RUNTIME ($("$VT_RUNTIME" --version 2>&1 | head -n1))"
+echo "inside: systemd $(systemctl --version | head -n1), $(uname -r), controllers: $(cat $CG/cgroup.controllers)"
+rm -rf "$VT_WORK"; mkdir -p "$VT_WORK"; : > "$VT_WORK/.results"
+cp -a "$VT_ROOTFS_SRC" "$ROOTFS"
+# The runtime from the local disk: 9p reads are slow and every call reads the whole binary.
+install -m 755 "$VT_RUNTIME" /usr/local/sbin/swiftrun && VT_RUNTIME=/usr/local/sbin/swiftrun && export VT_RUNTIME
+[ -x /host/.build/vm-systemd/sd_notify_send ] && cp /host/.build/vm-systemd/sd_notify_send "$ROOTFS/bin/"
+timings=""
+for name in "${CHECKS[@]}"; do
+    if [ -n "$VT_ONLY" ] && ! [[ $name =~ $VT_ONLY ]]; then continue; fi
+    before=$(wc -l < "$VT_WORK/.results"); t0=$(date +%s)
+    timeout -k 5 "${VT_CHECK_TIMEOUT:-400}" bash "$SELF" --one "$name"; rc=$?
+    timings+=" $name=$(( $(date +%s) - t0 ))s"
+    reason=$(head -n1 "$VT_WORK/$name/.reason" 2>/dev/null)
+    subs=$(( $(wc -l < "$VT_WORK/.results") - before ))
+    case $rc in
+        0) [ "$subs" -gt 0 ] || { echo "PASS $name"; echo P >> "$VT_WORK/.results"; } ;;
+        77) echo "SKIP $name: ${reason:-skipped}"; echo S >> "$VT_WORK/.results" ;;
+        124|137) echo "FAIL $name: timed out"; echo F >> "$VT_WORK/.results" ;;
+        *) echo "FAIL $name: ${reason:-exit status $rc}"; echo F >> "$VT_WORK/.results" ;;
+    esac
+done
+echo "timings:$timings"
+p=$(grep -c P "$VT_WORK/.results"); f=$(grep -c F "$VT_WORK/.results"); s=$(grep -c S "$VT_WORK/.results")
+echo "$p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ]
