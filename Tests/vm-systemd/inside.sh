@@ -141,7 +141,7 @@ t_forms() {
     # A cgroupfs path is refused with runc's wording.
     mkbundle bad "/not/systemd" -- true
     rt --systemd-cgroup create --bundle "$B" bad >"$D/bad.log" 2>&1
-    expect refuses-path "$(grep -c 'expected cgroupsPath to be of format "slice:prefix:name"' "$D/bad.log")" 1
+    expect refuses-path "$(grep -c 'expected cgroupsPath to be of format' "$D/bad.log")" 1
     expect refused-leaves-no-state "$([ -d "$R/bad" ] && echo left || echo none)" none
 }
 
@@ -194,7 +194,7 @@ t_memory_enforced() {
 t_pids_enforced() {
     local id=pids unit=vt-pids.scope dir
     mkbundle $id "system.slice:vt:pids" --resources '{"pids":{"limit":10}}' -- \
-        sh -c 'ok=0; bad=0; for i in $(seq 30); do if sleep 100 2>/dev/null & then ok=$((ok+1)); else bad=$((bad+1)); fi; done; sleep 1; echo "forked"; sleep 1000'
+        sh -c '(for i in $(seq 30); do sleep 100 & done) 2>/dev/null; echo forked; exec sleep 1000'
     sd_started $id
     dir=$CG$(prop $unit ControlGroup)
     wait_match "$D/$id.log" 'forked' 300 || { show "$D/$id.log"; die "the fork loop did not finish"; }
