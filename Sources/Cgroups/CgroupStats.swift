@@ -1,14 +1,15 @@
 /// The "data" object of runc's `events --stats` (runc types.Stats), with runc's JSON keys. Encoding
-/// mirrors Go's omitempty: zero numbers and empty lists/maps tagged omitempty are left out, nested
-/// structs are always present. PSI, memory event counts, intel_rdt and network interfaces are not
-/// collected ("intel_rdt" encodes as {}, "network_interfaces" as null, as runc prints them).
+/// mirrors Go's omitempty: fields marked `@OmitEmpty` (omitempty in runc's types) are left out when
+/// zero or empty, the others (`@Always`, and nested structs) are always present; any missing key
+/// decodes as zero. PSI, memory event counts, intel_rdt and network interfaces are not collected
+/// ("intel_rdt" encodes as {}, "network_interfaces" as null, as runc prints them).
 public struct CgroupStats: Codable, Sendable, Equatable {
-    public var cpu = CPUStats()
-    public var cpuset = CPUSetStats()
-    public var memory = MemoryStats()
-    public var pids = PidsStats()
-    public var blkio = BlkioStats()
-    public var hugetlb: [String: HugetlbStats] = [:]
+    @Always public var cpu = CPUStats()
+    @Always public var cpuset = CPUSetStats()
+    @Always public var memory = MemoryStats()
+    @Always public var pids = PidsStats()
+    @Always public var blkio = BlkioStats()
+    @Always public var hugetlb: [String: HugetlbStats] = [:]
 
     public init() {}
 
@@ -17,12 +18,12 @@ public struct CgroupStats: Codable, Sendable, Equatable {
 
     public init(from d: Decoder) throws {
         let c = try d.container(keyedBy: CodingKeys.self)
-        cpu = try c.decodeIfPresent(CPUStats.self, forKey: .cpu) ?? CPUStats()
-        cpuset = try c.decodeIfPresent(CPUSetStats.self, forKey: .cpuset) ?? CPUSetStats()
-        memory = try c.decodeIfPresent(MemoryStats.self, forKey: .memory) ?? MemoryStats()
-        pids = try c.decodeIfPresent(PidsStats.self, forKey: .pids) ?? PidsStats()
-        blkio = try c.decodeIfPresent(BlkioStats.self, forKey: .blkio) ?? BlkioStats()
-        hugetlb = try c.decodeIfPresent([String: HugetlbStats].self, forKey: .hugetlb) ?? [:]
+        _cpu = try c.decode(Always<CPUStats>.self, forKey: .cpu)
+        _cpuset = try c.decode(Always<CPUSetStats>.self, forKey: .cpuset)
+        _memory = try c.decode(Always<MemoryStats>.self, forKey: .memory)
+        _pids = try c.decode(Always<PidsStats>.self, forKey: .pids)
+        _blkio = try c.decode(Always<BlkioStats>.self, forKey: .blkio)
+        _hugetlb = try c.decode(Always<[String: HugetlbStats]>.self, forKey: .hugetlb)
     }
 
     public func encode(to e: Encoder) throws {
@@ -38,251 +39,110 @@ public struct CgroupStats: Codable, Sendable, Equatable {
     }
 }
 
-extension KeyedEncodingContainer {
-    mutating func encodeOmitEmpty(_ v: UInt64, forKey k: Key) throws { if v != 0 { try encode(v, forKey: k) } }
-    mutating func encodeOmitEmpty<T: Encodable>(_ v: [T], forKey k: Key) throws { if !v.isEmpty { try encode(v, forKey: k) } }
-}
-
-extension KeyedDecodingContainer {
-    func u64(_ k: Key) throws -> UInt64 { try decodeIfPresent(UInt64.self, forKey: k) ?? 0 }
-    func list<T: Decodable>(_ k: Key) throws -> [T] { try decodeIfPresent([T].self, forKey: k) ?? [] }
-}
-
-public struct CPUUsage: Codable, Sendable, Equatable {
+public struct CPUUsage: Codable, Sendable, Equatable, StatsValue {
     /// Nanoseconds.
-    public var total: UInt64 = 0
-    public var percpu: [UInt64] = []
-    public var percpuKernel: [UInt64] = []
-    public var percpuUser: [UInt64] = []
-    public var kernel: UInt64 = 0
-    public var user: UInt64 = 0
-    public init() {}
-    enum CodingKeys: String, CodingKey { case total, percpu, percpu_kernel, percpu_user, kernel, user }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        total = try c.u64(.total); percpu = try c.list(.percpu); percpuKernel = try c.list(.percpu_kernel)
-        percpuUser = try c.list(.percpu_user); kernel = try c.u64(.kernel); user = try c.u64(.user)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(total, forKey: .total)
-        try c.encodeOmitEmpty(percpu, forKey: .percpu)
-        try c.encodeOmitEmpty(percpuKernel, forKey: .percpu_kernel)
-        try c.encodeOmitEmpty(percpuUser, forKey: .percpu_user)
-        try c.encode(kernel, forKey: .kernel)
-        try c.encode(user, forKey: .user)
-    }
-}
-
-public struct ThrottlingStats: Codable, Sendable, Equatable {
-    public var periods: UInt64 = 0
-    public var throttledPeriods: UInt64 = 0
-    /// Nanoseconds.
-    public var throttledTime: UInt64 = 0
-    public init() {}
-    enum CodingKeys: String, CodingKey { case periods, throttledPeriods, throttledTime }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        periods = try c.u64(.periods); throttledPeriods = try c.u64(.throttledPeriods); throttledTime = try c.u64(.throttledTime)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(periods, forKey: .periods)
-        try c.encodeOmitEmpty(throttledPeriods, forKey: .throttledPeriods)
-        try c.encodeOmitEmpty(throttledTime, forKey: .throttledTime)
-    }
-}
-
-public struct CPUStats: Codable, Sendable, Equatable {
-    public var usage = CPUUsage()
-    public var throttling = ThrottlingStats()
-    public init() {}
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        usage = try c.decodeIfPresent(CPUUsage.self, forKey: .usage) ?? CPUUsage()
-        throttling = try c.decodeIfPresent(ThrottlingStats.self, forKey: .throttling) ?? ThrottlingStats()
-    }
-}
-
-public struct CPUSetStats: Codable, Sendable, Equatable {
-    public var cpus: [UInt16] = []
-    public var cpuExclusive: UInt64 = 0
-    public var mems: [UInt16] = []
-    public var memHardwall: UInt64 = 0
-    public var memExclusive: UInt64 = 0
-    public var memoryMigrate: UInt64 = 0
-    public var memorySpreadPage: UInt64 = 0
-    public var memorySpreadSlab: UInt64 = 0
-    public var memoryPressure: UInt64 = 0
-    public var schedLoadBalance: UInt64 = 0
-    public var schedRelaxDomainLevel: Int64 = 0
+    @OmitEmpty public var total: UInt64 = 0
+    @OmitEmpty public var percpu: [UInt64] = []
+    @OmitEmpty public var percpuKernel: [UInt64] = []
+    @OmitEmpty public var percpuUser: [UInt64] = []
+    @Always public var kernel: UInt64 = 0
+    @Always public var user: UInt64 = 0
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case cpus, cpu_exclusive, mems, mem_hardwall, mem_exclusive, memory_migrate, memory_spread_page,
-             memory_spread_slab, memory_pressure, sched_load_balance, sched_relax_domain_level
-    }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        cpus = try c.list(.cpus); cpuExclusive = try c.u64(.cpu_exclusive); mems = try c.list(.mems)
-        memHardwall = try c.u64(.mem_hardwall); memExclusive = try c.u64(.mem_exclusive)
-        memoryMigrate = try c.u64(.memory_migrate); memorySpreadPage = try c.u64(.memory_spread_page)
-        memorySpreadSlab = try c.u64(.memory_spread_slab); memoryPressure = try c.u64(.memory_pressure)
-        schedLoadBalance = try c.u64(.sched_load_balance)
-        schedRelaxDomainLevel = try c.decodeIfPresent(Int64.self, forKey: .sched_relax_domain_level) ?? 0
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(cpus, forKey: .cpus)
-        try c.encode(cpuExclusive, forKey: .cpu_exclusive)
-        try c.encodeOmitEmpty(mems, forKey: .mems)
-        try c.encode(memHardwall, forKey: .mem_hardwall)
-        try c.encode(memExclusive, forKey: .mem_exclusive)
-        try c.encode(memoryMigrate, forKey: .memory_migrate)
-        try c.encode(memorySpreadPage, forKey: .memory_spread_page)
-        try c.encode(memorySpreadSlab, forKey: .memory_spread_slab)
-        try c.encode(memoryPressure, forKey: .memory_pressure)
-        try c.encode(schedLoadBalance, forKey: .sched_load_balance)
-        try c.encode(schedRelaxDomainLevel, forKey: .sched_relax_domain_level)
+        case total, percpu, percpuKernel = "percpu_kernel", percpuUser = "percpu_user", kernel, user
     }
 }
 
-public struct MemoryEntry: Codable, Sendable, Equatable {
-    public var limit: UInt64 = 0
-    public var usage: UInt64 = 0
-    public var max: UInt64 = 0
-    public var failcnt: UInt64 = 0
+public struct ThrottlingStats: Codable, Sendable, Equatable, StatsValue {
+    @OmitEmpty public var periods: UInt64 = 0
+    @OmitEmpty public var throttledPeriods: UInt64 = 0
+    /// Nanoseconds.
+    @OmitEmpty public var throttledTime: UInt64 = 0
     public init() {}
-    enum CodingKeys: String, CodingKey { case limit, usage, max, failcnt }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        limit = try c.u64(.limit); usage = try c.u64(.usage); max = try c.u64(.max); failcnt = try c.u64(.failcnt)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encode(limit, forKey: .limit)
-        try c.encodeOmitEmpty(usage, forKey: .usage)
-        try c.encodeOmitEmpty(max, forKey: .max)
-        try c.encode(failcnt, forKey: .failcnt)
-    }
 }
 
-public struct MemoryStats: Codable, Sendable, Equatable {
-    public var cache: UInt64 = 0
-    public var usage = MemoryEntry()
-    public var swap = MemoryEntry()
-    public var kernel = MemoryEntry()
-    public var kernelTCP = MemoryEntry()
-    public var raw: [String: UInt64] = [:]
+public struct CPUStats: Codable, Sendable, Equatable, StatsValue {
+    @Always public var usage = CPUUsage()
+    @Always public var throttling = ThrottlingStats()
     public init() {}
-    enum CodingKeys: String, CodingKey { case cache, usage, swap, kernel, kernelTCP, raw }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        cache = try c.u64(.cache)
-        usage = try c.decodeIfPresent(MemoryEntry.self, forKey: .usage) ?? MemoryEntry()
-        swap = try c.decodeIfPresent(MemoryEntry.self, forKey: .swap) ?? MemoryEntry()
-        kernel = try c.decodeIfPresent(MemoryEntry.self, forKey: .kernel) ?? MemoryEntry()
-        kernelTCP = try c.decodeIfPresent(MemoryEntry.self, forKey: .kernelTCP) ?? MemoryEntry()
-        raw = try c.decodeIfPresent([String: UInt64].self, forKey: .raw) ?? [:]
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(cache, forKey: .cache)
-        try c.encode(usage, forKey: .usage)
-        try c.encode(swap, forKey: .swap)
-        try c.encode(kernel, forKey: .kernel)
-        try c.encode(kernelTCP, forKey: .kernelTCP)
-        if !raw.isEmpty { try c.encode(raw, forKey: .raw) }
+}
+
+public struct CPUSetStats: Codable, Sendable, Equatable, StatsValue {
+    @OmitEmpty public var cpus: [UInt16] = []
+    @Always public var cpuExclusive: UInt64 = 0
+    @OmitEmpty public var mems: [UInt16] = []
+    @Always public var memHardwall: UInt64 = 0
+    @Always public var memExclusive: UInt64 = 0
+    @Always public var memoryMigrate: UInt64 = 0
+    @Always public var memorySpreadPage: UInt64 = 0
+    @Always public var memorySpreadSlab: UInt64 = 0
+    @Always public var memoryPressure: UInt64 = 0
+    @Always public var schedLoadBalance: UInt64 = 0
+    @Always public var schedRelaxDomainLevel: Int64 = 0
+    public init() {}
+    enum CodingKeys: String, CodingKey {
+        case cpus, cpuExclusive = "cpu_exclusive", mems, memHardwall = "mem_hardwall", memExclusive = "mem_exclusive"
+        case memoryMigrate = "memory_migrate", memorySpreadPage = "memory_spread_page"
+        case memorySpreadSlab = "memory_spread_slab", memoryPressure = "memory_pressure"
+        case schedLoadBalance = "sched_load_balance", schedRelaxDomainLevel = "sched_relax_domain_level"
     }
 }
 
-public struct PidsStats: Codable, Sendable, Equatable {
-    public var current: UInt64 = 0
+public struct MemoryEntry: Codable, Sendable, Equatable, StatsValue {
+    @Always public var limit: UInt64 = 0
+    @OmitEmpty public var usage: UInt64 = 0
+    @OmitEmpty public var max: UInt64 = 0
+    @Always public var failcnt: UInt64 = 0
+    public init() {}
+}
+
+public struct MemoryStats: Codable, Sendable, Equatable, StatsValue {
+    @OmitEmpty public var cache: UInt64 = 0
+    @Always public var usage = MemoryEntry()
+    @Always public var swap = MemoryEntry()
+    @Always public var kernel = MemoryEntry()
+    @Always public var kernelTCP = MemoryEntry()
+    @OmitEmpty public var raw: [String: UInt64] = [:]
+    public init() {}
+}
+
+public struct PidsStats: Codable, Sendable, Equatable, StatsValue {
+    @OmitEmpty public var current: UInt64 = 0
     /// 0 when unlimited.
-    public var limit: UInt64 = 0
+    @OmitEmpty public var limit: UInt64 = 0
     public init() {}
-    enum CodingKeys: String, CodingKey { case current, limit }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        current = try c.u64(.current); limit = try c.u64(.limit)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(current, forKey: .current)
-        try c.encodeOmitEmpty(limit, forKey: .limit)
-    }
 }
 
-public struct BlkioEntry: Codable, Sendable, Equatable {
-    public var major: UInt64 = 0
-    public var minor: UInt64 = 0
-    public var op: String = ""
-    public var value: UInt64 = 0
+public struct BlkioEntry: Codable, Sendable, Equatable, StatsValue {
+    @OmitEmpty public var major: UInt64 = 0
+    @OmitEmpty public var minor: UInt64 = 0
+    @OmitEmpty public var op: String = ""
+    @OmitEmpty public var value: UInt64 = 0
     public init(major: UInt64 = 0, minor: UInt64 = 0, op: String = "", value: UInt64 = 0) {
         self.major = major; self.minor = minor; self.op = op; self.value = value
     }
-    enum CodingKeys: String, CodingKey { case major, minor, op, value }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        major = try c.u64(.major); minor = try c.u64(.minor)
-        op = try c.decodeIfPresent(String.self, forKey: .op) ?? ""; value = try c.u64(.value)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(major, forKey: .major)
-        try c.encodeOmitEmpty(minor, forKey: .minor)
-        if !op.isEmpty { try c.encode(op, forKey: .op) }
-        try c.encodeOmitEmpty(value, forKey: .value)
-    }
+    public init() { self.init(major: 0) }
 }
 
-public struct BlkioStats: Codable, Sendable, Equatable {
-    public var ioServiceBytesRecursive: [BlkioEntry] = []
-    public var ioServicedRecursive: [BlkioEntry] = []
-    public var ioQueuedRecursive: [BlkioEntry] = []
-    public var ioServiceTimeRecursive: [BlkioEntry] = []
-    public var ioWaitTimeRecursive: [BlkioEntry] = []
-    public var ioMergedRecursive: [BlkioEntry] = []
-    public var ioTimeRecursive: [BlkioEntry] = []
-    public var sectorsRecursive: [BlkioEntry] = []
+public struct BlkioStats: Codable, Sendable, Equatable, StatsValue {
+    @OmitEmpty public var ioServiceBytesRecursive: [BlkioEntry] = []
+    @OmitEmpty public var ioServicedRecursive: [BlkioEntry] = []
+    @OmitEmpty public var ioQueuedRecursive: [BlkioEntry] = []
+    @OmitEmpty public var ioServiceTimeRecursive: [BlkioEntry] = []
+    @OmitEmpty public var ioWaitTimeRecursive: [BlkioEntry] = []
+    @OmitEmpty public var ioMergedRecursive: [BlkioEntry] = []
+    @OmitEmpty public var ioTimeRecursive: [BlkioEntry] = []
+    @OmitEmpty public var sectorsRecursive: [BlkioEntry] = []
     public init() {}
     enum CodingKeys: String, CodingKey {
-        case ioServiceBytesRecursive, ioServicedRecursive, ioQueueRecursive, ioServiceTimeRecursive,
-             ioWaitTimeRecursive, ioMergedRecursive, ioTimeRecursive, sectorsRecursive
-    }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        ioServiceBytesRecursive = try c.list(.ioServiceBytesRecursive); ioServicedRecursive = try c.list(.ioServicedRecursive)
-        ioQueuedRecursive = try c.list(.ioQueueRecursive); ioServiceTimeRecursive = try c.list(.ioServiceTimeRecursive)
-        ioWaitTimeRecursive = try c.list(.ioWaitTimeRecursive); ioMergedRecursive = try c.list(.ioMergedRecursive)
-        ioTimeRecursive = try c.list(.ioTimeRecursive); sectorsRecursive = try c.list(.sectorsRecursive)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(ioServiceBytesRecursive, forKey: .ioServiceBytesRecursive)
-        try c.encodeOmitEmpty(ioServicedRecursive, forKey: .ioServicedRecursive)
-        try c.encodeOmitEmpty(ioQueuedRecursive, forKey: .ioQueueRecursive)
-        try c.encodeOmitEmpty(ioServiceTimeRecursive, forKey: .ioServiceTimeRecursive)
-        try c.encodeOmitEmpty(ioWaitTimeRecursive, forKey: .ioWaitTimeRecursive)
-        try c.encodeOmitEmpty(ioMergedRecursive, forKey: .ioMergedRecursive)
-        try c.encodeOmitEmpty(ioTimeRecursive, forKey: .ioTimeRecursive)
-        try c.encodeOmitEmpty(sectorsRecursive, forKey: .sectorsRecursive)
+        case ioServiceBytesRecursive, ioServicedRecursive, ioQueuedRecursive = "ioQueueRecursive", ioServiceTimeRecursive
+        case ioWaitTimeRecursive, ioMergedRecursive, ioTimeRecursive, sectorsRecursive
     }
 }
 
-public struct HugetlbStats: Codable, Sendable, Equatable {
-    public var usage: UInt64 = 0
-    public var max: UInt64 = 0
-    public var failcnt: UInt64 = 0
+public struct HugetlbStats: Codable, Sendable, Equatable, StatsValue {
+    @OmitEmpty public var usage: UInt64 = 0
+    @OmitEmpty public var max: UInt64 = 0
+    @Always public var failcnt: UInt64 = 0
     public init() {}
-    enum CodingKeys: String, CodingKey { case usage, max, failcnt }
-    public init(from d: Decoder) throws {
-        let c = try d.container(keyedBy: CodingKeys.self)
-        usage = try c.u64(.usage); max = try c.u64(.max); failcnt = try c.u64(.failcnt)
-    }
-    public func encode(to e: Encoder) throws {
-        var c = e.container(keyedBy: CodingKeys.self)
-        try c.encodeOmitEmpty(usage, forKey: .usage)
-        try c.encodeOmitEmpty(max, forKey: .max)
-        try c.encode(failcnt, forKey: .failcnt)
-    }
 }
