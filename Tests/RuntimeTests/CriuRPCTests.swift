@@ -104,13 +104,13 @@ final class CriuExternalsTests: XCTestCase {
         XCTAssertEqual(dump.map { "\($0.key)=\($0.value)" }, [
             "/data=/data", "/etc/hosts=/etc/hosts", "/proc/kcore=/dev/null",
             "/dev/null=/dev/null", "/dev/zero=/dev/zero", "/dev/full=/dev/full", "/dev/random=/dev/random",
-            "/dev/urandom=/dev/urandom", "/dev/tty=/dev/tty", "/dev/fuse=/dev/fuse",
+            "/dev/urandom=/dev/urandom", "/dev/tty=/dev/tty", "/dev/fuse=/dev/fuse", "/run/notify=/run/notify",
         ])
-        let restore = CriuExternals.restoreMounts(s, bundle: "/b")
+        let restore = CriuExternals.restoreMounts(s, bundle: "/b", notifyDir: "/state/c/notify")
         XCTAssertEqual(restore.map { "\($0.key)=\($0.value)" }, [
             "/data=/srv/data", "/etc/hosts=/b/hosts", "/dev/null=/dev/null", "/dev/zero=/dev/zero",
             "/dev/full=/dev/full", "/dev/random=/dev/random", "/dev/urandom=/dev/urandom", "/dev/tty=/dev/tty",
-            "/dev/fuse=/dev/fuse",
+            "/dev/fuse=/dev/fuse", "/run/notify=/state/c/notify",
         ])
     }
 

@@ -47,11 +47,15 @@ enum CriuExternals {
         for m in spec.mounts ?? [] where isBind(m) { add(clean(m.destination), clean(m.destination)) }
         for p in spec.linux?.maskedPaths ?? [] where isMaskedFile(p) { add(clean(p), "/dev/null") }
         for p in devicePaths(spec) { add(p, p) }
+        // The NOTIFY_SOCKET relay's bind of the state directory's notify/ (not in config.json).
+        add(notifyMount, notifyMount)
         return out
     }
 
+    static let notifyMount = "/run/notify"
+
     /// Restore: each name recorded at dump time mapped to the host path to bind there.
-    static func restoreMounts(_ spec: Spec, bundle: String) -> [CriuOpts.KeyValue] {
+    static func restoreMounts(_ spec: Spec, bundle: String, notifyDir: String? = nil) -> [CriuOpts.KeyValue] {
         var out: [CriuOpts.KeyValue] = []
         func add(_ key: String, _ value: String) {
             if !out.contains(where: { $0.key == key }) { out.append(.init(key: key, value: value)) }
@@ -62,6 +66,7 @@ enum CriuExternals {
         }
         if !(spec.linux?.maskedPaths ?? []).isEmpty { add("/dev/null", "/dev/null") }
         for p in devicePaths(spec) { add(p, p) }
+        if let d = notifyDir { add(notifyMount, d) }
         return out
     }
 

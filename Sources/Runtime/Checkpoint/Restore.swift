@@ -169,7 +169,10 @@ public enum Restore {
             opts.configFile = Checkpoint.configFile(spec)
             opts.inheritFDs = inherit
             opts.joinNs = joinNs
-            opts.extMounts = CriuExternals.restoreMounts(spec, bundle: bundle)
+            // A container dumped with the NOTIFY_SOCKET relay gets a notify/ of its own to bind.
+            let notifyDir = NotifySocket.dir(store, id)
+            try FileIO.mkdirAll(notifyDir, mode: 0o755)
+            opts.extMounts = CriuExternals.restoreMounts(spec, bundle: bundle, notifyDir: notifyDir)
             if o.lsmProfile != nil || o.lsmMountContext != nil {
                 guard version.number >= 31600 else { throw RuntimeError("--lsm-profile and --lsm-mount-context require at least CRIU 3.16") }
                 opts.lsmProfile = o.lsmProfile
