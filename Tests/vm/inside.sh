@@ -253,6 +253,7 @@ CHECKS=(
     criu_predump
     criu_bind_mounts
     criu_terminal
+    criu_netns
     criu_podman
     no_leftovers
 )
@@ -810,6 +811,27 @@ t_criu_terminal() {
     rt delete --force c1
     kill $r2 2>/dev/null
     return 0
+}
+
+# A network namespace joined by path is external to CRIU: the restored container is in the same one.
+t_criu_netns() {
+    need_criu
+    command -v ip >/dev/null 2>&1 || skip "iproute2's ip is not installed"
+    local ns=vmtest-criu-$$ want before
+    ip netns add "$ns" || die "ip netns add $ns failed"
+    trap 'cleanup_check; ip netns del '"$ns"' 2>/dev/null' EXIT
+    want=$(stat -Lc %i "/run/netns/$ns")
+    counter_bundle c1
+    sed -i 's|{"type":"mount"}|{"type":"mount"},{"type":"network","path":"/run/netns/'"$ns"'"}|' "$B/config.json"
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    expect joined "$(stat -Lc %i "/proc/$(state_field c1 pid)/ns/net")" "$want"
+    ckpt c1 --image-path "$CDIR/img"
+    before=$(sed -n 's/^n=//p' "$CDIR/c1.run.out" | tail -n1)
+    criu_start restore c1 --detach --bundle "$B" --image-path "$CDIR/img"
+    expect netns-kept-after-restore "$(stat -Lc %i "/proc/$(state_field c1 pid)/ns/net")" "$want"
+    after_restore c1 "$before"
+    rt delete --force c1
 }
 
 # podman + conmon drive checkpoint/restore (`podman container checkpoint/restore` with
