@@ -36,19 +36,18 @@ public enum NamespaceKind: String, CaseIterable, Sendable {
 }
 
 public enum Namespaces {
-    public static func setns(fd: Int32, _ kind: NamespaceKind, path: String) throws {
-        try sys("setns", "\(kind.rawValue) namespace \(path)") { sr_setns(fd, Int32(truncatingIfNeeded: kind.cloneFlag)) }
+    public static func setns(fd: Int32, _ kind: NamespaceKind, path: String, kernel k: any Kernel = LinuxKernel()) throws {
+        try sys("setns", "\(kind.rawValue) namespace \(path)") { k.setns(fd, Int32(truncatingIfNeeded: kind.cloneFlag)) }
     }
 
     /// Opens `path` and joins the namespace there.
-    public static func join(_ kind: NamespaceKind, path: String) throws {
-        let fd = try FileIO.open(path, O_RDONLY)
-        defer { close(fd) }
-        try setns(fd: fd, kind, path: path)
+    public static func join(_ kind: NamespaceKind, path: String, kernel k: any Kernel = LinuxKernel()) throws {
+        let fd = FileDescriptor(adopting: try FileIO.open(path, O_RDONLY))
+        try setns(fd: fd.rawValue, kind, path: path, kernel: k)
     }
 
-    public static func unshare(_ flags: UInt64, what: String) throws {
-        try sys("unshare", what) { sr_unshare(Int32(truncatingIfNeeded: flags)) }
+    public static func unshare(_ flags: UInt64, what: String, kernel k: any Kernel = LinuxKernel()) throws {
+        try sys("unshare", what) { k.unshare(Int32(truncatingIfNeeded: flags)) }
     }
 }
 

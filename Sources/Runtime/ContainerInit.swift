@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 import Rootfs
@@ -37,6 +36,8 @@ struct InitContext {
     var cgroupPaths: [String: String] = [:]
     /// process.landlock as this kernel enforces it (the ruleset is built after pivot_root).
     var landlock: LandlockPlan? = nil
+    /// Where the init's namespace, identity and mount syscalls go (a RecordingKernel in tests).
+    var kernel: any Kernel = LinuxKernel()
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -50,7 +51,7 @@ enum ContainerInit {
             // From here on the init outlives `create`: clear the parent-death signal *before*
             // saying ready, or the runtime's exit could race it and kill us. Until `created` the
             // sync socket ties us to create instead: its EOF (create died) makes us exit.
-            _ = sr_prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)
+            _ = c.kernel.prctl(PR_SET_PDEATHSIG, 0)
             // While it waits for `start` the init holds only 0-2, the preserved fds, the start
             // socket and a Landlock ruleset (the log is the runtime's; errors now go back to `start`).
             Log.detach()
@@ -58,7 +59,7 @@ enum ContainerInit {
             try c.sync.expect(.created, peer: "runtime")
         } catch {
             try? c.sync.send(.error("\(error)"))
-            _exit(1)
+            Proc.exitNow(1)
         }
         c.sync.close()
         waitForStartAndExec(c, prepared)
@@ -70,6 +71,8 @@ enum ContainerInit {
         let hostPid: Int32
         /// process.landlock's ruleset, built inside the container's root, enforced by Launch.
         let landlock: LandlockRuleset?
+        /// ProcessFinalize applied the privileged attributes (Launch must not repeat them).
+        var privilegedApplied = false
     }
 
     /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
@@ -80,8 +83,9 @@ enum ContainerInit {
     }
 
     static func setup(_ c: InitContext) throws -> Prepared {
+        let k = c.kernel
         FDTable.closeAll(except: keptFDs(c))
-        let hostPid = Self.selfPid()
+        let hostPid = Proc.pidInMountedProc()
         // oom_score_adj with the host's credentials, before any namespace is entered (as runc):
         // in a user namespace the file is no longer ours to write (EACCES on every create). Also
         // before we become non-dumpable: then the file is root's, which an ordinary user may not write.
@@ -95,29 +99,27 @@ enum ContainerInit {
         }
         // Until execve the init is the runtime binary: non-dumpable, so no container process can
         // open /proc/1/exe and write through it to the host's swiftrun (CVE-2019-5736 class).
-        _ = sr_set_dumpable(0)
+        _ = k.setDumpable(false)
         // Die with `create` until we are ready; afterwards the init outlives it.
-        _ = sr_prctl(PR_SET_PDEATHSIG, UInt(SIGKILL), 0, 0, 0)
+        _ = k.prctl(PR_SET_PDEATHSIG, UInt(SIGKILL))
         // (getppid() is 0 whenever the parent is outside our pid namespace: a new one, or one
         // joined by path. Then a dead parent shows as EOF on the sync socket instead.)
-        let ppid = getppid()
-        if ppid != 0 && ppid != c.parentPid { _exit(1) }
-        sr_reset_signal_dispositions()
-        var empty = [UInt8](repeating: 0, count: 128)
-        _ = sr_restore_signals(&empty)
-        if setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
+        let ppid = Proc.parentPid
+        if ppid != 0 && ppid != c.parentPid { Proc.exitNow(1) }
+        SignalMask.resetForChild()
+        if k.setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
 
         try enterNamespaces(c)
         // Like runc: a session keyring of its own, so containers never share the host's keys.
-        if !c.noNewKeyring && sr_join_session_keyring("_ses.\(c.id)") < 0 && errno != ENOSYS {
+        if !c.noNewKeyring && k.joinSessionKeyring("_ses.\(c.id)") < 0 && errno != ENOSYS {
             throw RuntimeError("join a new session keyring", cause: SysError("keyctl", "_ses.\(c.id)"))
         }
         let linux = c.spec.linux
         if let h = c.spec.hostname, !h.isEmpty {
-            try sys("sethostname", h) { sr_sethostname(h, h.utf8.count) }
+            try sys("sethostname", h) { k.sethostname(h) }
         }
         if let d = c.spec.domainname, !d.isEmpty {
-            try sys("setdomainname", d) { sr_setdomainname(d, d.utf8.count) }
+            try sys("setdomainname", d) { k.setdomainname(d) }
         }
         // The init's own procfs files, through a verified procfs (the host's: nothing of the
         // container is mounted yet). Per-namespace sysctls resolve against the writer's
@@ -146,13 +148,14 @@ enum ContainerInit {
         rc.bindSourceFDs = c.bindSourceFDs
         rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
         rc.cgroupPaths = c.cgroupPaths
+        rc.kernel = k
         try Rootfs.prepare(rc)
-        for fd in c.idmapFDs.values { close(fd) }
-        for fd in c.bindSourceFDs.values { close(fd) }
+        for fd in c.idmapFDs.values { FileIO.close(fd) }
+        for fd in c.bindSourceFDs.values { FileIO.close(fd) }
         var consoleSlave: Int32 = -1
         if c.consoleSocket >= 0 {
             consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: c.consoleSocket, size: c.process.consoleSize)
-            close(c.consoleSocket)
+            FileIO.close(c.consoleSocket)
         }
 
         let hooks = c.spec.hooks
@@ -170,32 +173,17 @@ enum ContainerInit {
         // While still root with every capability: the paths are the container's from here on.
         let landlock = try c.landlock.map(LandlockRuleset.build)
 
-        try Rlimits.apply(c.process.rlimits ?? [])
-        // scheduler + ioPriority, while the init still has CAP_SYS_NICE.
-        try ProcessAttributes.applyPrivileged(process: c.process, linux: linux)
-
-        // Credentials: bounding set first (needs CAP_SETPCAP), then groups/gid/uid, then the rest.
-        let caps = c.process.capabilities.map { CapabilitySets($0, warn: Log.warn) }
-        try caps?.applyBounding()
-        if let sc = c.seccomp, sc.installEarly {
-            try sc.install(state: containerState(c, "creating"), hostPid: hostPid)
-        }
-        let cwd = c.process.cwd
-        let chdirBefore = chdir(cwd) == 0
-        try StdioOwnership.give(to: c.process.user.uid, terminal: consoleSlave >= 0)
-        try Identity.apply(c.process.user, setgroupsAllowed: setgroupsAllowed)
-        if chdir(cwd) != 0 && !chdirBefore {
-            throw RuntimeError("process.cwd: chdir to \"\(cwd)\"", cause: SysError("chdir", cwd))
-        }
-        try WorkingDirectory.verifyInsideRoot()
-        try caps?.apply(warn: Log.warn)
-        if c.process.noNewPrivileges == true { try NoNewPrivileges.set() }
+        // rlimits, scheduler, capabilities, identity, cwd, no_new_privs: shared with `exec`.
+        let done = try ProcessFinalize(kernel: k, process: c.process, linux: linux, seccomp: c.seccomp, hostPid: hostPid,
+                                       terminal: consoleSlave >= 0, setgroupsAllowed: setgroupsAllowed,
+                                       state: { containerState(c, "creating") }, warn: Log.warn).run()
+        let prepared = Prepared(hostPid: hostPid, landlock: landlock, privilegedApplied: done.privilegedApplied)
 
         // Resolve the program now, so that a missing binary fails `create`, as with runc.
-        if c.spec.process == nil { return Prepared(hostPid: hostPid, landlock: landlock) }
+        if c.spec.process == nil { return prepared }
         guard let argv0 = c.process.args?.first else { throw RuntimeError("config.json: process.args must not be empty") }
         _ = try PathLookup.find(argv0, env: c.process.env ?? [])
-        return Prepared(hostPid: hostPid, landlock: landlock)
+        return prepared
     }
 
     /// setns into namespaces given by path, then create the remaining ones (user first, so the
@@ -203,13 +191,14 @@ enum ContainerInit {
     static func enterNamespaces(_ c: InitContext) throws {
         // The parent first puts us in our cgroup (unless clone3 already did).
         try c.sync.expect(.proceed, peer: "runtime")
+        let k = c.kernel
         for j in c.plan.joins {
-            do { try Namespaces.join(j.kind, path: j.path) } catch {
+            do { try Namespaces.join(j.kind, path: j.path, kernel: k) } catch {
                 throw RuntimeError("linux.namespaces: join \(j.kind.rawValue) namespace \(j.path)", cause: error)
             }
         }
         if c.plan.unshareFlags & NamespaceKind.user.cloneFlag != 0 {
-            try Namespaces.unshare(NamespaceKind.user.cloneFlag, what: "user namespace")
+            try Namespaces.unshare(NamespaceKind.user.cloneFlag, what: "user namespace", kernel: k)
         }
         if c.plan.newUser {
             // Dumpable while the parent maps us: a non-dumpable process's /proc/<pid> files are
@@ -220,25 +209,17 @@ enum ContainerInit {
             try c.sync.send(.mapRequest)
             try c.sync.expect(.mapped, peer: "runtime")
             // Become root of the new namespace when it is mapped (it usually is).
-            _ = sr_setresgid(0, 0, 0)
-            _ = sr_setresuid(0, 0, 0)
+            _ = k.setresgid(0, 0, 0)
+            _ = k.setresuid(0, 0, 0)
         }
         let rest = c.plan.unshareFlags & ~NamespaceKind.user.cloneFlag
-        if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))") }
-        if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace") }
+        if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))", kernel: k) }
+        if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace", kernel: k) }
         if c.plan.newNetwork { try Loopback.up() }
     }
 
-    /// readlink("/proc/self"): the pid in the pid namespace of the mounted procfs.
-    static func selfPid() -> Int32 {
-        var buf = [CChar](repeating: 0, count: 32)
-        let n = readlink("/proc/self", &buf, buf.count - 1)
-        guard n > 0 else { return getpid() }
-        return Int32(String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)) ?? getpid()
-    }
-
     static func containerState(_ c: InitContext, _ status: String) -> State {
-        State(ociVersion: ociVersion, id: c.id, status: status, pid: getpid(), bundle: c.bundle,
+        State(ociVersion: ociVersion, id: c.id, status: status, pid: Proc.currentPid, bundle: c.bundle,
               annotations: c.spec.annotations)
     }
 
@@ -248,16 +229,15 @@ enum ContainerInit {
     static func waitForStartAndExec(_ c: InitContext, _ prepared: Prepared) -> Never {
         var conn: Int32 = -1
         while true {
-            conn = sr_accept_cloexec(c.startListener)
-            if conn < 0 { if errno == EINTR { continue }; _exit(1) }
-            var b: UInt8 = 0
-            if Glibc.read(conn, &b, 1) == 1 && b == StartSocket.request { break }
-            close(conn)
+            guard let fd = try? UnixAddress.accept(c.startListener) else { Proc.exitNow(1) }
+            conn = fd
+            if FileIO.readByte(conn) == StartSocket.request { break }
+            FileIO.close(conn)
         }
-        close(c.startListener)
+        FileIO.close(c.startListener)
         func fail(_ msg: String) -> Never {
-            _ = Array(msg.utf8).withUnsafeBytes { Glibc.write(conn, $0.baseAddress, $0.count) }
-            _exit(1)
+            FileIO.writeBestEffort(conn, Array(msg.utf8))
+            Proc.exitNow(1)
         }
         // `start` refuses first (ContainerRecord.hasProcess); this init has nothing to run.
         if c.spec.process == nil { fail("config.json: process is required to start a container") }
@@ -269,13 +249,13 @@ enum ContainerInit {
                                env: Launch.environment(c.process, preserveFDs: c.preserveFDs), cwd: "/")
         } catch { fail("\(error)") }
         // Without this byte `start` takes the EOF for a death, not an exec (StartSocket).
-        var execing = StartSocket.execing
-        _ = Glibc.write(conn, &execing, 1)
+        FileIO.writeBestEffort(conn, [StartSocket.execing])
 
         do {
             try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, preserved: c.preserved,
                             seccomp: c.seccomp,
-                            state: containerState(c, "running"), hostPid: prepared.hostPid, landlock: prepared.landlock)
+                            state: containerState(c, "running"), hostPid: prepared.hostPid, landlock: prepared.landlock,
+                            privilegedApplied: prepared.privilegedApplied)
         } catch { fail("\(error)") }
     }
 }

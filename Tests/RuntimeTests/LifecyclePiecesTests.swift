@@ -211,7 +211,7 @@ final class ProcessSetupTests: XCTestCase {
     func testRlimitNames() {
         XCTAssertEqual(Rlimits.resources.count, 16)
         XCTAssertEqual(Rlimits.resources["RLIMIT_NOFILE"], 7)
-        XCTAssertThrowsError(try Rlimits.apply([POSIXRlimit(type: "RLIMIT_BOGUS", hard: 1, soft: 1)]))
+        XCTAssertThrowsError(try Rlimits.apply([POSIXRlimit(type: "RLIMIT_BOGUS", hard: 1, soft: 1)], kernel: RecordingKernel()))
     }
 }
 

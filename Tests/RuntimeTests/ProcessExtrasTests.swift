@@ -135,7 +135,7 @@ final class ProcessExtrasTests: XCTestCase {
         linux.personality = LinuxPersonality(domain: "LINUX32")
         linux.memoryPolicy = LinuxMemoryPolicy(mode: "MPOL_BIND", nodes: "0")
         let r = inChild { say in
-            do { try ProcessAttributes.applyBeforeExec(process: proc, linux: linux) } catch { say("\(error)"); return 1 }
+            do { try ProcessAttributes.applyBeforeExec(process: proc, linux: linux, privilegedApplied: false) } catch { say("\(error)"); return 1 }
             var policy: UInt32 = 0, flags: UInt64 = 0, nice: Int32 = 0, prio: UInt32 = 0
             guard sr_test_sched_getattr(0, &policy, &flags, &nice, &prio) == 0, policy == 3, nice == 7 else {
                 say("sched: policy \(policy) nice \(nice)"); return 2
@@ -166,7 +166,7 @@ final class ProcessExtrasTests: XCTestCase {
             _ = sr_capset(0, 0, 0)
             var p = OCISpec.Process(args: ["true"])
             p.ioPriority = LinuxIOPriority(class: "IOPRIO_CLASS_RT", priority: 0)
-            do { try ProcessAttributes.applyBeforeExec(process: p, linux: nil); return 1 } catch { say("\(error)"); return 0 }
+            do { try ProcessAttributes.applyBeforeExec(process: p, linux: nil, privilegedApplied: false); return 1 } catch { say("\(error)"); return 0 }
         }
         XCTAssertEqual(r.code, 0, r.message)
         XCTAssertEqual(r.message, "process.ioPriority: ioprio_set: operation not permitted\n")

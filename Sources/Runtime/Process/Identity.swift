@@ -1,27 +1,25 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
 /// process.user: supplementary groups, gid, uid (in that order), keeping capabilities across
 /// the uid change so the configured sets can be applied afterwards.
 enum Identity {
-    static func apply(_ user: User, setgroupsAllowed: Bool) throws {
-        _ = sr_prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)
-        defer { _ = sr_prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) }
+    static func apply(_ user: User, setgroupsAllowed: Bool, kernel k: any Kernel) throws {
+        _ = k.prctl(PR_SET_KEEPCAPS, 1)
+        defer { _ = k.prctl(PR_SET_KEEPCAPS, 0) }
         if setgroupsAllowed {
             let groups = user.additionalGids ?? []
-            let r = groups.withUnsafeBufferPointer { sr_setgroups(groups.count, $0.baseAddress) }
-            if r != 0 { throw RuntimeError("setgroups \(groups)", cause: SysError("setgroups", errno: errno)) }
+            if k.setgroups(groups) != 0 { throw RuntimeError("setgroups \(groups)", cause: SysError("setgroups", errno: errno)) }
         } else if let g = user.additionalGids, !g.isEmpty {
             throw RuntimeError("process.user.additionalGids: cannot set supplementary groups: setgroups is denied in this user namespace")
         }
-        if sr_setresgid(user.gid, user.gid, user.gid) != 0 {
+        if k.setresgid(user.gid, user.gid, user.gid) != 0 {
             throw RuntimeError("setgid \(user.gid)", cause: SysError("setresgid", errno: errno))
         }
-        if sr_setresuid(user.uid, user.uid, user.uid) != 0 {
+        if k.setresuid(user.uid, user.uid, user.uid) != 0 {
             throw RuntimeError("setuid \(user.uid)", cause: SysError("setresuid", errno: errno))
         }
     }

@@ -12,7 +12,7 @@ enum Launch {
     /// /proc seen now). It is closed before any path of the container's is resolved.
     static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, preserved: [Int32], seccomp: SeccompPlan?,
                      state: @autoclosure () -> State, hostPid: Int32, proc: ProcFS? = nil,
-                     landlock: LandlockRuleset? = nil) throws -> Never {
+                     landlock: LandlockRuleset? = nil, privilegedApplied: Bool) throws -> Never {
         try LSM.apply(process: p, linux: linux, proc: proc)
         // No host fd may be open while args[0] and PATH, which the image controls, are resolved
         // (a PATH through /proc/self/fd/N of the host's procfs would reach the host's binaries).
@@ -24,7 +24,7 @@ enum Launch {
         // Only fds 0-2 and the preserved ones survive exec: never a runtime fd that happens to sit
         // in 3..<3+preserveFDs when the caller passed fewer.
         try FDTable.inheritOnly(preserved)
-        try ProcessAttributes.applyBeforeExec(process: p, linux: linux)
+        try ProcessAttributes.applyBeforeExec(process: p, linux: linux, privilegedApplied: privilegedApplied)
         // Landlock after everything that writes to /proc (LSM labels, attributes), and before
         // seccomp, so a filter that denies the landlock_* syscalls cannot stop the container.
         // no_new_privs (or CAP_SYS_ADMIN) is already in place: LandlockValidator requires it.

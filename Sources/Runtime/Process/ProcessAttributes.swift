@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -15,20 +14,16 @@ import OCISpec
 ///      (IOPRIO_CLASS_RT needs CAP_SYS_NICE or CAP_SYS_ADMIN).
 ///   2. `applyBeforeExec` last, right before execve: linux.memoryPolicy, linux.personality,
 ///      process.execCPUAffinity.final (no capability needed). When `applyPrivileged` was not
-///      called in this process, it applies scheduler and ioPriority too (they then fail with
-///      EPERM when the container lacks CAP_SYS_NICE).
+///      called in this process (`privilegedApplied`, from ProcessFinalize), it applies scheduler
+///      and ioPriority too (they then fail with EPERM when the container lacks CAP_SYS_NICE).
 enum ProcessAttributes {
-    /// Set once `applyPrivileged` ran in this process (the forked init is single-threaded).
-    nonisolated(unsafe) static var privilegedDone = false
-
     static func applyPrivileged(process: OCISpec.Process, linux: Linux?) throws {
         if let s = process.scheduler { try SchedulerAttr.apply(s) }
         if let io = process.ioPriority { try IOPriority.apply(io) }
-        privilegedDone = true
     }
 
-    static func applyBeforeExec(process: OCISpec.Process, linux: Linux?) throws {
-        if !privilegedDone { try applyPrivileged(process: process, linux: linux) }
+    static func applyBeforeExec(process: OCISpec.Process, linux: Linux?, privilegedApplied: Bool) throws {
+        if !privilegedApplied { try applyPrivileged(process: process, linux: linux) }
         if let m = linux?.memoryPolicy { try MemoryPolicy.apply(m) }
         if let p = linux?.personality { try Personality.apply(p) }
         if let f = process.execCPUAffinity?.final {

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -14,12 +13,12 @@ enum Rlimits {
         "RLIMIT_RTPRIO": 14, "RLIMIT_RTTIME": 15,
     ]
 
-    static func apply(_ limits: [POSIXRlimit]) throws {
+    static func apply(_ limits: [POSIXRlimit], kernel k: any Kernel) throws {
         for l in limits {
             guard let res = resources[l.type] else {
                 throw RuntimeError("process.rlimits: unknown rlimit type \"\(l.type)\"")
             }
-            if sr_prlimit(0, res, l.soft, l.hard) != 0 {
+            if k.prlimit(0, res, soft: l.soft, hard: l.hard) != 0 {
                 throw RuntimeError("setrlimit \(l.type) (soft \(l.soft), hard \(l.hard))", cause: SysError("prlimit", errno: errno))
             }
         }

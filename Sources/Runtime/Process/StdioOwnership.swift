@@ -10,13 +10,13 @@ import LinuxSys
 /// sockets and a tty the runtime was itself given are left alone: they are not the container's.
 /// Runs while the process still has CAP_CHOWN, before process.user is applied.
 enum StdioOwnership {
-    static func give(to uid: uid_t, terminal: Bool) throws {
+    static func give(to uid: uid_t, terminal: Bool, kernel k: any Kernel) throws {
         for fd in Int32(0)...2 {
-            var st = stat()
-            guard fstat(fd, &st) == 0, st.st_uid != uid else { continue }
+            var st = FileStat()
+            guard k.fstat(fd, &st) == 0, st.st_uid != uid else { continue }
             let kind = st.st_mode & S_IFMT
-            guard kind == S_IFIFO || (terminal && kind == S_IFCHR && isatty(fd) == 1) else { continue }
-            if fchown(fd, uid, gid_t.max) != 0 {
+            guard kind == S_IFIFO || (terminal && kind == S_IFCHR && k.isatty(fd)) else { continue }
+            if k.fchown(fd, uid, gid_t.max) != 0 {
                 let e = errno
                 // EINVAL: the group is not mapped in the user namespace; EPERM: the owner is not
                 // (a pipe of the host's root). The fd then stays as it is, as with runc.

@@ -10,9 +10,8 @@ enum WorkingDirectory {
     /// cannot point the mkdir outside). Whatever is at the path already is left to chdir to judge.
     static func create(_ cwd: String, inRootfs rootfs: String) throws {
         do {
-            let root = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
-            defer { close(root) }
-            close(try SafePath.create(root: root, cwd, kind: .directory))
+            let root = FileDescriptor(adopting: try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY))
+            FileDescriptor(adopting: try SafePath.create(root: root.rawValue, cwd, kind: .directory)).close()
         } catch {
             throw RuntimeError("process.cwd: create \"\(cwd)\"", cause: error)
         }
@@ -21,9 +20,8 @@ enum WorkingDirectory {
     /// After chdir(process.cwd): the cwd must be reachable from the container's root. A cwd
     /// reached through an fd of a host directory (`/proc/self/fd/N`, CVE-2024-21626) is not, and
     /// getcwd then fails (ENOENT) or returns a path that does not start with "/". runc's wording.
-    static func verifyInsideRoot() throws {
-        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buf, buf.count) != nil, buf[0] == CChar(UInt8(ascii: "/")) else {
+    static func verifyInsideRoot(kernel k: any Kernel) throws {
+        guard let cwd = k.getcwd(), cwd.hasPrefix("/") else {
             throw RuntimeError("process.cwd: current working directory is outside of container mount namespace root -- possible container breakout detected")
         }
     }

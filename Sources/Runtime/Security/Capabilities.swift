@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -19,7 +18,11 @@ struct CapabilitySets {
     /// EINVAL above it), not read from /proc/sys/kernel/cap_last_cap: `exec` computes this after
     /// joining the container, whose /proc may be a fake saying 20, which would leave every
     /// capability above 20 in the bounding set.
-    static let lastCap: Int32 = highestValid(upTo: 63) { sr_prctl(PR_CAPBSET_READ, UInt($0), 0, 0, 0) >= 0 }
+    static func lastCap(_ k: any Kernel = LinuxKernel()) -> Int32 {
+        highestValid(upTo: 63) { k.prctl(PR_CAPBSET_READ, UInt($0)) >= 0 }
+    }
+    /// The highest capability this process's kernel knows (lastCap(), asked once per process).
+    let lastCap: Int32
 
     /// The highest n in 0...limit with valid(n), for a `valid` true up to some point and false
     /// after it (binary search: six probes). 0 when none is. Pure; unit-tested.
@@ -32,9 +35,11 @@ struct CapabilitySets {
         return lo
     }
 
-    init(_ caps: LinuxCapabilities, warn: (String) -> Void) {
+    init(_ caps: LinuxCapabilities, kernel k: any Kernel, warn: (String) -> Void) {
+        let lastCap = CapabilitySets.lastCap(k)
+        self.lastCap = lastCap
         var grantable: UInt64 = 0
-        for c in 0...CapabilitySets.lastCap where sr_prctl(PR_CAPBSET_READ, UInt(c), 0, 0, 0) == 1 {
+        for c in 0...lastCap where k.prctl(PR_CAPBSET_READ, UInt(c)) == 1 {
             grantable |= 1 << UInt64(c)
         }
         var warned = Set<String>()
@@ -42,7 +47,7 @@ struct CapabilitySets {
             var m: UInt64 = 0
             for name in names ?? [] {
                 let key = name.uppercased().hasPrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased()
-                guard let bit = CapabilityNames.all[key], bit <= CapabilitySets.lastCap else {
+                guard let bit = CapabilityNames.all[key], bit <= lastCap else {
                     if warned.insert(name).inserted { warn("process.capabilities.\(set): unknown capability \"\(name)\", skipped") }
                     continue
                 }
@@ -64,22 +69,22 @@ struct CapabilitySets {
     }
 
     /// Drops everything outside the bounding set. Needs CAP_SETPCAP, so runs before the uid change.
-    func applyBounding() throws {
-        for c in 0...CapabilitySets.lastCap where bounding & (1 << UInt64(c)) == 0 {
-            if sr_prctl(PR_CAPBSET_DROP, UInt(c), 0, 0, 0) != 0 && errno != EINVAL {
+    func applyBounding(kernel k: any Kernel) throws {
+        for c in 0...lastCap where bounding & (1 << UInt64(c)) == 0 {
+            if k.prctl(PR_CAPBSET_DROP, UInt(c)) != 0 && errno != EINVAL {
                 throw SysError("prctl(PR_CAPBSET_DROP)", capName(c))
             }
         }
     }
 
     /// Sets effective/permitted/inheritable, then the ambient set (after the uid change).
-    func apply(warn: (String) -> Void) throws {
-        if sr_capset(effective, permitted, inheritable) != 0 {
+    func apply(kernel k: any Kernel, warn: (String) -> Void) throws {
+        if k.capset(effective: effective, permitted: permitted, inheritable: inheritable) != 0 {
             throw SysError("capset", "effective 0x\(String(effective, radix: 16)) permitted 0x\(String(permitted, radix: 16))")
         }
-        _ = sr_prctl(PR_CAP_AMBIENT, UInt(PR_CAP_AMBIENT_CLEAR_ALL), 0, 0, 0)
-        for c in 0...CapabilitySets.lastCap where ambient & (1 << UInt64(c)) != 0 {
-            if sr_prctl(PR_CAP_AMBIENT, UInt(PR_CAP_AMBIENT_RAISE), UInt(c), 0, 0) != 0 {
+        _ = k.prctl(PR_CAP_AMBIENT, UInt(PR_CAP_AMBIENT_CLEAR_ALL), 0, 0, 0)
+        for c in 0...lastCap where ambient & (1 << UInt64(c)) != 0 {
+            if k.prctl(PR_CAP_AMBIENT, UInt(PR_CAP_AMBIENT_RAISE), UInt(c), 0, 0) != 0 {
                 // The kernel needs ambient ⊆ permitted ∩ inheritable; `runc spec`'s default config
                 // lists ambient caps without inheritable ones, so that case is only worth a debug line.
                 if inheritable & (1 << UInt64(c)) == 0 || permitted & (1 << UInt64(c)) == 0 {
