@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
         .testTarget(name: "LinuxSysTests", dependencies: ["LinuxSys"]),
         .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec", "CShimTestSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec", "CShimTestSupport", "LinuxSys", "Rootfs", "Cgroups", "Seccomp"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "OCISpec", "LinuxSys"]),
         .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys", "CShimTestSupport"], exclude: ["Fixtures"]),
         // Docs/ARCHITECTURE.md checked against the package.

@@ -21,3 +21,8 @@ public struct CgroupError: Error, CustomStringConvertible, Equatable {
 
     public var description: String { message }
 }
+
+extension CgroupError: ErrnoCarrying {
+    /// nil when the error is not a system error (errno 0).
+    public var carriedErrno: Int32? { errno == 0 ? nil : errno }
+}

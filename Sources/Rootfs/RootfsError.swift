@@ -52,3 +52,7 @@ func relabel<T>(_ context: @autoclosure () -> String, _ body: () throws -> T) th
         throw RootfsError(context(), e)
     }
 }
+
+extension RootfsError: ErrnoCarrying {
+    public var carriedErrno: Int32? { errno }
+}

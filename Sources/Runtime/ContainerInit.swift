@@ -58,7 +58,7 @@ enum ContainerInit {
             try c.sync.send(.ready)
             try c.sync.expect(.created, peer: "runtime")
         } catch {
-            try? c.sync.send(.error("\(error)"))
+            try? c.sync.send(.failure(error))
             Proc.exitNow(1)
         }
         c.sync.close()
@@ -235,19 +235,19 @@ enum ContainerInit {
             FileIO.close(conn)
         }
         FileIO.close(c.startListener)
-        func fail(_ msg: String) -> Never {
-            FileIO.writeBestEffort(conn, Array(msg.utf8))
+        func fail(_ error: Error) -> Never {
+            FileIO.writeBestEffort(conn, StartSocket.failureReply(error))
             Proc.exitNow(1)
         }
         // `start` refuses first (ContainerRecord.hasProcess); this init has nothing to run.
-        if c.spec.process == nil { fail("config.json: process is required to start a container") }
+        if c.spec.process == nil { fail(RuntimeError("config.json: process is required to start a container", code: .invalidConfig)) }
         do {
             // In the container, as its program will run: the container's root as cwd, and the
             // program's environment for a hook without `env` (as runc).
             // "created": the user program has not started yet (runtime.md; runc says so too).
             try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "created"),
                                env: Launch.environment(c.process, preserveFDs: c.preserveFDs), cwd: "/")
-        } catch { fail("\(error)") }
+        } catch { fail(error) }
         // Without this byte `start` takes the EOF for a death, not an exec (StartSocket).
         FileIO.writeBestEffort(conn, [StartSocket.execing])
 
@@ -256,7 +256,7 @@ enum ContainerInit {
                             seccomp: c.seccomp,
                             state: containerState(c, "running"), hostPid: prepared.hostPid, landlock: prepared.landlock,
                             privilegedApplied: prepared.privilegedApplied)
-        } catch { fail("\(error)") }
+        } catch { fail(error) }
     }
 }
 

@@ -67,7 +67,7 @@ public enum Create {
         try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
         try LSM.check(process: spec.process, linux: spec.linux)
         try NetDevices.validate(spec.linux?.netDevices ?? [:], namespaces: spec.linux?.namespaces)
-        guard let root = spec.root else { throw RuntimeError("config.json: root is required") }
+        guard let root = spec.root else { throw RuntimeError("config.json: root is required", code: .invalidConfig) }
         // config.md: `process` is required only by `start` (which refuses a container without
         // it). Without one the init sets the container up as root with no further attributes
         // and waits; it never execs.
@@ -288,7 +288,7 @@ public enum Create {
                     try HookRunner.run(spec.hooks?.prestart, kind: "prestart", state: state)
                     try HookRunner.run(spec.hooks?.createRuntime, kind: "createRuntime", state: state)
                 } catch {
-                    try? ch.send(.error("\(error)"))
+                    try? ch.send(.failure(error))
                     throw error
                 }
                 try ch.send(.runtimeHooksDone)
@@ -296,8 +296,8 @@ public enum Create {
                 try NetDevices.move(spec.linux?.netDevices ?? [:], toPid: pid)
                 try IntelRdt.apply(spec.linux?.intelRdt, id: record.id, pid: pid)
                 return
-            case .error(let s):
-                throw RuntimeError(s)
+            case .error:
+                throw m.runtimeError!
             case .mapped, .runtimeHooksDone, .proceed, .created:
                 throw RuntimeError("sync: unexpected \(m) from container init")
             }

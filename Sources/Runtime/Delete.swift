@@ -9,12 +9,12 @@ public enum Delete {
     /// `known`: the record when the caller (run) has it in memory already.
     public static func run(store: StateStore, id: String, force: Bool, known: ContainerRecord? = nil) throws {
         let lock: ContainerLock
-        do { lock = try store.lock(id) } catch let e as RuntimeError where e.errno == ENOENT && force {
+        do { lock = try store.lock(id) } catch let e as RuntimeError where e.code == .notFound && force {
             return // containerd's cleanup deletes again after a normal delete
         }
         defer { lock.release() }
         let r: ContainerRecord
-        do { r = try known ?? store.load(id) } catch let e as RuntimeError where e.errno == ENOENT {
+        do { r = try known ?? store.load(id) } catch let e as RuntimeError where e.code == .notFound {
             // No state.json: a create that died before it recorded the container (it is not
             // running: we hold its lock). It is stopped; remove what its intent names.
             try removeHalfMade(store: store, id: id)
@@ -27,7 +27,7 @@ public enum Delete {
             try killAndWait(r)
         case .running, .paused:
             guard force else {
-                throw RuntimeError("cannot delete container \(id) that is not stopped: \(status.rawValue)")
+                throw RuntimeError("cannot delete container \(id) that is not stopped: \(status.rawValue)", code: .invalidState)
             }
             try killAndWait(r)
         }
@@ -53,7 +53,7 @@ public enum Delete {
     /// No poststop hooks: as when create fails, they only follow an init that was recorded.
     static func removeHalfMade(store: StateStore, id: String) throws {
         var intent: CreateIntent?
-        do { intent = try store.loadIntent(id) } catch let e as RuntimeError where e.errno == ENOENT {
+        do { intent = try store.loadIntent(id) } catch let e as RuntimeError where e.code == .notFound {
             // Died before it wrote the intent: it made nothing else.
         } catch {
             Log.warn("container \(id): unreadable intent.json, its cgroups may be left: \(error)")

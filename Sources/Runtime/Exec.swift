@@ -32,15 +32,15 @@ public enum Exec {
         let r = try store.load(id)
         let status = store.status(of: r)
         switch status {
-        case .stopped: throw RuntimeError("cannot exec in a stopped container")
-        case .creating: throw RuntimeError("cannot exec in a container that is still being created")
+        case .stopped: throw RuntimeError("cannot exec in a stopped container", code: .invalidState)
+        case .creating: throw RuntimeError("cannot exec in a container that is still being created", code: .invalidState)
         case .paused where !o.ignorePaused:
-            throw RuntimeError("cannot exec in a paused container (use --ignore-paused to override)")
+            throw RuntimeError("cannot exec in a paused container (use --ignore-paused to override)", code: .invalidState)
         default: break
         }
         guard let argv0 = o.process.args?.first, !argv0.isEmpty else { throw RuntimeError("exec: process.args must not be empty") }
         if o.process.terminal == true && o.consoleSocket == nil && o.detach {
-            throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket")
+            throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket", code: .invalidConfig)
         }
         let spec = try store.config(of: r)
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
@@ -49,7 +49,7 @@ public enum Exec {
         let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: Log.warn)
         let initPidfd = try Proc.pidfdOpen(r.pid)
         defer { close(initPidfd) }
-        guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("cannot exec in a stopped container") }
+        guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("cannot exec in a stopped container", code: .invalidState) }
 
         // Every namespace the container has (created or joined) is the init's now.
         var kinds: [NamespaceKind] = []
@@ -132,9 +132,9 @@ public enum Exec {
         }
         // The child reports an error, or closes the (close-on-exec) socket by exec'ing.
         let reply = try parentEnd.receive()
-        if case .error(let msg)? = reply {
+        if let e = reply?.runtimeError {
             _ = try? Proc.wait(child.pid)
-            throw RuntimeError(msg)
+            throw e
         }
         if joinAfterExec, let cg {
             do { try join(cg, child.pid, o.cgroup) } catch { throw RuntimeError("exec: join the container's cgroup", cause: error) }
@@ -167,7 +167,7 @@ public enum Exec {
         let state = State(ociVersion: ociVersion, id: r.id, status: "running", pid: r.pid, bundle: r.bundle,
                           annotations: r.annotations)
         func fail(_ e: Error) -> Never {
-            try? sync.send(.error("\(e)"))
+            try? sync.send(.failure(e))
             Proc.exitNow(1)
         }
         do {

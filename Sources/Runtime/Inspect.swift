@@ -20,7 +20,7 @@ public struct ContainerState: Codable, Sendable {
 public enum Inspect {
     public static func state(store: StateStore, id: String) throws -> ContainerState {
         let r: ContainerRecord
-        do { r = try store.load(id) } catch let e as RuntimeError where e.errno == ENOENT {
+        do { r = try store.load(id) } catch let e as RuntimeError where e.code == .notFound {
             guard let intent = try? store.loadIntent(id) else { throw e }
             return halfMade(store: store, id: id, intent: intent)
         }

@@ -13,7 +13,7 @@ public enum Pause {
         switch store.status(of: r) {
         case .running, .created: break
         case .paused: throw RuntimeError("container \(id) is already paused")
-        case let s: throw RuntimeError("cannot pause container \(id): it is \(s.rawValue)")
+        case let s: throw RuntimeError("cannot pause container \(id): it is \(s.rawValue)", code: .invalidState)
         }
         do { try cg.freeze() } catch { throw RuntimeError("pause container \(id)", cause: error) }
     }

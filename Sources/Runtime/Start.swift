@@ -27,11 +27,11 @@ public enum Start {
         let r = try known ?? store.load(id)
         switch store.status(of: r) {
         case .created: break
-        case .stopped: throw RuntimeError("cannot start a container that has stopped")
-        case .running, .paused: throw RuntimeError("cannot start an already running container")
-        case .creating: throw RuntimeError("cannot start a container that is still being created")
+        case .stopped: throw RuntimeError("cannot start a container that has stopped", code: .invalidState)
+        case .running, .paused: throw RuntimeError("cannot start an already running container", code: .invalidState)
+        case .creating: throw RuntimeError("cannot start a container that is still being created", code: .invalidState)
         }
-        guard r.hasProcess else { throw RuntimeError("config.json: process is required to start a container") }
+        guard r.hasProcess else { throw RuntimeError("config.json: process is required to start a container", code: .invalidConfig) }
         // Bound before the program runs, so that no READY= is lost.
         let notifyFD = notify ? try NotifySocket.listen(store: store, id: id) : nil
         var relay = false
@@ -53,7 +53,7 @@ public enum Start {
         unlink(store.startSocket(id))
         switch StartSocket.outcome(of: reply) {
         case .started: break
-        case .failed(let msg): throw RuntimeError(msg)
+        case .failed(let msg, let e, let code): throw RuntimeError(msg, errno: e, code: code)
         case .initDied:
             throw RuntimeError("start container \(id): its init (pid \(r.pid)) died before it could exec the program")
         }

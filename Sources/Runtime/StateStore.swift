@@ -70,7 +70,7 @@ public struct StateStore: Sendable {
     public func lock(_ id: String) throws -> ContainerLock {
         try ContainerID.validate(id)
         let lock: ContainerLock
-        do { lock = try ContainerLock(dir: dir(id)) } catch let e as SysError where e.errno == ENOENT {
+        do { lock = try ContainerLock(dir: dir(id)) } catch let e as SysError where e.code == .notFound {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
         // It may have been deleted while we waited (and even made anew: then we lock a dead inode).
@@ -85,7 +85,7 @@ public struct StateStore: Sendable {
     public func load(_ id: String) throws -> ContainerRecord {
         try ContainerID.validate(id)
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(statePath(id)) } catch let e as SysError where e.errno == ENOENT {
+        do { bytes = try FileIO.read(statePath(id)) } catch let e as SysError where e.code == .notFound {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
         do { return try SpecLoader.decode(ContainerRecord.self, bytes, file: statePath(id)) } catch {
@@ -125,7 +125,7 @@ public struct StateStore: Sendable {
     public func loadIntent(_ id: String) throws -> CreateIntent {
         try ContainerID.validate(id)
         let bytes: [UInt8]
-        do { bytes = try FileIO.read(intentPath(id)) } catch let e as SysError where e.errno == ENOENT {
+        do { bytes = try FileIO.read(intentPath(id)) } catch let e as SysError where e.code == .notFound {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
         return try SpecLoader.decode(CreateIntent.self, bytes, file: intentPath(id))

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CShim
 import LinuxSys
+import OCISpec
 
 /// Messages between the runtime (parent) and the container init (child) during `create`,
 /// over a SOCK_SEQPACKET socketpair: one datagram per message, a tag byte then a UTF-8 payload.
@@ -23,8 +24,22 @@ enum SyncMessage: Equatable {
     /// parent → child: the container is recorded as created; only now may the init outlive
     /// `create`. An init that reads EOF instead exits: its create died before it saved the state.
     case created
-    /// either way: a fatal error, with the message for the user.
-    case error(String)
+    /// either way: a fatal error: the message for the user, the errno (0 when none) and the
+    /// code of the error, so the receiver rebuilds an error callers can switch on (crun sends
+    /// the errno ahead of the text too).
+    case error(String, errno: Int32 = 0, code: ErrorCode = .system)
+
+    /// The `.error` for a thrown error, keeping its errno and code.
+    static func failure(_ e: Error) -> SyncMessage {
+        let c = e as? ErrnoCarrying
+        return .error("\(e)", errno: c?.carriedErrno ?? 0, code: c?.code ?? (e is SpecError ? .invalidConfig : .system))
+    }
+
+    /// An `.error` as the error to throw on the receiving side; nil for the other messages.
+    var runtimeError: RuntimeError? {
+        guard case .error(let s, let e, let code) = self else { return nil }
+        return RuntimeError(s, errno: e == 0 ? nil : e, code: code)
+    }
 
     var tag: UInt8 {
         switch self {
@@ -52,7 +67,11 @@ struct SyncChannel {
 
     func send(_ m: SyncMessage) throws {
         var bytes = [m.tag]
-        if case .error(let s) = m { bytes += Array(s.utf8.prefix(60000)) }
+        if case .error(let s, let e, let code) = m {
+            // errno (4 bytes, little-endian), code (1 byte), then the text.
+            bytes += withUnsafeBytes(of: e.littleEndian) { Array($0) } + [code.rawValue]
+            bytes += Array(s.utf8.prefix(60000))
+        }
         let r = bytes.withUnsafeBytes { p in sr_send_fd(fd, -1, p.baseAddress, p.count) }
         if r < 0 { throw SysError("send", "sync socket") }
     }
@@ -71,7 +90,10 @@ struct SyncChannel {
         case 3: return .runtimeHooks
         case 4: return .runtimeHooksDone
         case 5: return .ready
-        case 6: return .error(String(decoding: buf[1..<n], as: UTF8.self))
+        case 6:
+            guard n >= 6 else { return .error(String(decoding: buf[1..<n], as: UTF8.self)) }
+            let e = Int32(littleEndian: buf[1..<5].withUnsafeBytes { $0.loadUnaligned(as: Int32.self) })
+            return .error(String(decoding: buf[6..<n], as: UTF8.self), errno: e, code: ErrorCode(rawValue: buf[5]) ?? .system)
         case 7: return .proceed
         case 8: return .created
         default: throw RuntimeError("sync socket: unknown message tag \(buf[0])")
@@ -81,7 +103,7 @@ struct SyncChannel {
     /// Receives and insists on one message; an `.error` becomes a thrown RuntimeError.
     func expect(_ want: SyncMessage, peer: String) throws {
         guard let m = try receive() else { throw RuntimeError("\(peer) exited unexpectedly") }
-        if case .error(let s) = m { throw RuntimeError(s) }
+        if let e = m.runtimeError { throw e }
         if m != want { throw RuntimeError("sync: expected \(want), got \(m)") }
     }
 

@@ -14,7 +14,7 @@ public enum Update {
         let (lock, r, cg) = try Pause.open(store, id)
         defer { lock.release() }
         let st = store.status(of: r)
-        guard st != .stopped else { throw RuntimeError("cannot update container \(id): it is stopped") }
+        guard st != .stopped else { throw RuntimeError("cannot update container \(id): it is stopped", code: .invalidState) }
         var spec = try store.config(of: r)
         var linux = spec.linux ?? Linux()
         if new != LinuxResources() {

@@ -27,3 +27,8 @@ public struct SeccompError: Error, CustomStringConvertible, Equatable {
         isConfigError ? context : "\(context): \(Errno.describe(errno))"
     }
 }
+
+extension SeccompError: ErrnoCarrying {
+    public var carriedErrno: Int32? { errno }
+    public var code: ErrorCode { isConfigError ? .invalidConfig : ErrorCode(errno: errno) }
+}

@@ -71,7 +71,8 @@ final class SyncTests: XCTestCase {
     func testMessagesRoundTrip() throws {
         let (a, b) = try SyncChannel.pair()
         defer { a.close(); b.close() }
-        let all: [SyncMessage] = [.mapRequest, .mapped, .runtimeHooks, .runtimeHooksDone, .ready, .created, .error("boom: \"x\"")]
+        let all: [SyncMessage] = [.proceed, .mapRequest, .mapped, .runtimeHooks, .runtimeHooksDone, .ready, .created,
+                                  .error("boom: \"x\""), .error("mount: busy", errno: EBUSY, code: .system)]
         for m in all {
             try a.send(m)
             XCTAssertEqual(try b.receive(), m)
