@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+import OCISpec
+
+/// `exec`'s child (stage "exec" in Docs/ARCHITECTURE.md): runs in the clone3 child of
+/// `swiftrun exec`, never in the runtime. It joins the container through a pidfd of its init
+/// (one setns for every namespace), takes the init's root when the container has no mount
+/// namespace of its own, makes its terminal, then goes through the same ProcessFinalize as the
+/// init and execs. Never returns.
+extension Exec {
+    static func execChild(_ o: ExecOptions, record r: ContainerRecord, linux: Linux?, initPidfd: Int32, nsFlags: UInt64,
+                          sync: SyncChannel, console: Int32, seccomp: SeccompPlan?, preserved: [Int32],
+                          landlock: LandlockPlan? = nil) -> Never {
+        let k: any Kernel = LinuxKernel()
+        _ = k.setDumpable(false)
+        // Nothing of the caller's or the runtime's (the cgroup dir fd, the state dir) may reach the
+        // container (CVE-2024-21626): keep only what this child uses, and the preserved fds.
+        FDTable.closeAll(except: [sync.fd, console, initPidfd, Log.fd, seccomp?.listener ?? -1] + preserved)
+        let hostPid = Proc.pidInMountedProc()
+        let state = State(ociVersion: ociVersion, id: r.id, status: "running", pid: r.pid, bundle: r.bundle,
+                          annotations: r.annotations)
+        func fail(_ e: Error) -> Never {
+            try? sync.send(.failure(e))
+            Proc.exitNow(1)
+        }
+        do {
+            try sync.expect(.proceed, peer: "runtime")
+            let p = o.process
+            SignalMask.resetForChild()
+            _ = k.setsid()
+            // The host's procfs, opened before joining the container: setgroups and the LSM
+            // attributes are read and written through it, never through the container's /proc
+            // (which the container can replace, e.g. by a tmpfs saying setgroups is denied).
+            let proc: ProcFS
+            do { proc = try ProcFS.open() } catch { throw RuntimeError("exec: open the host's procfs", cause: error) }
+            // No mount namespace of its own: the container's root is the init's chroot, which setns
+            // cannot give us; take it from the init before joining anything.
+            let initRoot: FileDescriptor? = r.hostRootfsBelowMountID == nil ? nil
+                : FileDescriptor(adopting: try FileIO.open("/proc/\(r.pid)/root", SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC))
+            if nsFlags != 0 {
+                try sys("setns", "namespaces of container \(r.id)") { k.setns(initPidfd, Int32(truncatingIfNeeded: nsFlags)) }
+                if nsFlags & NamespaceKind.user.cloneFlag != 0 {
+                    _ = k.setresgid(0, 0, 0)
+                    _ = k.setresuid(0, 0, 0)
+                }
+            }
+            FileIO.close(initPidfd)
+            if initRoot != nil {
+                let fd = initRoot.raw()
+                try sys("fchdir", "the container's root") { k.fchdir(fd) }
+                try sys("chroot", "the container's root") { k.chroot(".") }
+                _ = consume initRoot
+                try sys("chdir", "/") { k.chdir("/") }
+            }
+            if console >= 0 {
+                // The container's root (setns moved us there), so ptmx is looked up inside it.
+                let root = FileDescriptor(adopting: try FileIO.open("/", SafePath.O_PATH | O_DIRECTORY))
+                let slave = try Console.openPty(root: root.rawValue, socket: console, size: p.consoleSize)
+                root.close()
+                // Proxied by `exec` in the foreground: no "\r\n" (as runc; see Foreground).
+                if o.consoleSocket == nil { Foreground.clearONLCR(slave) }
+                try Console.attach(slave: slave)
+            }
+            // In the container's root now, and still privileged: its paths, as the init opens them.
+            let ruleset = try landlock.map(LandlockRuleset.build)
+            // rlimits, scheduler, capabilities, identity, cwd, no_new_privs: the init's sequence.
+            let done = try ProcessFinalize(kernel: k, process: p, linux: linux, seccomp: seccomp, hostPid: hostPid,
+                                           terminal: console >= 0, setgroupsAllowed: Identity.setgroupsAllowed(proc),
+                                           state: { state }, warn: Log.warn).run()
+            try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, preserved: preserved, seccomp: seccomp, state: state,
+                            hostPid: hostPid, proc: proc, landlock: ruleset, privilegedApplied: done.privilegedApplied)
+        } catch { fail(error) }
+    }
+}
