@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -62,12 +61,12 @@ enum CPUAffinityMask {
 
     static func current() throws -> [UInt8] {
         var m = [UInt8](repeating: 0, count: maskBytes)
-        let n = try sys("sched_getaffinity") { sr_sched_getaffinity(0, &m, m.count) }
+        let n = try sys("sched_getaffinity") { ProcessControl.schedGetaffinity(&m) }
         return Array(m.prefix(Int(n)))
     }
 
     static func set(_ mask: [UInt8]) throws {
-        try sys("sched_setaffinity") { sr_sched_setaffinity(0, mask, mask.count) }
+        try sys("sched_setaffinity") { ProcessControl.schedSetaffinity(mask) }
     }
 
     /// Applies a CPU list; `field` names the config member for errors. Empty list: no change.

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -24,7 +23,7 @@ enum IOPriority {
 
     static func apply(_ p: LinuxIOPriority) throws {
         let v = try value(p)
-        if sr_ioprio_set(0, v) != 0 {
+        if ProcessControl.ioprioSet(v) != 0 {
             let e = errno
             throw RuntimeError("process.ioPriority", cause: SysError("ioprio_set", errno: e))
         }

@@ -20,7 +20,7 @@ enum Launch {
         let args = p.args ?? []
         let path = try PathLookup.find(args[0], env: p.env ?? [])
         let env = try environment(p, preserveFDs: preserveFDs)
-        umask(mode_t(p.user.umask ?? 0o022))
+        ProcessControl.umask(mode_t(p.user.umask ?? 0o022))
         // Only fds 0-2 and the preserved ones survive exec: never a runtime fd that happens to sit
         // in 3..<3+preserveFDs when the caller passed fewer.
         try FDTable.inheritOnly(preserved)
@@ -43,7 +43,7 @@ enum Launch {
         if preserveFDs > 0 {
             env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
             env.append("LISTEN_FDS=\(preserveFDs)")
-            env.append("LISTEN_PID=\(getpid())")
+            env.append("LISTEN_PID=\(Proc.currentPid)")
         }
         return env
     }

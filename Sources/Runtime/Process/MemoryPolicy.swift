@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -56,13 +55,7 @@ enum MemoryPolicy {
 
     static func apply(_ p: LinuxMemoryPolicy) throws {
         let c = try call(p)
-        let r: Int
-        if c.nodes.isEmpty {
-            r = sr_set_mempolicy(c.mode, nil, 0)
-        } else {
-            let longs = c.nodes.map { UInt($0) }
-            r = longs.withUnsafeBufferPointer { sr_set_mempolicy(c.mode, $0.baseAddress, c.maxnode) }
-        }
+        let r = ProcessControl.setMempolicy(c.mode, nodes: c.nodes.map { UInt($0) }, maxnode: c.maxnode)
         if r != 0 {
             let e = errno
             var why = SysError("set_mempolicy", p.mode, errno: e).description

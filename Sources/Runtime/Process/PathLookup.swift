@@ -23,8 +23,7 @@ enum PathLookup {
     }
 
     static func check(_ path: String, quoted: String) throws {
-        var st = stat()
-        if stat(path, &st) != 0 {
+        guard let st = FileIO.status(path) else {
             let e = errno
             throw RuntimeError("exec: \"\(quoted)\": stat \(path): \(Errno.describe(e))", errno: e)
         }
@@ -33,7 +32,7 @@ enum PathLookup {
         }
         // With the effective ids and capabilities, as execve checks (access(2) uses the real uid
         // and, for a non-root one, no capabilities: CAP_DAC_OVERRIDE would be ignored).
-        if faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) != 0 || st.st_mode & 0o111 == 0 {
+        if !FileIO.isExecutable(path) || st.st_mode & 0o111 == 0 {
             throw RuntimeError("exec: \"\(quoted)\": permission denied", errno: EACCES)
         }
     }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -23,7 +22,7 @@ enum Personality {
 
     static func apply(_ p: LinuxPersonality) throws {
         let v = try value(p)
-        if sr_personality(v) == -1 {
+        if ProcessControl.personality(v) == -1 {
             let e = errno
             throw RuntimeError("linux.personality", cause: SysError("personality", p.domain, errno: e))
         }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -77,7 +76,8 @@ enum SchedulerAttr {
 
     static func apply(_ s: Scheduler) throws {
         let a = try attr(s)
-        if sr_sched_setattr(0, a.policy, a.flags, a.nice, a.priority, a.runtime, a.deadline, a.period) != 0 {
+        if ProcessControl.schedSetattr(policy: a.policy, flags: a.flags, nice: a.nice, priority: a.priority, runtime: a.runtime,
+                                        deadline: a.deadline, period: a.period) != 0 {
             let e = errno
             throw RuntimeError("process.scheduler", cause: SysError("sched_setattr", s.policy, errno: e))
         }

@@ -38,7 +38,7 @@ public enum ProtectedExe {
             }
         }
         let err = SelfExe.reexec(from: fd, extraEnv: marker + "=1")
-        close(fd)
+        FileIO.close(fd)
         throw RuntimeError("re-execute the runtime from its protected copy", cause: err)
     }
 }

@@ -65,8 +65,8 @@ struct SeccompPlan {
             do { try Seccomp.send(socket: listener, payload: payload, notifyFD: fd, name: listenerPath) } catch {
                 throw RuntimeError("linux.seccomp.listenerPath", cause: error)
             }
-            close(fd)
-            close(listener)
+            FileIO.close(fd)
+            FileIO.close(listener)
         }
     }
 }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -60,9 +59,8 @@ struct SyncChannel {
 
     /// A connected SOCK_SEQPACKET pair: [parent end, child end], both close-on-exec.
     static func pair() throws -> (SyncChannel, SyncChannel) {
-        var fds: [Int32] = [-1, -1]
-        try sys("socketpair", "sync") { socketpair(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
-        return (SyncChannel(fd: fds[0]), SyncChannel(fd: fds[1]))
+        let (a, b) = try UnixAddress.socketPair(type: Int32(SOCK_SEQPACKET.rawValue), name: "sync")
+        return (SyncChannel(fd: a), SyncChannel(fd: b))
     }
 
     func send(_ m: SyncMessage) throws {
@@ -72,16 +70,15 @@ struct SyncChannel {
             bytes += withUnsafeBytes(of: e.littleEndian) { Array($0) } + [code.rawValue]
             bytes += Array(s.utf8.prefix(60000))
         }
-        let r = bytes.withUnsafeBytes { p in sr_send_fd(fd, -1, p.baseAddress, p.count) }
+        let r = FDPassing.send(fd, bytes)
         if r < 0 { throw SysError("send", "sync socket") }
     }
 
     /// Next message, or nil when the other side closed (exited) without a word.
     func receive() throws -> SyncMessage? {
         var buf = [UInt8](repeating: 0, count: 65536)
-        var gotFD: Int32 = -1
-        let n = buf.withUnsafeMutableBytes { p in sr_recv_fd(fd, &gotFD, p.baseAddress, p.count) }
-        if gotFD >= 0 { _ = Glibc.close(gotFD) }
+        let (n, gotFD) = FDPassing.receive(fd, into: &buf)
+        FileIO.close(gotFD)
         if n < 0 { throw SysError("recv", "sync socket") }
         if n == 0 { return nil }
         switch buf[0] {
@@ -107,5 +104,5 @@ struct SyncChannel {
         if m != want { throw RuntimeError("sync: expected \(want), got \(m)") }
     }
 
-    func close() { _ = Glibc.close(fd) }
+    func close() { FileIO.close(fd) }
 }
