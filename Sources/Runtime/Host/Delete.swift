@@ -72,19 +72,18 @@ public enum Delete {
     /// SIGKILL the init (the whole pid namespace goes with it) and wait until it is gone.
     static func killAndWait(_ r: ContainerRecord) throws {
         guard let pidfd = try? Proc.pidfdOpen(r.pid) else { return }
-        defer { close(pidfd) }
+        defer { FileIO.close(pidfd) }
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { return }
         if !r.ownPidNamespace {
             // Without a pid namespace, children of the init would survive it.
             for p in Kill.processesInPidNamespace(of: r.pid) where p != r.pid && isDescendant(p, of: r.pid) {
-                _ = Glibc.kill(p, SIGKILL)
+                Proc.kill(p, SIGKILL)
             }
         }
         try Proc.signal(pidfd: pidfd, SIGKILL)
         // A frozen process cannot die; v1 freezers need a thaw.
         if let cg = ContainerCgroup.load(r), cg.isFrozen() { try? cg.thaw() }
-        var pfd = pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)
-        _ = poll(&pfd, 1, 10_000)
+        Proc.waitReadable(pidfd, timeoutMS: 10_000, retryOnInterrupt: false)
     }
 
     static func isDescendant(_ pid: pid_t, of ancestor: pid_t) -> Bool {

@@ -50,8 +50,6 @@ public enum CgroupInfo {
 
 enum Sleep {
     static func seconds(_ s: Double) {
-        var ts = timespec(tv_sec: Int(s), tv_nsec: Int((s - Double(Int(s))) * 1e9))
-        var rem = timespec()
-        while nanosleep(&ts, &rem) != 0 && errno == EINTR { ts = rem }
+        Clock.sleep(nanoseconds: Int(s) * 1_000_000_000 + Int((s - Double(Int(s))) * 1e9))
     }
 }

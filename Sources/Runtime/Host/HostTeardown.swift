@@ -20,8 +20,10 @@ enum HostTeardown {
             }
         }
         if let rootfs = hostRootfs, let below = belowMountID { try unmountRootfs(id: id, rootfs, below: below) }
-        for d in resctrlDirs ?? [] where rmdir(d) != 0 && errno != ENOENT {
-            Log.warn("container \(id): remove resctrl group: \(SysError("rmdir", d))")
+        for d in resctrlDirs ?? [] {
+            if let e = FileIO.removeDirectory(d), e != .ENOENT {
+                Log.warn("container \(id): remove resctrl group: \(SysError("rmdir", d, errno: e.rawValue))")
+            }
         }
     }
 
@@ -32,8 +34,8 @@ enum HostTeardown {
     static func unmountRootfs(id: String, _ rootfs: String, below: Int) throws {
         for _ in 0..<8 {
             guard let top = topMountID(rootfs), top != below else { return }
-            if umount2(rootfs, Int32(MNT_DETACH)) != 0 {
-                throw RuntimeError("container \(id): unmount its rootfs", cause: SysError("umount2", rootfs))
+            do { try sys("umount2", rootfs) { LinuxKernel().umount2(rootfs, Int32(MNT_DETACH)) } } catch {
+                throw RuntimeError("container \(id): unmount its rootfs", cause: error)
             }
         }
     }

@@ -17,7 +17,7 @@ public enum Kill {
         }
         // Open a pidfd, then check the start time, so a recycled pid is never signalled.
         let pidfd = try Proc.pidfdOpen(r.pid)
-        defer { close(pidfd) }
+        defer { FileIO.close(pidfd) }
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else {
             if all { return try signalLeftovers(r, id: id, signal: signal) }
             throw RuntimeError("container not running")
@@ -30,7 +30,7 @@ public enum Kill {
             return
         }
         if everything && r.ownPidNamespace {
-            for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { _ = Glibc.kill(pid, signal) }
+            for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { Proc.kill(pid, signal) }
         }
         do { try Proc.signal(pidfd: pidfd, signal) } catch { throw RuntimeError("kill container \(id)", cause: error) }
     }
@@ -49,8 +49,7 @@ public enum Kill {
     }
 
     static func nsInode(_ path: String) -> UInt? {
-        var st = stat()
-        return stat(path, &st) == 0 ? UInt(st.st_ino) : nil
+        FileIO.status(path).map { UInt($0.st_ino) }
     }
 
     /// "TERM", "SIGTERM", "sigterm", "15" → 15. "0" is signal 0: only checks that the container's

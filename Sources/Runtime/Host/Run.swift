@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -10,9 +9,8 @@ import OCISpec
 public enum Run {
     public static func run(store: StateStore, id: String, options: CreateOptions, detach: Bool, keep: Bool) throws -> Int32 {
         // Block signals before the clone so none is lost; the init unblocks its own.
-        var oldMask = [UInt8](repeating: 0, count: 128)
-        if !detach { _ = sr_block_all_signals(&oldMask) }
-        defer { if !detach { _ = sr_restore_signals(&oldMask) } }
+        let oldMask = detach ? nil : SignalMask.blockAll()
+        defer { if let oldMask { SignalMask.restore(oldMask) } }
         var options = options
         options.foregroundTerminal = !detach
         // As runc: the foreground `run` is the subreaper of what the container orphans (processes
@@ -27,22 +25,22 @@ public enum Run {
         var master: Int32? = nil
         if c.ptyReceiver >= 0 {
             master = Console.receiveMaster(c.ptyReceiver)
-            close(c.ptyReceiver)
+            FileIO.close(c.ptyReceiver)
             if let m = master { Foreground.clearONLCR(m) }
         }
         // runc: the foreground runtime is the unit's main process, a detached container's init is.
         do {
             try Start.run(store: store, id: id, known: c.record, notifySocket: options.notifySocket,
-                          mainPid: detach ? c.pid : getpid(), relayFailureIsWarning: true)
+                          mainPid: detach ? c.pid : Proc.currentPID, relayFailureIsWarning: true)
         } catch {
-            if let m = master { close(m) }
+            if let m = master { FileIO.close(m) }
             try? Delete.run(store: store, id: id, force: true)
             _ = try? Proc.wait(c.pid, noHang: true)
             throw error
         }
-        if detach { if let m = master { close(m) }; return 0 }
+        if detach { if let m = master { FileIO.close(m) }; return 0 }
         let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master, reapOthers: subreaper)
-        if let m = master { close(m) }
+        if let m = master { FileIO.close(m) }
         if !keep { try Delete.run(store: store, id: id, force: true, known: c.record) }
         return status.code
     }

@@ -41,16 +41,15 @@ public enum Start {
         do {
             sock = try UnixAddress.connect("/proc/self/fd/\(lock.fd)/init.sock", type: Int32(SOCK_SEQPACKET.rawValue))
         } catch { throw RuntimeError("cannot reach the container's init", cause: error) }
-        defer { close(sock) }
-        var s = StartSocket.request
-        guard write(sock, &s, 1) == 1 else { throw RuntimeError("start container \(id)", cause: SysError("write", "init.sock")) }
+        defer { FileIO.close(sock) }
+        guard (try? FileIO.writeAll(fd: sock, [StartSocket.request], name: "init.sock")) != nil else { throw RuntimeError("start container \(id)", cause: SysError("write", "init.sock")) }
         // The init answers "execing" then closes the socket by exec'ing, or sends an error text.
         let reply: [UInt8]
         do { reply = try FileIO.readAll(fd: sock, name: "init.sock", limit: StartSocket.maxReply) } catch {
-            unlink(store.startSocket(id))
+            FileIO.remove(store.startSocket(id))
             throw RuntimeError("start container \(id): lost the connection to its init", cause: error)
         }
-        unlink(store.startSocket(id))
+        FileIO.remove(store.startSocket(id))
         switch StartSocket.outcome(of: reply) {
         case .started: break
         case .failed(let msg, let e, let code): throw RuntimeError(msg, errno: e, code: code)

@@ -59,9 +59,9 @@ public struct StateStore: Sendable {
     public func create(_ id: String) throws -> ContainerLock {
         try ContainerID.validate(id)
         try FileIO.mkdirAll(root, mode: 0o711)
-        if mkdir(dir(id), 0o711) != 0 {
-            if errno == EEXIST { throw RuntimeError("container with id \"\(id)\" already exists", errno: EEXIST) }
-            throw RuntimeError("create state directory", cause: SysError("mkdir", dir(id)))
+        if let e = FileIO.makeDirectory(dir(id), mode: 0o711) {
+            if e == .EEXIST { throw RuntimeError("container with id \"\(id)\" already exists", errno: EEXIST) }
+            throw RuntimeError("create state directory", cause: SysError("mkdir", dir(id), errno: e.rawValue))
         }
         return try ContainerLock(dir: dir(id))
     }
@@ -74,8 +74,8 @@ public struct StateStore: Sendable {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
         // It may have been deleted while we waited (and even made anew: then we lock a dead inode).
-        var held = stat(), now = stat()
-        if fstat(lock.fd, &held) != 0 || stat(dir(id), &now) != 0 || held.st_ino != now.st_ino || held.st_dev != now.st_dev {
+        guard let held = FileIO.status(fd: lock.fd), let now = FileIO.status(dir(id)),
+              held.st_ino == now.st_ino && held.st_dev == now.st_dev else {
             lock.release()
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
@@ -112,7 +112,7 @@ public struct StateStore: Sendable {
     func saveIntent(_ id: String, _ intent: CreateIntent) throws {
         let path = intentPath(id)
         let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        defer { close(fd) }
+        defer { FileIO.close(fd) }
         try FileIO.writeAll(fd: fd, SpecLoader.encode(intent), name: path)
     }
 
@@ -134,8 +134,8 @@ public struct StateStore: Sendable {
     /// Whether some command holds the container's lock right now (never waits for it).
     func isLocked(_ id: String) -> Bool {
         guard let fd = try? FileIO.open(dir(id), O_RDONLY | O_DIRECTORY) else { return false }
-        defer { close(fd) } // also drops the lock if we got it
-        return flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK
+        defer { FileIO.close(fd) } // also drops the lock if we got it
+        return FileIO.lockExclusive(fd, wait: false) == Errno(EWOULDBLOCK)
     }
 
     func saveConfig(_ id: String, _ bytes: [UInt8]) throws {
@@ -177,11 +177,10 @@ public final class ContainerLock {
     let fd: Int32
     init(dir: String) throws {
         fd = try FileIO.open(dir, O_RDONLY | O_DIRECTORY)
-        if flock(fd, LOCK_EX) != 0 {
-            let e = SysError("flock", dir)
-            close(fd)
-            throw e
+        if let e = FileIO.lockExclusive(fd) {
+            FileIO.close(fd)
+            throw SysError("flock", dir, errno: e.rawValue)
         }
     }
-    public func release() { close(fd) }
+    public func release() { FileIO.close(fd) }
 }

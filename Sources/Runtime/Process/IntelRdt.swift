@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -12,8 +11,7 @@ enum IntelRdt {
     static let resctrlMagic: UInt64 = 0x7655_821
 
     static var mounted: Bool {
-        var magic: UInt64 = 0
-        return sr_statfs(-1, root, &magic, nil) == 0 && magic == resctrlMagic
+        FileIO.filesystemMagic(root) == resctrlMagic
     }
 
     /// The CLOS directory for a config ("/" is the default group, the resctrl root).
@@ -46,7 +44,7 @@ enum IntelRdt {
                 throw RuntimeError("\(f).closID: pre-configured CLOS \"\(rdt.closID!)\" does not exist in \(root)",
                                    errno: ENOENT)
             }
-            if mkdir(dir, 0o755) != 0 { throw RuntimeError(f, cause: SysError("mkdir", dir)) }
+            if let e = FileIO.makeDirectory(dir, mode: 0o755) { throw RuntimeError(f, cause: SysError("mkdir", dir, errno: e.rawValue)) }
         }
         if !lines.isEmpty {
             do {
@@ -60,8 +58,8 @@ enum IntelRdt {
         }
         if rdt.enableMonitoring == true {
             let mon = dir + "/mon_groups/" + id
-            if mkdir(mon, 0o755) != 0 && errno != EEXIST {
-                throw RuntimeError("\(f).enableMonitoring", cause: SysError("mkdir", mon))
+            if let e = FileIO.makeDirectory(mon, mode: 0o755), e != .EEXIST {
+                throw RuntimeError("\(f).enableMonitoring", cause: SysError("mkdir", mon, errno: e.rawValue))
             }
             do { try FileIO.write(mon + "/tasks", "\(pid)") } catch {
                 throw RuntimeError("\(f).enableMonitoring: add pid \(pid) to \(mon)/tasks", cause: error)

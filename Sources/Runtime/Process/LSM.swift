@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -20,7 +19,7 @@ enum LSM {
     }
 
     static var seLinuxEnabled: Bool {
-        access("/sys/fs/selinux/enforce", F_OK) == 0
+        FileIO.isReachable("/sys/fs/selinux/enforce")
     }
 
     static func apply(process: OCISpec.Process, linux: Linux?, proc given: ProcFS? = nil) throws {

@@ -29,24 +29,25 @@ struct LandlockRuleset {
                 }
             }
         } catch {
-            close(fd)
+            FileIO.close(fd)
             throw error
         }
         return LandlockRuleset(fd: fd, flags: plan.restrictFlags)
     }
 
     static func addPathRules(_ rules: [LandlockPlan.PathRule], ruleset: Int32) throws {
-        let root = open("/", SafePath.O_PATH | SafePath.O_DIRECTORY | O_CLOEXEC)
-        if root < 0 { throw RuntimeError("process.landlock: open the container's root", cause: SysError("open", "/")) }
-        defer { close(root) }
+        let rootFD: FileDescriptor
+        do { rootFD = FileDescriptor(adopting: try FileIO.open("/", SafePath.O_PATH | SafePath.O_DIRECTORY)) } catch {
+            throw RuntimeError("process.landlock: open the container's root", cause: error)
+        }
+        let root = rootFD.rawValue
         for rule in rules {
             for (j, path) in rule.paths.enumerated() {
                 let at = "\(rule.at).paths[\(j)]"
                 let pfd = SafePath.openRaw(root: root, path)
                 if pfd < 0 { throw openError(at: at, path: path, errno: errno) }
-                defer { close(pfd) }
-                var st = stat()
-                if fstat(pfd, &st) == 0 && (st.st_mode & S_IFMT) != S_IFDIR && rule.allowed & ~Landlock.fileRights != 0 {
+                defer { FileIO.close(pfd) }
+                if let st = FileIO.status(fd: pfd), (st.st_mode & S_IFMT) != S_IFDIR && rule.allowed & ~Landlock.fileRights != 0 {
                     let extra = Landlock.fsRights.filter { rule.allowed & $0.bit != 0 && Landlock.fileRights & $0.bit == 0 }
                     let fileNames = Landlock.fsRights.filter { Landlock.fileRights & $0.bit != 0 }.map(\.name)
                     throw RuntimeError("\(at): \"\(path)\" is not a directory: a rule on a file may only allow "
@@ -77,7 +78,7 @@ struct LandlockRuleset {
     /// landlock_restrict_self(2), then closes the ruleset: from here on the process and its
     /// children are confined.
     func enforce() throws {
-        defer { close(fd) }
+        defer { FileIO.close(fd) }
         do { try Landlock.restrictSelf(ruleset: fd, flags: flags) } catch {
             throw RuntimeError("process.landlock: enforce the ruleset", cause: error)
         }

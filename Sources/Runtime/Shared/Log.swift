@@ -29,7 +29,7 @@ public enum Log {
 
     /// In a container process: closes the log file (a host fd) and drops later messages.
     static func detach() {
-        if fd > 2 { close(fd) }
+        if fd > 2 { FileIO.close(fd) }
         if fd != 2 { fd = -1 }
     }
 
@@ -57,8 +57,7 @@ public enum Log {
 public enum Timestamp {
     /// UTC RFC 3339 time, with nanoseconds when asked (Go's RFC3339Nano trims trailing zeros).
     public static func rfc3339(nanos: Bool) -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
+        let ts = Clock.realtime()
         var t = ts.tv_sec
         var tmv = tm()
         gmtime_r(&t, &tmv)

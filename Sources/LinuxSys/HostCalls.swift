@@ -1,0 +1,82 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CShim
+
+/// Small host-side calls of the runtime process: state directories, locks, signals to pids it
+/// read from /proc, waiting for a pidfd, the clock.
+extension FileIO {
+    /// mkdir(2) of one directory; nil on success, else the errno.
+    public static func makeDirectory(_ path: String, mode: mode_t) -> Errno? {
+        mkdir(path, mode) == 0 ? nil : .current
+    }
+
+    /// rmdir(2); nil on success, else the errno.
+    public static func removeDirectory(_ path: String) -> Errno? {
+        rmdir(path) == 0 ? nil : .current
+    }
+
+    /// unlink(2); nil on success, else the errno.
+    @discardableResult
+    public static func remove(_ path: String) -> Errno? {
+        unlink(path) == 0 ? nil : .current
+    }
+
+    /// fstat(2) of an fd; nil with errno set when it fails.
+    public static func status(fd: Int32) -> FileStat? {
+        var st = FileStat()
+        return fstat(fd, &st) == 0 ? st : nil
+    }
+
+    /// access(path, F_OK): the path exists, following symlinks.
+    public static func isReachable(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// statfs(2) of a path: its filesystem magic; nil when it fails.
+    public static func filesystemMagic(_ path: String) -> UInt64? {
+        var magic: UInt64 = 0
+        return sr_statfs(-1, path, &magic, nil) == 0 ? magic : nil
+    }
+
+    /// flock(2) LOCK_EX (LOCK_NB with `wait` false); nil once held, else the errno.
+    public static func lockExclusive(_ fd: Int32, wait: Bool = true) -> Errno? {
+        flock(fd, LOCK_EX | (wait ? 0 : LOCK_NB)) == 0 ? nil : .current
+    }
+}
+
+extension Proc {
+    /// kill(2) of a pid the caller read from /proc, for processes it has no pidfd of; the errno
+    /// on failure (ESRCH when it is gone).
+    @discardableResult
+    public static func kill(_ pid: pid_t, _ signal: Int32) -> Errno? {
+        Glibc.kill(pid, signal) == 0 ? nil : .current
+    }
+
+    /// poll(2) for a pidfd (or any fd) to become readable: a pidfd does when the process exits.
+    /// False on timeout.
+    @discardableResult
+    public static func waitReadable(_ fd: Int32, timeoutMS: Int32, retryOnInterrupt: Bool = true) -> Bool {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        while true {
+            let r = poll(&pfd, 1, timeoutMS)
+            if r < 0 && errno == EINTR && retryOnInterrupt { continue }
+            return r > 0
+        }
+    }
+}
+
+/// The clock, for timestamps and pauses.
+public enum Clock {
+    /// CLOCK_REALTIME now.
+    public static func realtime() -> timespec {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return ts
+    }
+
+    /// Sleeps `ns` nanoseconds, resuming after signals.
+    public static func sleep(nanoseconds ns: Int) {
+        var ts = timespec(tv_sec: ns / 1_000_000_000, tv_nsec: ns % 1_000_000_000)
+        var rem = timespec()
+        while nanosleep(&ts, &rem) != 0 && errno == EINTR { ts = rem }
+    }
+}
