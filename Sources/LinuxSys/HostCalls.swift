@@ -80,3 +80,36 @@ public enum Clock {
         while nanosleep(&ts, &rem) != 0 && errno == EINTR { ts = rem }
     }
 }
+
+extension FileIO {
+    /// getcwd(3); nil with errno set when it fails.
+    public static func currentDirectory() -> String? { LinuxKernel().getcwd() }
+
+    /// realpath(3): the absolute path with every symlink resolved; nil with errno set when a
+    /// component is missing.
+    public static func realPath(_ path: String) -> String? {
+        guard let r = realpath(path, nil) else { return nil }
+        defer { free(r) }
+        return String(cString: r)
+    }
+
+    /// getrlimit(RLIMIT_NOFILE).rlim_max, nil when it cannot be read.
+    public static func openFileHardLimit() -> UInt64? {
+        var lim = rlimit()
+        return getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &lim) == 0 ? UInt64(lim.rlim_max) : nil
+    }
+}
+
+extension UnixAddress {
+    /// A listening AF_UNIX socket of `type` (close-on-exec) bound at `path`; errors name
+    /// `socketName` for socket(2) and `name` for bind(2)/listen(2).
+    public static func listen(_ path: String, type: Int32, backlog: Int32, socketName: String, name: String) throws -> Int32 {
+        let fd = try sys("socket", socketName) { socket(AF_UNIX, type | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        do {
+            var addr = try UnixAddress(path)
+            try sys("bind", name) { addr.withSockaddr { bind(fd, $0, $1) } }
+            try sys("listen", name) { Glibc.listen(fd, backlog) }
+        } catch { Glibc.close(fd); throw error }
+        return fd
+    }
+}

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import Cgroups
 import LinuxSys
 import OCISpec
@@ -73,8 +72,7 @@ public enum Create {
         // and waits; it never execs.
         var process = spec.process ?? OCISpec.Process()
         let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
-        var st = stat()
-        if stat(rootfs, &st) != 0 {
+        guard let st = FileIO.status(rootfs) else {
             throw RuntimeError("config.json: root.path", cause: SysError("stat", rootfs))
         }
         if (st.st_mode & S_IFMT) != S_IFDIR {
@@ -91,7 +89,7 @@ public enum Create {
         try Rootless.validate(spec, plan: plan)
         try SysResource.check(process)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: process, cacheRoot: store.root)
-        defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
+        defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
         let landlock = try LandlockPlan.make(process.landlock, warn: Log.warn)
         // config-linux.md: a namespace not listed is the runtime's. Without a mount namespace the
         // rootfs is mounted in ours (chroot, as runc), and teardown unmounts it (HostTeardown).
@@ -157,18 +155,18 @@ public enum Create {
             }
             // Rootless: joined after clone3, so that a cgroup the user may make but not join is dropped.
             let cgroupFD = delegated ? -1 : (try cg?.cloneIntoFD() ?? -1)
-            defer { if cgroupFD >= 0 { close(cgroupFD) } }
+            defer { if cgroupFD >= 0 { FileIO.close(cgroupFD) } }
             let listener = try listenForStart(dirFD: lock.fd)
             var console = try o.consoleSocket.map { try Console.connect($0) } ?? -1
-            defer { if console >= 0 { close(console) } }
+            defer { if console >= 0 { FileIO.close(console) } }
             var ptyReceiver: Int32 = -1
             if proxyTerminal {
                 (ptyReceiver, console) = try Console.socketPair()
-                undo.push("pty receiver") { [ptyReceiver] in close(ptyReceiver) }
+                undo.push("pty receiver") { [ptyReceiver] in FileIO.close(ptyReceiver) }
             }
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
-            let me = getpid()
+            let me = Proc.currentPid
             let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true) : [:]
             defer { IdmappedMounts.closeAll(idmapFDs) }
             // In a user namespace the init could not reach sources under directories only the
@@ -196,15 +194,15 @@ public enum Create {
             restore.undo()
             let (pid, pidfd) = child
             undo.push("container init \(pid)") {
-                _ = sr_pidfd_send_signal(pidfd, SIGKILL, 0)
+                try? Proc.signal(pidfd: pidfd, SIGKILL)
                 _ = try? Proc.wait(pid)
-                close(pidfd)
+                FileIO.close(pidfd)
                 let state = State(ociVersion: ociVersion, id: id, status: "stopped", pid: 0, bundle: bundle,
                                   annotations: spec.annotations)
                 runPoststop(spec.hooks?.poststop, state: state)
             }
             childEnd.close()
-            close(listener)
+            FileIO.close(listener)
             if cgroupFD < 0, let m = cg {
                 do {
                     if delegated {
@@ -259,8 +257,7 @@ public enum Create {
         var st: Proc.ExitStatus? = nil
         for _ in 0..<50 {  // it is exiting: give it up to ~50 ms to become a zombie
             if let s = (try? Proc.wait(pid, noHang: true)) ?? nil { st = s; break }
-            var ts = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-            nanosleep(&ts, nil)
+            Clock.sleep(nanoseconds: 1_000_000)
         }
         let how = st.map { s -> String in
             switch s {
@@ -311,29 +308,21 @@ public enum Create {
     /// A listening socket in the state directory; the waiting init accepts `start` on it.
     /// Bound through /proc/self/fd/<dirfd>/ so the path fits sun_path whatever --root is.
     static func listenForStart(dirFD: Int32) throws -> Int32 {
-        let fd = try sys("socket", "start socket") { socket(AF_UNIX, Int32(SOCK_SEQPACKET.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
-        do {
-            var addr = try UnixAddress("/proc/self/fd/\(dirFD)/init.sock")
-            try sys("bind", "init.sock") { addr.withSockaddr { bind(fd, $0, $1) } }
-            try sys("listen", "init.sock") { listen(fd, 4) }
-        } catch { close(fd); throw error }
-        return fd
+        try UnixAddress.listen("/proc/self/fd/\(dirFD)/init.sock", type: Int32(SOCK_SEQPACKET.rawValue), backlog: 4,
+                               socketName: "start socket", name: "init.sock")
     }
 
     static func absolutePath(_ p: String, what: String, mustExist: Bool = true) throws -> String {
         var abs = p
         if !p.hasPrefix("/") {
-            var buf = [CChar](repeating: 0, count: Int(PATH_MAX))
-            guard getcwd(&buf, buf.count) != nil else { throw RuntimeError("getcwd", cause: SysError("getcwd")) }
-            let cwd = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let cwd = FileIO.currentDirectory() else { throw RuntimeError("getcwd", cause: SysError("getcwd")) }
             abs = p.isEmpty || p == "." ? cwd : cwd + "/" + p
         }
         guard mustExist else { return abs }
-        guard let r = realpath(abs, nil) else {
+        guard let r = FileIO.realPath(abs) else {
             throw RuntimeError("\(what) \"\(p)\"", cause: SysError("stat", abs))
         }
-        defer { free(r) }
-        return String(cString: r)
+        return r
     }
 
     static func runPoststop(_ hooks: [Hook]?, state: State) {
@@ -377,7 +366,10 @@ struct NamespaceSwitch {
     }
 
     func undo() {
-        if savedPid >= 0 { _ = sr_setns(savedPid, Int32(NamespaceKind.pid.cloneFlag)); close(savedPid) }
-        if savedTime >= 0 { _ = sr_setns(savedTime, Int32(NamespaceKind.time.cloneFlag)); close(savedTime) }
+        if savedPid >= 0 { try? Namespaces.setns(fd: savedPid, .pid, path: "/proc/self/ns/pid"); FileIO.close(savedPid) }
+        if savedTime >= 0 {
+            try? Namespaces.setns(fd: savedTime, .time, path: "/proc/self/ns/time_for_children")
+            FileIO.close(savedTime)
+        }
     }
 }

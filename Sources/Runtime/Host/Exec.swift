@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import Cgroups
 import LinuxSys
 import OCISpec
@@ -45,10 +44,10 @@ public enum Exec {
         let spec = try store.config(of: r)
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: o.process, cacheRoot: store.root)
-        defer { if let l = seccomp?.listener, l >= 0 { close(l) } }
+        defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
         let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: Log.warn)
         let initPidfd = try Proc.pidfdOpen(r.pid)
-        defer { close(initPidfd) }
+        defer { FileIO.close(initPidfd) }
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("cannot exec in a stopped container", code: .invalidState) }
 
         // Every namespace the container has (created or joined) is the init's now.
@@ -59,9 +58,8 @@ public enum Exec {
         let forChildren = kinds.filter { $0 == .pid || $0 == .time }.reduce(UInt64(0)) { $0 | $1.cloneFlag }
         let forSelf = kinds.filter { $0 != .pid && $0 != .time }.reduce(UInt64(0)) { $0 | $1.cloneFlag }
 
-        var oldMask = [UInt8](repeating: 0, count: 128)
-        if !o.detach { _ = sr_block_all_signals(&oldMask) }
-        defer { if !o.detach { _ = sr_restore_signals(&oldMask) } }
+        let oldMask = o.detach ? nil : SignalMask.blockAll()
+        defer { if let oldMask { SignalMask.restore(oldMask) } }
 
         // A terminal: to the engine's console socket, or to us (proxied in the foreground).
         var consoleSocket: Int32 = -1
@@ -73,14 +71,14 @@ public enum Exec {
                 (ptyReceiver, consoleSocket) = try Console.socketPair()
             }
         }
-        defer { if consoleSocket >= 0 { close(consoleSocket) }; if ptyReceiver >= 0 { close(ptyReceiver) } }
+        defer { FileIO.close(consoleSocket); FileIO.close(ptyReceiver) }
 
         // An ordinary user may join the container's pid namespace only from inside its user
         // namespace, which it could never leave: a child joins them all and forks the process,
         // as our child (CLONE_PARENT), then exits (RootlessExec).
         let viaUserNamespace = Credentials.euid != 0 && kinds.contains(.user)
         if forChildren != 0 && !viaUserNamespace {
-            try sys("setns", "pid/time namespaces of container \(id)") { sr_setns(initPidfd, Int32(truncatingIfNeeded: forChildren)) }
+            try sys("setns", "pid/time namespaces of container \(id)") { LinuxKernel().setns(initPidfd, Int32(truncatingIfNeeded: forChildren)) }
         }
         let pidPipe = viaUserNamespace ? try RootlessExec.pipe() : nil
         let (parentEnd, childEnd) = try SyncChannel.pair()
@@ -92,7 +90,7 @@ public enum Exec {
         if !o.cgroup.isEmpty && cg == nil { throw RuntimeError("--cgroup: container \(id) has no cgroup") }
         // A sub-cgroup (--cgroup) is joined by pid before the child proceeds, as in v1.
         let cgroupFD = joinAfterExec || !o.cgroup.isEmpty ? -1 : try cg?.cloneIntoFD() ?? -1
-        defer { if cgroupFD >= 0 { close(cgroupFD) } }
+        defer { FileIO.close(cgroupFD) }
         // execCPUAffinity.initial: the child starts on those CPUs (final is applied before execve).
         let savedAffinity = try ProcessAttributes.applyInitialAffinity(o.process.execCPUAffinity)
         let forked: (pid: pid_t, pidfd: Int32)
@@ -102,7 +100,7 @@ public enum Exec {
         }
         if forked.pid == 0 {
             parentEnd.close()
-            if ptyReceiver >= 0 { close(ptyReceiver) }
+            if ptyReceiver >= 0 { FileIO.close(ptyReceiver) }
             var nsFlags = forSelf
             if let pidPipe {
                 RootlessExec.joinAndFork(initPidfd: initPidfd, flags: forSelf | forChildren, pipe: pidPipe, sync: childEnd)
@@ -116,17 +114,17 @@ public enum Exec {
         var child = forked
         if let pidPipe {
             do { child = try RootlessExec.grandchild(of: forked, pipe: pidPipe, sync: parentEnd) } catch {
-                close(forked.pidfd)
+                FileIO.close(forked.pidfd)
                 throw error
             }
-            close(forked.pidfd)
+            FileIO.close(forked.pidfd)
         }
-        defer { close(child.pidfd) }
+        defer { FileIO.close(child.pidfd) }
         do {
             if cgroupFD < 0, !joinAfterExec, let cg { try join(cg, child.pid, o.cgroup) }
             try parentEnd.send(.proceed)
         } catch {
-            _ = sr_pidfd_send_signal(child.pidfd, SIGKILL, 0)
+            try? Proc.signal(pidfd: child.pidfd, SIGKILL)
             _ = try? Proc.wait(child.pid)
             throw RuntimeError("exec: join the container's cgroup", cause: error)
         }
@@ -147,7 +145,7 @@ public enum Exec {
         let master = ptyReceiver >= 0 ? Console.receiveMaster(ptyReceiver) : nil
         if o.detach { return 0 }
         let exit = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: master)
-        if let m = master { close(m) }
+        if let m = master { FileIO.close(m) }
         return exit.code
     }
 

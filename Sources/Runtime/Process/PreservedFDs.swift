@@ -8,9 +8,8 @@ public enum PreservedFDs {
     public static func select(count: Int32, callerFDs: [Int32]?) throws -> [Int32] {
         guard count > 0 else { return [] }
         let end = 3 + Int64(count)
-        var lim = rlimit()
-        if getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &lim) == 0 && end > Int64(lim.rlim_max) {
-            throw RuntimeError("--preserve-fds \(count): more fds than the open file limit allows (\(lim.rlim_max))")
+        if let max = FileIO.openFileHardLimit(), end > Int64(truncatingIfNeeded: max) {
+            throw RuntimeError("--preserve-fds \(count): more fds than the open file limit allows (\(max))")
         }
         return (callerFDs ?? FDTable.open()).filter { $0 >= 3 && Int64($0) < end }
     }
