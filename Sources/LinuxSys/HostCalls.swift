@@ -57,7 +57,7 @@ extension Proc {
     public static func waitReadable(_ fd: Int32, timeoutMS: Int32, retryOnInterrupt: Bool = true) -> Bool {
         var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         while true {
-            let r = poll(&pfd, 1, timeoutMS)
+            let r = Glibc.poll(&pfd, 1, timeoutMS)
             if r < 0 && errno == EINTR && retryOnInterrupt { continue }
             return r > 0
         }

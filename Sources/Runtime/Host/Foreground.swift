@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// The foreground half of `run` and `exec`: forwards signals to the container process, proxies a
@@ -11,11 +10,11 @@ import LinuxSys
 enum Foreground {
     /// `reapOthers`: we are a subreaper; orphans reparented to us are reaped as they exit.
     static func wait(pid: pid_t, pidfd: Int32, ptyMaster: Int32?, reapOthers: Bool = false) -> Proc.ExitStatus {
-        let sfd = sr_signalfd_all()
-        defer { if sfd >= 0 { close(sfd) } }
+        let sfd = SignalFD.openAll()
+        defer { FileIO.close(sfd) }
         var saved = [UInt8](repeating: 0, count: 128)
-        let rawStdin = ptyMaster != nil && isatty(0) == 1 && sr_tty_make_raw(0, &saved) == 0
-        defer { if rawStdin { _ = sr_tty_restore(0, &saved) } }
+        let rawStdin = ptyMaster != nil && TTY.isTerminal(0) && TTY.makeRaw(0, saving: &saved)
+        defer { if rawStdin { TTY.restore(0, saved) } }
         if let m = ptyMaster { copyWindowSize(to: m) }
         var stdinOpen = ptyMaster != nil
         var buf = [UInt8](repeating: 0, count: 32768)
@@ -38,29 +37,29 @@ enum Foreground {
                 fds.append(pollfd(fd: m, events: Int16(POLLIN), revents: 0))
                 if stdinOpen { fds.append(pollfd(fd: 0, events: Int16(POLLIN), revents: 0)) }
             }
-            let r = poll(&fds, nfds_t(fds.count), sfd >= 0 ? -1 : 100)
+            let r = Proc.poll(&fds, timeoutMS: sfd >= 0 ? -1 : 100)
             if r < 0 && errno != EINTR { continue }
             if fds[0].revents != 0 {
                 while true {
-                    let sig = sr_signalfd_read(sfd, nil)
+                    let sig = SignalFD.next(sfd)
                     if sig <= 0 { break }
                     switch sig {
                     case SIGCHLD, SIGURG: break
                     case SIGWINCH: if let m = ptyMaster { copyWindowSize(to: m) }
-                    default: _ = sr_pidfd_send_signal(pidfd, sig, 0)
+                    default: try? Proc.signal(pidfd: pidfd, sig)
                     }
                 }
             }
             guard let m = ptyMaster else { continue }
             if fds[1].revents != 0 {
-                let n = read(m, &buf, buf.count)
+                let n = FileIO.readSome(m, into: &buf)
                 if n > 0 { writeAll(1, buf, n) } else if n < 0 && errno != EAGAIN && errno != EINTR {
                     // EIO: every slave fd is closed; the process is exiting.
                     stdinOpen = false
                 }
             }
             if fds.count > 2 && fds[2].revents != 0 {
-                let n = read(0, &buf, buf.count)
+                let n = FileIO.readSome(0, into: &buf)
                 if n > 0 { writeAll(m, buf, n) } else { stdinOpen = false }
             }
         }
@@ -69,23 +68,16 @@ enum Foreground {
     /// As runc: the proxied pty does not turn "\n" into "\r\n", so output captured from our stdout
     /// (a pipe, a log) has plain newlines; a terminal on our side is raw and adds none either.
     /// Either end of the pty (the setting is the pair's); before the program starts writing.
-    static func clearONLCR(_ pty: Int32) {
-        var t = termios()
-        guard tcgetattr(pty, &t) == 0 else { return }
-        t.c_oflag &= ~tcflag_t(ONLCR)
-        _ = tcsetattr(pty, TCSANOW, &t)
-    }
+    static func clearONLCR(_ pty: Int32) { TTY.clearONLCR(pty) }
 
     static func copyWindowSize(to master: Int32) {
-        var rows: UInt16 = 0, cols: UInt16 = 0
-        if sr_get_winsize(0, &rows, &cols) == 0 { _ = sr_set_winsize(master, rows, cols) }
+        if let w = TTY.windowSize(0) { TTY.setWindowSize(master, rows: w.rows, cols: w.cols) }
     }
 
     static func drain(_ m: Int32, _ buf: inout [UInt8]) {
-        let flags = sr_fcntl_int(m, F_GETFL, 0)
-        _ = sr_fcntl_int(m, F_SETFL, flags | O_NONBLOCK)
+        FileIO.setStatusFlags(m, FileIO.statusFlags(m) | O_NONBLOCK)
         while true {
-            let n = read(m, &buf, buf.count)
+            let n = FileIO.readSome(m, into: &buf)
             if n <= 0 { break }
             writeAll(1, buf, n)
         }
@@ -94,7 +86,7 @@ enum Foreground {
     static func writeAll(_ fd: Int32, _ b: [UInt8], _ n: Int) {
         var off = 0
         while off < n {
-            let w = b.withUnsafeBytes { write(fd, $0.baseAddress! + off, n - off) }
+            let w = FileIO.writeSome(fd, b, from: off, to: n)
             if w <= 0 { if errno == EINTR { continue }; return }
             off += w
         }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// The process between the runtime and a hook it runs itself (prestart, createRuntime,
@@ -18,55 +17,48 @@ enum HookKeeper {
 
     /// Runs in the clone3 child; `runtime` is the parent's pid, `hook` execs the hook.
     static func run(runtime: pid_t, hook exec: () -> Never) -> Never {
-        _ = setpgid(0, 0)
-        sr_reset_signal_dispositions()
-        var all = sigset_t()
-        sigfillset(&all)
-        sigprocmask(SIG_BLOCK, &all, nil)
-        _ = sr_prctl(PR_SET_PDEATHSIG, UInt(parentDied), 0, 0, 0)
-        if getppid() != runtime { endGroup() } // died before the prctl
-        let hook = sr_clone3(0, nil, -1)
+        Proc.setProcessGroup(0, 0)
+        SignalMask.resetDispositions()
+        var all = SignalMask.blockEverything()
+        Proc.setParentDeathSignal(parentDied)
+        if Proc.parentPid != runtime { endGroup() } // died before the prctl
+        let hook = Proc.forkRaw()
         if hook < 0 {
-            let msg = "start hook: \(Errno.describe(errno))\n"
-            _ = msg.withCString { Glibc.write(2, $0, strlen($0)) }
-            _exit(127)
+            FileIO.writeMessage(2, "start hook: \(Errno.describe(errno))\n")
+            Proc.exitNow(127)
         }
         if hook == 0 { exec() }
         var info = siginfo_t()
         while true {
-            let s = sigwaitinfo(&all, &info)
+            let s = SignalMask.waitInfo(&all, &info)
             if s < 0 {
                 if errno == EINTR { continue }
                 break // cannot wait for signals (seccomp?): plain wait below
             }
             if s != SIGCHLD { endGroup() }
-            var st: Int32 = 0
-            if waitpid(hook, &st, WNOHANG) == hook { relay(st) }
+            let w = Proc.waitStatus(hook, options: WNOHANG)
+            if w.pid == hook { relay(w.status) }
         }
-        var st: Int32 = 0
-        while waitpid(hook, &st, 0) < 0 {
-            if errno != EINTR { _exit(127) }
+        while true {
+            let w = Proc.waitStatus(hook, options: 0)
+            if w.pid >= 0 { relay(w.status) }
+            if errno != EINTR { Proc.exitNow(127) }
         }
-        relay(st)
     }
 
     static func endGroup() -> Never {
-        _ = kill(0, SIGKILL)
-        _exit(128 + SIGKILL)
+        Proc.kill(0, SIGKILL)
+        Proc.exitNow(128 + SIGKILL)
     }
 
     /// Exits as the hook did: same code, or death by the same signal (without a core dump).
     static func relay(_ status: Int32) -> Never {
         switch Proc.decode(status: status) {
-        case .exited(let c): _exit(c)
+        case .exited(let c): Proc.exitNow(c)
         case .signaled(let s):
-            _ = sr_prlimit(0, 4 /* RLIMIT_CORE */, 0, 0)
-            var one = sigset_t()
-            sigemptyset(&one)
-            sigaddset(&one, s)
-            sigprocmask(SIG_UNBLOCK, &one, nil)
-            _ = raise(s)
-            _exit(128 + s)
+            Proc.disableCoreDumps()
+            SignalMask.unblockAndRaise(s)
+            Proc.exitNow(128 + s)
         }
     }
 
@@ -74,15 +66,9 @@ enum HookKeeper {
     /// failure. The keeper leads it, so its pid names the group; pass it while the keeper is
     /// alive or unreaped, or the number could name someone else's group.
     /// Whether the exited keeper ended with status 0, leaving it unreaped (waitid WNOWAIT).
-    static func succeeded(_ keeper: pid_t) -> Bool {
-        var info = siginfo_t()
-        while waitid(P_PID, id_t(keeper), &info, WEXITED | WNOWAIT) != 0 {
-            if errno != EINTR { return false }
-        }
-        return info.si_code == Int32(CLD_EXITED) && info._sifields._sigchld.si_status == 0
-    }
+    static func succeeded(_ keeper: pid_t) -> Bool { Proc.exitedWithZeroUnreaped(keeper) }
 
     static func killGroup(_ keeper: pid_t) {
-        _ = kill(-keeper, SIGKILL)
+        Proc.kill(-keeper, SIGKILL)
     }
 }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// A hook's stdout and stderr, captured through two pipes as runc does: shown in the error when
@@ -15,26 +14,26 @@ final class HookOutput {
 
     init() throws {
         for i in 0..<2 {
-            do { try sys("pipe2", "hook output") { sr_pipe2(&pipes[i], O_CLOEXEC) } } catch { closeAll(); throw error }
-            _ = sr_fcntl_int(pipes[i][0], F_SETFL, O_NONBLOCK)
+            do { let (r, w) = try FileIO.pipe("hook output"); pipes[i] = [r, w] } catch { closeAll(); throw error }
+            FileIO.setStatusFlags(pipes[i][0], O_NONBLOCK)
         }
     }
 
     deinit { closeAll() }
 
     private func closeAll() {
-        for i in 0..<2 { for j in 0..<2 where pipes[i][j] >= 0 { close(pipes[i][j]); pipes[i][j] = -1 } }
+        for i in 0..<2 { for j in 0..<2 where pipes[i][j] >= 0 { FileIO.close(pipes[i][j]); pipes[i][j] = -1 } }
     }
 
     /// In the hook's child, before execve: the write ends become fds 1 and 2.
     func attachInChild() {
-        dup2(pipes[0][1], 1)
-        dup2(pipes[1][1], 2)
+        FileIO.duplicate(pipes[0][1], onto: 1)
+        FileIO.duplicate(pipes[1][1], onto: 2)
     }
 
     /// In the runtime, after the fork: only the child holds the write ends.
     func parentAfterFork() {
-        for i in 0..<2 { close(pipes[i][1]); pipes[i][1] = -1 }
+        for i in 0..<2 { FileIO.close(pipes[i][1]); pipes[i][1] = -1 }
     }
 
     /// Polls `pidfd` and the pipes until the hook exits (true) or `timeoutMs` passes (false;
@@ -45,7 +44,7 @@ final class HookOutput {
             var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)]
             for i in 0..<2 where pipes[i][0] >= 0 { fds.append(pollfd(fd: pipes[i][0], events: Int16(POLLIN), revents: 0)) }
             let left = deadline.map { Int32(clamping: max(0, $0 - Self.nowMs())) } ?? -1
-            let r = poll(&fds, nfds_t(fds.count), left)
+            let r = Proc.poll(&fds, timeoutMS: left)
             if r < 0 && errno == EINTR { continue }
             drain()
             if fds[0].revents != 0 { return true }
@@ -58,13 +57,13 @@ final class HookOutput {
         var buf = [UInt8](repeating: 0, count: 4096)
         for i in 0..<2 where pipes[i][0] >= 0 {
             while true {
-                let n = read(pipes[i][0], &buf, buf.count)
+                let n = FileIO.readSome(pipes[i][0], into: &buf)
                 if n > 0 {
                     let room = Self.limit - kept[i].count
                     if room > 0 { kept[i].append(contentsOf: buf[0..<min(n, room)]) }
                     continue
                 }
-                if n == 0 { close(pipes[i][0]); pipes[i][0] = -1 }
+                if n == 0 { FileIO.close(pipes[i][0]); pipes[i][0] = -1 }
                 break
             }
         }
@@ -77,9 +76,5 @@ final class HookOutput {
         return ", stdout: \(out), stderr: \(err)"
     }
 
-    static func nowMs() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    static func nowMs() -> Int64 { Clock.monotonicMS() }
 }

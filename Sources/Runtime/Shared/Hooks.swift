@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -30,8 +29,7 @@ enum HookRunner {
                        kept: Bool) throws {
         if let t = h.timeout, t <= 0 { throw RuntimeError("timeout must be positive, got \(t)") }
         let output = try HookOutput()
-        var p: [Int32] = [-1, -1]
-        try sys("pipe2", "hook stdin") { sr_pipe2(&p, O_CLOEXEC) }
+        let (stdinRead, stdinWrite) = try FileIO.pipe("hook stdin")
         let args = (h.args?.isEmpty == false) ? h.args! : [h.path]
         let env = h.env ?? defaultEnv
         let cdir = cwd.flatMap { strdup($0) }
@@ -40,46 +38,43 @@ enum HookRunner {
         var cargs = args.map { strdup($0) } + [nil]
         var cenv = env.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) }; cenv.forEach { free($0) } }
-        let me = getpid()
+        let me = Proc.currentPid
         let child: (pid: pid_t, pidfd: Int32)
-        do { child = try Proc.clone3(flags: 0) } catch { close(p[0]); close(p[1]); throw error }
+        do { child = try Proc.clone3(flags: 0) } catch { FileIO.close(stdinRead); FileIO.close(stdinWrite); throw error }
         if child.pid == 0 {
-            dup2(p[0], 0)
-            close(p[1]) // or a hook reading stdin never sees EOF while the keeper lives
+            FileIO.duplicate(stdinRead, onto: 0)
+            FileIO.close(stdinWrite) // or a hook reading stdin never sees EOF while the keeper lives
             output.attachInChild()
-            if let cdir, chdir(cdir) != 0 {
-                let msg = "hook \(h.path): chdir: \(Errno.describe(errno))\n"
-                _ = msg.withCString { Glibc.write(2, $0, strlen($0)) }
-                _exit(127)
+            if let cdir, FileIO.changeDirectory(cdir) != 0 {
+                FileIO.writeMessage(2, "hook \(h.path): chdir: \(Errno.describe(errno))\n")
+                Proc.exitNow(127)
             }
             func exec(parent: pid_t?) -> Never {
-                sr_reset_signal_dispositions()
+                SignalMask.resetDispositions()
                 if let parent {
-                    _ = sr_prctl(PR_SET_PDEATHSIG, UInt(SIGKILL), 0, 0, 0)
-                    if getppid() != parent { _exit(128 + SIGKILL) }
+                    Proc.setParentDeathSignal(SIGKILL)
+                    if Proc.parentPid != parent { Proc.exitNow(128 + SIGKILL) }
                 }
-                var empty = [UInt8](repeating: 0, count: 128)
-                _ = sr_restore_signals(&empty) // unblock everything
-                execve(h.path, &cargs, &cenv)
-                let msg = "exec hook \(h.path): \(Errno.describe(errno))\n"
-                _ = msg.withCString { Glibc.write(2, $0, strlen($0)) }
-                _exit(127)
+                SignalMask.restore([UInt8](repeating: 0, count: 128)) // unblock everything
+                _ = Proc.execPrepared(h.path, &cargs, &cenv)
+                FileIO.writeMessage(2, "exec hook \(h.path): \(Errno.describe(errno))\n")
+                Proc.exitNow(127)
             }
             if kept { HookKeeper.run(runtime: me, hook: { exec(parent: nil) }) }
             exec(parent: me)
         }
         // Also here: whichever of us runs first, the group exists before we may have to kill it.
-        if kept { _ = setpgid(child.pid, child.pid) }
-        close(p[0])
+        if kept { Proc.setProcessGroup(child.pid, child.pid) }
+        FileIO.close(stdinRead)
         output.parentAfterFork()
         // A hook that does not read stdin must not make us fail (EPIPE is fine).
-        _ = input.withUnsafeBytes { Glibc.write(p[1], $0.baseAddress, $0.count) }
-        close(p[1])
-        defer { close(child.pidfd) }
+        _ = FileIO.writeSome(stdinWrite, input, from: 0, to: input.count)
+        FileIO.close(stdinWrite)
+        defer { FileIO.close(child.pidfd) }
         let timeoutMs: Int32 = h.timeout.map { Int32(clamping: $0 * 1000) } ?? -1
         if !output.wait(pidfd: child.pidfd, timeoutMs: timeoutMs) {
             if kept { HookKeeper.killGroup(child.pid) }
-            _ = sr_pidfd_send_signal(child.pidfd, SIGKILL, 0)
+            try? Proc.signal(pidfd: child.pidfd, SIGKILL)
             _ = try? Proc.wait(child.pid)
             output.drain()
             throw RuntimeError("timed out after \(h.timeout ?? 0)s\(output.describe)")
