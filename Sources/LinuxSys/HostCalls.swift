@@ -47,7 +47,7 @@ extension Proc {
     /// kill(2) of a pid the caller read from /proc, for processes it has no pidfd of; the errno
     /// on failure (ESRCH when it is gone).
     @discardableResult
-    public static func kill(_ pid: pid_t, _ signal: Int32) -> Errno? {
+    public static func signalUnowned(_ pid: pid_t, _ signal: Int32) -> Errno? {
         Glibc.kill(pid, signal) == 0 ? nil : .current
     }
 

@@ -24,7 +24,6 @@ public enum SignalMask {
 }
 
 extension Proc {
-    public static var currentPid: pid_t { getpid() }
     /// 0 when the parent is outside our pid namespace.
     public static var parentPid: pid_t { getppid() }
 

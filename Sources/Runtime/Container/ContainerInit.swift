@@ -219,7 +219,7 @@ enum ContainerInit {
     }
 
     static func containerState(_ c: InitContext, _ status: String) -> State {
-        State(ociVersion: ociVersion, id: c.id, status: status, pid: Proc.currentPid, bundle: c.bundle,
+        State(ociVersion: ociVersion, id: c.id, status: status, pid: Proc.currentPID, bundle: c.bundle,
               annotations: c.spec.annotations)
     }
 

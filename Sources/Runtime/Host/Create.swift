@@ -166,7 +166,7 @@ public enum Create {
             }
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
-            let me = Proc.currentPid
+            let me = Proc.currentPID
             let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true) : [:]
             defer { IdmappedMounts.closeAll(idmapFDs) }
             // In a user namespace the init could not reach sources under directories only the

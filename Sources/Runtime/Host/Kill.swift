@@ -30,7 +30,7 @@ public enum Kill {
             return
         }
         if everything && r.ownPidNamespace {
-            for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { Proc.kill(pid, signal) }
+            for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { Proc.signalUnowned(pid, signal) }
         }
         do { try Proc.signal(pidfd: pidfd, signal) } catch { throw RuntimeError("kill container \(id)", cause: error) }
     }

@@ -43,7 +43,7 @@ enum Launch {
         if preserveFDs > 0 {
             env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
             env.append("LISTEN_FDS=\(preserveFDs)")
-            env.append("LISTEN_PID=\(Proc.currentPid)")
+            env.append("LISTEN_PID=\(Proc.currentPID)")
         }
         return env
     }

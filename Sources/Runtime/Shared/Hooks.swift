@@ -38,7 +38,7 @@ enum HookRunner {
         var cargs = args.map { strdup($0) } + [nil]
         var cenv = env.map { strdup($0) } + [nil]
         defer { cargs.forEach { free($0) }; cenv.forEach { free($0) } }
-        let me = Proc.currentPid
+        let me = Proc.currentPID
         let child: (pid: pid_t, pidfd: Int32)
         do { child = try Proc.clone3(flags: 0) } catch { FileIO.close(stdinRead); FileIO.close(stdinWrite); throw error }
         if child.pid == 0 {
