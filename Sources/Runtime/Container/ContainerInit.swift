@@ -204,8 +204,8 @@ enum ContainerInit {
             // Dumpable while the parent maps us: a non-dumpable process's /proc/<pid> files are
             // root's, which an ordinary user (and newuidmap on its behalf) may not write. Nothing
             // of the container runs yet; we are non-dumpable again before anything does.
-            _ = sr_set_dumpable(1)
-            defer { _ = sr_set_dumpable(0) }
+            _ = k.setDumpable(true)
+            defer { _ = k.setDumpable(false) }
             try c.sync.send(.mapRequest)
             try c.sync.expect(.mapped, peer: "runtime")
             // Become root of the new namespace when it is mapped (it usually is).

@@ -42,7 +42,7 @@ enum RootlessExec {
         _ = try? Proc.wait(child.pid)
         guard bytes.count == 4 else {
             // The child failed before forking and said why on the sync socket.
-            if case .error(let msg)? = try? sync.receive() { throw RuntimeError(msg) }
+            if let e = (try? sync.receive())??.runtimeError { throw e }
             throw RuntimeError("exec: the process joining the container's namespaces exited")
         }
         let pid = bytes.withUnsafeBytes { $0.load(as: Int32.self) }
