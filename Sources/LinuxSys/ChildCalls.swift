@@ -124,11 +124,11 @@ public enum TTY {
 
     /// Raw mode; the old termios goes to `saved` (128 bytes). False when it failed.
     public static func makeRaw(_ fd: Int32, saving saved: inout [UInt8]) -> Bool {
-        saved.withUnsafeMutableBytes { sr_tty_make_raw(fd, $0.baseAddress) } == 0
+        saved.withUnsafeMutableBytes { sr_tty_make_raw(fd, $0.baseAddress!) } == 0
     }
 
     public static func restore(_ fd: Int32, _ saved: [UInt8]) {
-        _ = saved.withUnsafeBytes { sr_tty_restore(fd, $0.baseAddress) }
+        _ = saved.withUnsafeBytes { sr_tty_restore(fd, $0.baseAddress!) }
     }
 
     public static func windowSize(_ fd: Int32) -> (rows: UInt16, cols: UInt16)? {
