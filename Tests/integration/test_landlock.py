@@ -163,11 +163,12 @@ def test_tcp_bind_and_connect(rt, bundle):
                                 {"allowedAccess": ["connect_tcp"], "ports": [8080]}]}}
     script = ("ip link set lo up; "
               "nc -l -p 7070 2>&1; echo bind7070=$?; "
-              "nc -l -p 8080 > /tmp/got & nc -l -p 9090 >/dev/null & sleep 0.5; "
+              "nc -l -p 8080 > /tmp/got & nc -l -p 9090 >/dev/null & "
+              "for i in $(seq 100); do [ $(netstat -ltn | grep -cE ':(8080|9090) ') = 2 ] && break; sleep 0.1; done; "
               "netstat -ltn | grep -cE ':(8080|9090) '; "
               "echo hello | nc -w 2 127.0.0.1 8080; echo c8080=$?; "
               "echo hello | nc -w 2 127.0.0.1 9090 2>&1; echo c9090=$?; "
-              "sleep 0.2; cat /tmp/got")
+              "for i in $(seq 100); do [ -s /tmp/got ] && break; sleep 0.1; done; cat /tmp/got")
     b = _ll(bundle, ll, script)
     caps = b.config["process"]["capabilities"]
     for k in caps:

@@ -26,7 +26,8 @@ public enum Run {
         if c.ptyReceiver >= 0 {
             master = Console.receiveMaster(c.ptyReceiver)
             FileIO.close(c.ptyReceiver)
-            if let m = master { Foreground.clearONLCR(m) }
+            // The window size too, before the program can ask for it (`stty size` would read 0x0).
+            if let m = master { Foreground.clearONLCR(m); Foreground.copyWindowSize(to: m) }
         }
         // runc: the foreground runtime is the unit's main process, a detached container's init is.
         do {

@@ -112,6 +112,38 @@ def kill_create(p):
         p.returncode, err)
 
 
+ATTEMPTS = 5
+
+
+def try_kill_create(p):
+    """SIGKILL create; False when it had already ended on its own."""
+    if p.poll() is not None:
+        p.errfile.close()
+        return False
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait(timeout=10)
+    p.errfile.close()
+    return p.returncode == -signal.SIGKILL
+
+
+def retry_after_create_won(rt, p, cid):
+    if p.poll() is None:
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(timeout=10)
+    if not p.errfile.closed:
+        p.errfile.close()
+    rt("delete", "--force", cid, check=False)
+    _force_remove(cid)
+
+
+def _write_if_dir(path, value):
+    if os.path.isdir(os.path.dirname(path)):
+        try:
+            _write(path, value)
+        except OSError:
+            pass
+
+
 def spin_until(pred, p, timeout=10):
     """Busy-wait (no sleep: create takes milliseconds) until pred() or create ends."""
     deadline = time.time() + timeout
@@ -145,13 +177,22 @@ def test_delete_force_after_create_killed_early(rt, ctr, tmp_path, point):
     before = all_pids()
     unified = os.path.join(CGROOT, "unified", PARENT, cid)
     freezer = os.path.join(CGROOT, "freezer", PARENT, cid)
-    p = popen_create(rt, b, cid, tmp_path)
-    if point == "cgroups-appear":
-        # The unified leaf is the last one create makes.
-        assert spin_until(lambda: os.path.isdir(unified), p), "cgroup %s never appeared" % unified
+
+    def reached():
+        if point == "cgroups-appear":
+            # The unified leaf is the last one create makes.
+            return os.path.isdir(unified)
+        return os.path.isdir(freezer) and procs_in(freezer)
+
+    # The window is milliseconds wide: when create wins the race (it finished, or ran past the
+    # point before we saw it), the container is removed and the kill is tried again.
+    for attempt in range(ATTEMPTS):
+        p = popen_create(rt, b, cid, tmp_path)
+        if spin_until(reached, p) and try_kill_create(p):
+            break
+        retry_after_create_won(rt, p, cid)
     else:
-        assert spin_until(lambda: os.path.isdir(freezer) and procs_in(freezer), p), "no init in %s" % freezer
-    kill_create(p)
+        pytest.fail("create always finished before the kill (%d attempts)" % ATTEMPTS)
     pids = set()
     for d in existing(cid):
         pids |= procs_in(d)
@@ -170,14 +211,20 @@ def test_delete_force_after_create_killed_with_frozen_init(rt, ctr, tmp_path):
     cid, b = ctr
     before = all_pids()
     freezer = os.path.join(CGROOT, "freezer", PARENT, cid)
-    p = popen_create(rt, b, cid, tmp_path)
-    assert spin_until(lambda: os.path.isdir(freezer), p)
-    _write(os.path.join(freezer, "freezer.state"), "FROZEN")
-    assert wait_for(lambda: procs_in(freezer), timeout=10), "the init never joined %s" % freezer
-    pids = procs_in(freezer)
-    time.sleep(0.2)
-    assert p.poll() is None, "create finished although its init is frozen"
-    kill_create(p)
+    for attempt in range(ATTEMPTS):
+        p = popen_create(rt, b, cid, tmp_path)
+        if spin_until(lambda: os.path.isdir(freezer), p):
+            _write(os.path.join(freezer, "freezer.state"), "FROZEN")
+            if wait_for(lambda: procs_in(freezer) or p.poll() is not None, timeout=10) and procs_in(freezer):
+                pids = procs_in(freezer)
+                time.sleep(0.2)
+                # Frozen after the init had already gone past its last sync: create may finish.
+                if p.poll() is None and try_kill_create(p):
+                    break
+        _write_if_dir(os.path.join(freezer, "freezer.state"), "THAWED")
+        retry_after_create_won(rt, p, cid)
+    else:
+        pytest.fail("create always finished before its init was frozen (%d attempts)" % ATTEMPTS)
     time.sleep(0.2)
     assert any(pid_alive(x) for x in pids), "the frozen init died before delete"
     # Plain delete (no --force): the create is dead, so there is nothing to wait for.
