@@ -30,7 +30,11 @@ final class CgroupFS {
         }
     }
 
-    func readOptional(_ dir: String, _ file: String) -> String? { try? read(dir, file) }
+    /// nil when the file cannot be read (no error message is made: most callers probe).
+    func readOptional(_ dir: String, _ file: String) -> String? {
+        guard let s = try? FileIO.readString(dir + "/" + file) else { return nil }
+        return trimmed(s)
+    }
 
     /// A single number; "max" reads as UInt64.max.
     func readUInt(_ dir: String, _ file: String) -> UInt64? {
@@ -65,7 +69,7 @@ final class CgroupFS {
         var out: [Int32] = []
         let procs = try read(dir, "cgroup.procs")
         for l in procs.split(separator: "\n") { if let p = Int32(l) { out.append(p) } }
-        for name in FileIO.listDirectory(dir) where FileSystem.isDirectoryNoFollow(dir + "/" + name) {
+        for name in FileIO.listSubdirectories(dir) {
             out += (try? pidsRecursive(dir + "/" + name)) ?? []
         }
         return out
@@ -103,7 +107,7 @@ final class CgroupFS {
 
     /// rmdir of `dir` after its sub-cgroups (bottom-up), retrying EBUSY for ~1 s. ENOENT is success.
     func removeTree(_ dir: String) throws {
-        for name in FileIO.listDirectory(dir) where FileSystem.isDirectoryNoFollow(dir + "/" + name) {
+        for name in FileIO.listSubdirectories(dir) {
             try removeTree(dir + "/" + name)
         }
         var delay: UInt32 = 5_000

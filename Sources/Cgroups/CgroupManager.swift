@@ -54,8 +54,9 @@ extension CgroupManager {
 /// and a freezer that would freeze its init: the leaf's own, or the state the nearest existing
 /// ancestor passes on to a new leaf.
 public struct CgroupOccupancy: Equatable, Sendable {
-    /// Distinct pids over all hierarchies, and the first directory holding one.
-    public var pids: Set<Int32> = []
+    /// Distinct pids over all hierarchies, in the order found, and the first directory holding one.
+    /// (An array: a Set<Int32> costs create a protocol-conformance scan of the whole binary.)
+    public var pids: [Int32] = []
     public var firstOccupied: String?
     /// The frozen (or freezing) directory, if any.
     public var frozen: String?
@@ -64,13 +65,24 @@ public struct CgroupOccupancy: Equatable, Sendable {
 
     mutating func add(pids p: [Int32], in dir: String) {
         if !p.isEmpty && firstOccupied == nil { firstOccupied = dir }
-        pids.formUnion(p)
+        for x in p where !pids.contains(x) { pids.append(x) }
     }
 }
 
 /// `dir`, or its nearest existing ancestor, stopping at `mount` (the hierarchy's root).
 func nearestExisting(mount: String, rel: [String]) -> String {
     var comps = rel
-    while !comps.isEmpty && !FileIO.isDirectory(mount + "/" + comps.joined(separator: "/")) { comps.removeLast() }
-    return comps.isEmpty ? mount : mount + "/" + comps.joined(separator: "/")
+    while !comps.isEmpty && !FileIO.isDirectory(mount + "/" + joinPath(comps)) { comps.removeLast() }
+    return comps.isEmpty ? mount : mount + "/" + joinPath(comps)
+}
+
+/// `parts.joined(separator: "/")` without the generic joined (its first call costs create an
+/// associated-type lookup that scans every protocol conformance in the binary).
+func joinPath(_ parts: [String]) -> String {
+    var out = ""
+    for (i, p) in parts.enumerated() {
+        if i > 0 { out += "/" }
+        out += p
+    }
+    return out
 }

@@ -37,7 +37,7 @@ public enum Cgroups {
                 }
                 let rel = base + path.components
                 leaves.append(V1Manager.Leaf(controllers: hi.controllers, mount: hi.mountPoint, rel: rel,
-                                             path: hi.mountPoint + "/" + rel.joined(separator: "/")))
+                                             path: hi.mountPoint + "/" + joinPath(rel)))
             }
             if leaves.isEmpty && m == .legacy {
                 throw CgroupError("no cgroup v1 hierarchy is mounted under \(root)")

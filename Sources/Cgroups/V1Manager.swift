@@ -157,7 +157,7 @@ public final class V1Manager: CgroupManager {
         }
         if let un = unified {
             let u = un.occupancy()
-            if let d = u.firstOccupied { o.add(pids: Array(u.pids), in: d) }
+            if let d = u.firstOccupied { o.add(pids: u.pids, in: d) }
             if o.frozen == nil { o.frozen = u.frozen }
         }
         return o

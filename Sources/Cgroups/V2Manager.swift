@@ -29,7 +29,7 @@ public final class V2Manager: CgroupManager {
         self.init(mount: path.hasPrefix(mount + "/") ? mount : "", rel: rel, key: key, mode: mode)
     }
 
-    public var path: String { rel.isEmpty ? mount : mount + "/" + rel.joined(separator: "/") }
+    public var path: String { rel.isEmpty ? mount : mount + "/" + joinPath(rel) }
     public var paths: [String: String] { [key: path] }
 
     public func create() throws {

@@ -40,9 +40,10 @@ public struct Errno: Error, RawRepresentable, Hashable, Sendable, CustomStringCo
     /// strerror text with a lower-case first letter, as Go prints it.
     public static func describe(_ e: Int32) -> String {
         guard let c = strerror(e) else { return "errno \(e)" }
-        var s = String(cString: c)
-        if let f = s.first, f.isUppercase { s = f.lowercased() + s.dropFirst() }
-        return s
+        // strerror's texts are ASCII: lower-case the first byte without Character's Unicode tables.
+        var bytes = Array(String(cString: c).utf8)
+        if let f = bytes.first, f >= UInt8(ascii: "A"), f <= UInt8(ascii: "Z") { bytes[0] = f + 32 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -145,6 +145,28 @@ public enum FileIO {
         return names.sorted()
     }
 
+    /// The subdirectories of `path`, sorted, from the directory entries' types (one getdents per
+    /// block of entries, no stat per entry; lstat only where the filesystem gives no type).
+    public static func listSubdirectories(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let type = e.pointee.d_type
+            guard type == UInt8(DT_DIR) || type == UInt8(DT_UNKNOWN) else { continue }
+            let name = withUnsafeBytes(of: e.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name == "." || name == ".." { continue }
+            if type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                guard lstat(path + "/" + name, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else { continue }
+            }
+            names.append(name)
+        }
+        return names.sorted()
+    }
+
     public static func setCloexec(_ fd: Int32, _ on: Bool) throws {
         let flags = try sys("fcntl", "fd \(fd)") { sr_fcntl_int(fd, F_GETFD, 0) }
         let nf = on ? (flags | FD_CLOEXEC) : (flags & ~FD_CLOEXEC)

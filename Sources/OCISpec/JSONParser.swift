@@ -13,11 +13,21 @@ struct JSONParser {
 
     private let b: UnsafeBufferPointer<UInt8>
     private var i = 0
+    /// Where the value of the top-level `linux.seccomp` member lies in the text (the seccomp
+    /// cache key is taken from these bytes), nil when it is absent or either key repeats.
+    private var seccompSpan: Range<Int>?
+    private var linuxSeen = 0, seccompSeen = 0
+    private var inLinux = false
 
     private init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
     static func parse(_ bytes: [UInt8]) throws -> JSONTree {
-        try bytes.withUnsafeBufferPointer { buf in
+        try document(bytes).tree
+    }
+
+    /// The tree, and the bytes of the `linux.seccomp` value as written (see `seccompSpan`).
+    static func document(_ bytes: [UInt8]) throws -> (tree: JSONTree, seccomp: ArraySlice<UInt8>?) {
+        let (tree, span) = try bytes.withUnsafeBufferPointer { buf in
             var p = JSONParser(buf)
             // A UTF-8 byte order mark is ignored, as RFC 8259 section 8.1 allows.
             if buf.count >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { p.i = 3 }
@@ -25,8 +35,9 @@ struct JSONParser {
             let v = try p.value(depth: 0)
             p.ws()
             if p.i < buf.count { throw p.err("unexpected trailing data") }
-            return v
+            return (v, p.linuxSeen == 1 && p.seccompSeen == 1 ? p.seccompSpan : nil)
         }
+        return (tree, span.map { bytes[$0] })
     }
 
     private func err(_ what: String) -> Failure {
@@ -65,7 +76,19 @@ struct JSONParser {
                 ws()
                 let key = try string()
                 ws(); try expect(UInt8(ascii: ":")); ws()
-                o.append(key, try value(depth: depth + 1))
+                if depth == 0 && key == "linux" {
+                    linuxSeen += 1
+                    inLinux = true
+                    o.append(key, try value(depth: depth + 1))
+                    inLinux = false
+                } else if depth == 1 && inLinux && key == "seccomp" {
+                    seccompSeen += 1
+                    let start = i
+                    o.append(key, try value(depth: depth + 1))
+                    seccompSpan = start..<i
+                } else {
+                    o.append(key, try value(depth: depth + 1))
+                }
                 ws()
                 if i < b.count, b[i] == UInt8(ascii: ",") { i += 1; continue }
                 try expect(UInt8(ascii: "}"))

@@ -49,6 +49,12 @@ final class JSONNode {
 
     static func quote(_ s: String) -> String { JSONString.quote(s) }
 
+    func sortMembers() {
+        members.sort { $0.key < $1.key }
+        for m in members { m.node.sortMembers() }
+        for n in items { n.sortMembers() }
+    }
+
     /// Stores `value` in this node: scalars directly, everything else through its `encode(to:)`.
     func set<T: Encodable>(_ value: T, path: [CodingKey]) throws {
         kind = .scalar
@@ -87,9 +93,11 @@ protocol StringKeyedMap {}
 extension Dictionary: StringKeyedMap where Key == String {}
 
 enum OrderedJSONEncoder {
-    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    /// `sortedKeys`: every object's members in sorted order (JSONEncoder's `.sortedKeys`).
+    static func encode<T: Encodable>(_ value: T, sortedKeys: Bool = false) throws -> [UInt8] {
         let root = JSONNode()
         try root.set(value, path: [])
+        if sortedKeys { root.sortMembers() }
         var out: [UInt8] = []
         root.write(into: &out)
         return out

@@ -1,10 +1,40 @@
-// Decoding and encoding of config.json, state and features documents.
+// Decoding and encoding of config.json, state and features documents. No Foundation: the
+// lifecycle verbs read and write JSON with JSONParser, ConfigReader and JSONWriter.
 
-import FoundationEssentials
+/// config.json as `create` and `exec` use it: the model, and the text of `linux.seccomp` as
+/// written (the seccomp cache key hashes those bytes instead of re-encoding the profile).
+public struct LoadedConfig: Sendable {
+    public let spec: Spec
+    /// nil without linux.seccomp, or when `linux` or `seccomp` is a repeated key.
+    public let seccompSource: [UInt8]?
+}
 
 public enum SpecLoader {
     public static func decodeConfig(_ bytes: [UInt8], file: String = "config.json") throws -> Spec {
-        try decode(Spec.self, bytes, file: file)
+        try loadConfig(bytes, file: file).spec
+    }
+
+    /// config.json: the hand-written reader (ConfigReader) for the common case, SpecDecoder for
+    /// everything else, including every document with an error (so messages come from one place).
+    public static func loadConfig(_ bytes: [UInt8], file: String = "config.json") throws -> LoadedConfig {
+        let root: JSONTree, seccomp: ArraySlice<UInt8>?
+        do { (root, seccomp) = try JSONParser.document(bytes) } catch let e as JSONParser.Failure {
+            throw SpecError(file: file, path: "", message: "invalid JSON: \(e.text)")
+        }
+        let spec = try ConfigReader.spec(root) ?? decode(Spec.self, root, file: file)
+        return LoadedConfig(spec: spec, seccompSource: seccomp.map { Array($0) })
+    }
+
+    /// Reads with `fast` when it accepts the document, else decodes it with SpecDecoder: for small
+    /// documents the lifecycle verbs read on every call (state.json, intent.json).
+    public static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8], file: String,
+                                            fast: (JSONFields) -> T?) throws -> T {
+        let root: JSONTree
+        do { root = try JSONParser.parse(bytes) } catch let e as JSONParser.Failure {
+            throw SpecError(file: file, path: "", message: "invalid JSON: \(e.text)")
+        }
+        if let f = try? JSONFields(root), let v = fast(f) { return v }
+        return try decode(T.self, root, file: file)
     }
 
     public static func decodeState(_ bytes: [UInt8], file: String = "state.json") throws -> State {
@@ -22,6 +52,10 @@ public enum SpecLoader {
         do { root = try JSONParser.parse(bytes) } catch let e as JSONParser.Failure {
             throw SpecError(file: file, path: "", message: "invalid JSON: \(e.text)")
         }
+        return try decode(T.self, root, file: file)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ root: JSONTree, file: String) throws -> T {
         do {
             return try SpecDecoder.decode(T.self, from: root)
         } catch let e as DecodingError {
@@ -33,12 +67,11 @@ public enum SpecLoader {
         }
     }
 
-    /// Compact JSON with sorted keys (for state files and hook stdin).
+    /// Compact JSON with sorted keys, through Codable (the lifecycle's own files are written by
+    /// JSONWriter; this is for tests and the rarely used documents).
     public static func encode<T: Encodable>(_ value: T) -> [UInt8] {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Encoding these plain value types cannot fail; fall back to an empty object defensively.
-        return (try? Array(enc.encode(value))) ?? Array("{}".utf8)
+        let compact = (try? OrderedJSONEncoder.encode(value, sortedKeys: true)) ?? Array("{}".utf8)
+        return compact
     }
 
     /// JSON in declaration (encode-call) order, compact or indented by `indent` — for outputs that
@@ -47,6 +80,11 @@ public enum SpecLoader {
         let compact = (try? OrderedJSONEncoder.encode(value)) ?? Array("{}".utf8)
         guard let indent else { return compact }
         return PrettyJSON.indent(compact, unit: Array(indent.utf8))
+    }
+
+    /// Compact JSON text re-indented by `indent`, one member per line.
+    public static func indent(_ compact: [UInt8], by indent: String) -> [UInt8] {
+        PrettyJSON.indent(compact, unit: Array(indent.utf8))
     }
 
     /// Tab-indented JSON in declaration order, like `runc spec` writes config.json.

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import FoundationEssentials
 import LinuxSys
 import OCISpec
 
@@ -14,13 +13,16 @@ extension Seccomp {
     /// The JSON the listener receives (fds forced to ["seccompFd"]); encode it before installing a
     /// filter so that sending needs nothing but sendmsg.
     public static func listenerPayload(_ state: ContainerProcessState) throws -> [UInt8] {
-        var st = state
-        st.fds = ["seccompFd"]
-        let e = JSONEncoder()
-        e.outputFormatting = [.withoutEscapingSlashes]
-        do { return Array(try e.encode(st)) } catch {
-            throw SeccompError("encoding the container process state: \(error)", errno: EINVAL, isConfigError: true)
-        }
+        var w = JSONWriter()
+        w.beginObject()
+        w.member("ociVersion", state.ociVersion)
+        w.member("fds", ["seccompFd"])
+        w.member("pid", state.pid)
+        w.member("metadata", state.metadata)
+        w.key("state")
+        w.state(state.state, sorted: false)
+        w.endObject()
+        return w.bytes
     }
 
     /// Sends `payload` with `notifyFD` (SCM_RIGHTS on the first chunk) over a connected socket.

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import FoundationEssentials
 import LinuxSys
 import OCISpec
 
@@ -291,18 +290,26 @@ public enum Seccomp {
 
     // MARK: caching
 
-    /// A stable key for caching `compile`'s output: FNV-1a 64 over the sorted-keys JSON encoding
-    /// of `s`, the libseccomp version, and the kernel's release and machine (flag support and the
-    /// native architecture depend on them). 16 lowercase hex digits.
-    public static func cacheKey(_ s: LinuxSeccomp) -> String {
+    /// A stable key for caching `compile`'s output: FNV-1a 64 over the profile's JSON text as it
+    /// stands in config.json (`source`; hashing the bytes is all a start costs), the libseccomp
+    /// version, and the kernel's release and machine (flag support and the native architecture
+    /// depend on them). 16 lowercase hex digits. Without `source` (a repeated `linux` or `seccomp`
+    /// key) the profile's own compact encoding stands in for it.
+    public static func cacheKey(_ s: LinuxSeccomp, source: [UInt8]?) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
             for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01b3 }
         }
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        if let d = try? e.encode(s) { mix(d) }
+        if let source {
+            source.withUnsafeBufferPointer { mix($0) }
+        } else {
+            mix([1])
+            mix(SpecLoader.encode(s))
+        }
         mix([0])
+        // What compile makes of a profile changes with swiftrun (the ENOSYS stub, say): bump this
+        // when it does, so no older cache entry is taken for the new program.
+        mix("program 2".utf8)
         mix("libseccomp \(libseccompVersion)".utf8)
         if let u = Uname.current {
             mix([0])

@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A hand-written parser for the lifecycle verbs engines run for every container (create, start,
-/// state, kill, delete, run), with runc's flags. ArgumentParser's reflection costs milliseconds
+/// state, kill, delete, run, list), with runc's flags. ArgumentParser's reflection costs milliseconds
 /// per invocation, more than the rest of `start` or `state`; this path accepts exactly the forms
 /// documented in Docs/CLI.md and hands anything else (help, unknown flags, odd arity) back to
 /// ArgumentParser, which then parses, or explains, as usual. Both paths call the same Runtime code.
@@ -17,24 +17,28 @@ enum FastPath {
         var logFormat = "text"
         var debug = false
         var systemdCgroup = false
-        var values: [String: String] = [:]
-        var flags: Set<String> = []
+        /// Option values by long name, in the order given (the last one wins).
+        var values: [(name: String, value: String)] = []
+        var flags: [String] = []
         var positional: [String] = []
+
+        func value(_ name: String) -> String? { values.last { $0.name == name }?.value }
+        func flag(_ name: String) -> Bool { flags.contains(name) }
     }
 
-    // From RuncFlags, the table the ArgumentParser commands use too.
-    static let globalValues = Set(RuncFlags.global.filter { $0.fastPath && $0.takesValue }.map { "--" + $0.long })
-    static let globalFlags = Set(RuncFlags.global.filter { $0.fastPath && !$0.takesValue }.map { "--" + $0.long })
-    /// Per verb: options taking a value, and boolean flags (every spelling mapped to the long name).
-    static let verbValues = RuncFlags.verbs.mapValues { spellings($0.filter(\.takesValue)) }
-    static let verbFlags = RuncFlags.verbs.mapValues { spellings($0.filter { !$0.takesValue }) }
+    // From RuncFlags, the table the ArgumentParser commands use too. Lists, no Set or Dictionary:
+    // the first String-keyed one a process makes costs the Swift runtime a scan of every protocol
+    // conformance in the binary (String: Hashable), most of a short verb's user time and a good
+    // part of its peak RSS; these lists are a few entries long.
+    static let globalValues = RuncFlags.global.filter { $0.fastPath && $0.takesValue }.map { "--" + $0.long }
+    static let globalFlags = RuncFlags.global.filter { $0.fastPath && !$0.takesValue }.map { "--" + $0.long }
 
-    static func spellings(_ flags: [RuncFlag]) -> [String: String] {
-        var m: [String: String] = [:]
-        for f in flags where f.fastPath {
-            for s in f.spellings { m[s] = "--" + f.long }
+    /// The long name of `verb`'s option spelled `arg`, when it takes a value (`value`) or not.
+    static func option(_ verb: String, _ arg: String, value: Bool) -> String? {
+        for f in RuncFlags.flags(of: verb) ?? [] where f.fastPath && f.takesValue == value && f.spellings.contains(arg) {
+            return "--" + f.long
         }
-        return m
+        return nil
     }
 
     /// The exit code, or nil when ArgumentParser should handle these arguments.
@@ -47,6 +51,10 @@ enum FastPath {
         var exitCode: Int32 = 0
         let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug) {
             let store = StateStore(root: try StateRoot.resolve(a.root))
+            if verb == "list" {
+                return try ListCommand.list(store: store, format: a.value("--format") ?? "table",
+                                            quiet: a.flag("--quiet"))
+            }
             let id = a.positional[0]
             switch verb {
             case "create":
@@ -55,17 +63,17 @@ enum FastPath {
             case "run":
                 try ProtectedExe.ensure()
                 exitCode = try Run.run(store: store, id: id, options: try createOptions(a),
-                                       detach: a.flags.contains("--detach"), keep: a.flags.contains("--keep"))
+                                       detach: a.flag("--detach"), keep: a.flag("--keep"))
             case "start":
                 try Start.run(store: store, id: id, notifySocket: callerNotifySocket())
             case "state":
                 let s = try Inspect.state(store: store, id: id)
-                writeStdout(String(decoding: SpecLoader.encodeOrdered(s, indent: "  "), as: UTF8.self) + "\n")
+                writeStdout(String(decoding: ContainerState.json([s], array: false, indent: "  "), as: UTF8.self) + "\n")
             case "kill":
                 let sig = try Kill.parseSignal(a.positional.count > 1 ? a.positional[1] : "SIGTERM")
-                try Kill.run(store: store, id: id, signal: sig, all: a.flags.contains("--all"))
+                try Kill.run(store: store, id: id, signal: sig, all: a.flag("--all"))
             case "delete":
-                try Delete.run(store: store, id: id, force: a.flags.contains("--force"))
+                try Delete.run(store: store, id: id, force: a.flag("--force"))
             default:
                 break
             }
@@ -74,18 +82,18 @@ enum FastPath {
     }
 
     static func createOptions(_ a: Args) throws -> CreateOptions {
-        var o = CreateOptions(bundle: a.values["--bundle"] ?? ".")
-        o.pidFile = a.values["--pid-file"]
-        o.consoleSocket = a.values["--console-socket"]
-        o.pidfdSocket = a.values["--pidfd-socket"]
-        o.noSubreaper = a.flags.contains("--no-subreaper")
-        o.noPivot = a.flags.contains("--no-pivot")
-        o.noNewKeyring = a.flags.contains("--no-new-keyring")
+        var o = CreateOptions(bundle: a.value("--bundle") ?? ".")
+        o.pidFile = a.value("--pid-file")
+        o.consoleSocket = a.value("--console-socket")
+        o.pidfdSocket = a.value("--pidfd-socket")
+        o.noSubreaper = a.flag("--no-subreaper")
+        o.noPivot = a.flag("--no-pivot")
+        o.noNewKeyring = a.flag("--no-new-keyring")
         o.callerFDs = callerFDs
         o.rootlessCgroups = try Rootless.cgroups(flag: a.rootless, systemdCgroup: a.systemdCgroup)
         o.systemdCgroup = a.systemdCgroup
         o.notifySocket = callerNotifySocket()
-        if let n = a.values["--preserve-fds"] {
+        if let n = a.value("--preserve-fds") {
             guard let v = Int32(n), v >= 0 else { throw RuntimeError("--preserve-fds: invalid number \"\(n)\"") }
             o.preserveFDs = v
             o.callerFDs = callerFDs
@@ -124,16 +132,16 @@ enum FastPath {
             } else if globalFlags.contains(arg) {
                 guard inline == nil else { return nil }
                 if arg == "--debug" { a.debug = true } else { a.systemdCgroup = true }
-            } else if let v = verb, let name = verbValues[v]?[arg] {
+            } else if let v = verb, let name = option(v, arg, value: true) {
                 guard let val = value() else { return nil }
-                a.values[name] = val
-            } else if let v = verb, let name = verbFlags[v]?[arg] {
+                a.values.append((name, val))
+            } else if let v = verb, let name = option(v, arg, value: false) {
                 guard inline == nil else { return nil }
-                a.flags.insert(name)
+                if !a.flags.contains(name) { a.flags.append(name) }
             } else if arg.hasPrefix("-") {
                 return nil // help, version, or something only ArgumentParser knows
             } else if verb == nil {
-                guard verbValues[arg] != nil else { return nil }
+                guard RuncFlags.flags(of: arg) != nil else { return nil }
                 verb = arg
             } else {
                 a.positional.append(arg)
@@ -141,8 +149,8 @@ enum FastPath {
             i += 1
         }
         guard let v = verb else { return nil }
-        let maxPositional = v == "kill" ? 2 : 1
-        guard a.positional.count >= 1 && a.positional.count <= maxPositional else { return nil }
+        let (minPositional, maxPositional) = v == "kill" ? (1, 2) : v == "list" ? (0, 0) : (1, 1)
+        guard a.positional.count >= minPositional && a.positional.count <= maxPositional else { return nil }
         return (v, a)
     }
 }

@@ -6,11 +6,16 @@ struct ListCommand: Verb {
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
     static let verbName = "list"
     @OptionGroup var globals: GlobalOptions
-    @Option(name: [.customShort("f"), .long], help: "table or json.") var format: String = "table"
-    @Flag(name: [.customShort("q"), .long], help: "Print only the IDs.") var quiet = false
+    @Option(name: RuncFlags.format.name, help: RuncFlags.format.argumentHelp) var format: String = "table"
+    @Flag(name: RuncFlags.quiet.name, help: RuncFlags.quiet.argumentHelp) var quiet = false
 
     func execute() throws {
-        let states = Inspect.all(store: try globals.store)
+        try Self.list(store: try globals.store, format: format, quiet: quiet)
+    }
+
+    /// Also the fast path's `list` (FastPath.swift).
+    static func list(store: StateStore, format: String, quiet: Bool) throws {
+        let states = Inspect.all(store: store)
         if quiet {
             writeStdout(states.map { $0.id + "\n" }.joined())
             return
@@ -18,7 +23,7 @@ struct ListCommand: Verb {
         switch format {
         case "table": writeStdout(Inspect.table(states))
         case "json":
-            writeStdout(states.isEmpty ? "null\n" : String(decoding: SpecLoader.encodeOrdered(states), as: UTF8.self) + "\n")
+            writeStdout(states.isEmpty ? "null\n" : String(decoding: ContainerState.json(states, array: true), as: UTF8.self) + "\n")
         default: throw RuntimeError("--format: invalid format \"\(format)\" (table or json)")
         }
     }

@@ -68,12 +68,20 @@ enum RuncFlags {
     // kill and delete.
     static let all = RuncFlag("all", short: "a", "Signal every process of the container.")
     static let force = RuncFlag("force", short: "f", "Kill the container first if it is running.")
+    // list.
+    static let format = RuncFlag("format", short: "f", value: true, "table or json.")
+    static let quiet = RuncFlag("quiet", short: "q", "Print only the IDs.")
 
     static let global = [root, log, logFormat, rootless, debug, systemdCgroup, criu]
     static let create = [bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, pidfdSocket]
 
-    /// The flags of each verb the fast path handles.
-    static let verbs: [String: [RuncFlag]] = [
-        "create": create, "run": create + [detach, keep, noSubreaper], "start": [], "state": [], "kill": [all], "delete": [force],
+    /// The flags of each verb the fast path handles. A list, not a Dictionary: the first
+    /// String-keyed Dictionary or Set a process makes costs the Swift runtime a scan of every
+    /// protocol conformance in the binary (String: Hashable), more than the rest of `state`.
+    static let verbs: [(verb: String, flags: [RuncFlag])] = [
+        ("create", create), ("run", create + [detach, keep, noSubreaper]), ("start", []), ("state", []), ("kill", [all]),
+        ("delete", [force]), ("list", [format, quiet]),
     ]
+
+    static func flags(of verb: String) -> [RuncFlag]? { verbs.first { $0.verb == verb }?.flags }
 }

@@ -10,6 +10,6 @@ struct StateCommand: Verb {
 
     func execute() throws {
         let s = try Inspect.state(store: globals.store, id: id)
-        writeStdout(String(decoding: SpecLoader.encodeOrdered(s, indent: "  "), as: UTF8.self) + "\n")
+        writeStdout(String(decoding: ContainerState.json([s], array: false, indent: "  "), as: UTF8.self) + "\n")
     }
 }

@@ -60,7 +60,8 @@ public enum Create {
         do { bytes = try FileIO.readRegular(configPath, limit: Create.maxConfigSize) } catch {
             throw RuntimeError("cannot read the bundle's config.json", cause: error)
         }
-        var spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
+        let config = try SpecLoader.loadConfig(bytes, file: "config.json")
+        var spec = config.spec
         for w in try SpecValidator.validate(spec) { Log.warn(w) }
         try refuseUnsupported(spec)
         try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
@@ -88,7 +89,8 @@ public enum Create {
         let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
         try Rootless.validate(spec, plan: plan)
         try SysResource.check(process)
-        let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: process, cacheRoot: store.root)
+        let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: process,
+                                           cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
         let landlock = try LandlockPlan.make(process.landlock, warn: Log.warn)
         // config-linux.md: a namespace not listed is the runtime's. Without a mount namespace the

@@ -41,9 +41,11 @@ public enum Exec {
         if o.process.terminal == true && o.consoleSocket == nil && o.detach {
             throw RuntimeError("cannot allocate a tty for a detached exec without --console-socket", code: .invalidConfig)
         }
-        let spec = try store.config(of: r)
+        let config = try store.loadedConfig(of: r)
+        let spec = config.spec
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
-        let seccomp = try SeccompPlan.make(spec.linux?.seccomp, process: o.process, cacheRoot: store.root)
+        let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: o.process,
+                                           cacheRoot: store.root)
         defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
         let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: Log.warn)
         let initPidfd = try Proc.pidfdOpen(r.pid)

@@ -88,22 +88,27 @@ public struct StateStore: Sendable {
         do { bytes = try FileIO.read(statePath(id)) } catch let e as SysError where e.code == .notFound {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
-        do { return try SpecLoader.decode(ContainerRecord.self, bytes, file: statePath(id)) } catch {
+        do { return try SpecLoader.decode(ContainerRecord.self, bytes, file: statePath(id), fast: ContainerRecord.read) } catch {
             throw RuntimeError("read state of container \"\(id)\": \(error)")
         }
     }
 
     public func save(_ r: ContainerRecord) throws {
-        try FileIO.writeAtomically(statePath(r.id), SpecLoader.encode(r))
+        try FileIO.writeAtomically(statePath(r.id), r.json())
     }
 
     /// The config.json the container was created from (copied into its state directory).
     public func config(of r: ContainerRecord) throws -> Spec {
+        try loadedConfig(of: r).spec
+    }
+
+    /// `config(of:)` with the text of its seccomp profile (the seccomp cache key).
+    func loadedConfig(of r: ContainerRecord) throws -> LoadedConfig {
         let bytes: [UInt8]
         do { bytes = try FileIO.read(dir(r.id) + "/config.json") } catch {
             throw RuntimeError("read the config of container \"\(r.id)\"", cause: error)
         }
-        return try SpecLoader.decodeConfig(bytes, file: dir(r.id) + "/config.json")
+        return try SpecLoader.loadConfig(bytes, file: dir(r.id) + "/config.json")
     }
 
     /// One open + write + close in the fresh (locked) directory: no temp file, no rename, no fsync.
@@ -113,13 +118,13 @@ public struct StateStore: Sendable {
         let path = intentPath(id)
         let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
         defer { FileIO.close(fd) }
-        try FileIO.writeAll(fd: fd, SpecLoader.encode(intent), name: path)
+        try FileIO.writeAll(fd: fd, intent.json(), name: path)
     }
 
     /// Narrows the saved intent (a rootless create that left out cgroups it could not make):
     /// atomically, so that a `delete` after our death reads the old intent or the new one.
     func replaceIntent(_ id: String, _ intent: CreateIntent) throws {
-        try FileIO.writeAtomically(intentPath(id), SpecLoader.encode(intent), mode: 0o600)
+        try FileIO.writeAtomically(intentPath(id), intent.json(), mode: 0o600)
     }
 
     public func loadIntent(_ id: String) throws -> CreateIntent {
@@ -128,7 +133,7 @@ public struct StateStore: Sendable {
         do { bytes = try FileIO.read(intentPath(id)) } catch let e as SysError where e.code == .notFound {
             throw RuntimeError("container \"\(id)\" does not exist", errno: ENOENT)
         }
-        return try SpecLoader.decode(CreateIntent.self, bytes, file: intentPath(id))
+        return try SpecLoader.decode(CreateIntent.self, bytes, file: intentPath(id), fast: CreateIntent.read)
     }
 
     /// Whether some command holds the container's lock right now (never waits for it).

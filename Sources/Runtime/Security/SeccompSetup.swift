@@ -19,9 +19,10 @@ struct SeccompPlan {
     let listenerPath: String
     let metadata: String?
 
-    static func make(_ s: LinuxSeccomp?, process: OCISpec.Process, cacheRoot: String) throws -> SeccompPlan? {
+    /// `source`: the profile's text in config.json (LoadedConfig.seccompSource), for the cache key.
+    static func make(_ s: LinuxSeccomp?, source: [UInt8]?, process: OCISpec.Process, cacheRoot: String) throws -> SeccompPlan? {
         guard let s else { return nil }
-        let program = try compile(s, cacheRoot: cacheRoot)
+        let program = try compile(s, source: source, cacheRoot: cacheRoot)
         let finalCaps = process.capabilities.map { Set(($0.effective ?? []).map { $0.uppercased() }) }
         let keepsSysAdmin = finalCaps.map { $0.contains("CAP_SYS_ADMIN") || $0.contains("SYS_ADMIN") } ?? true
         var listener: Int32 = -1
@@ -34,9 +35,9 @@ struct SeccompPlan {
                            listener: listener, listenerPath: s.listenerPath ?? "", metadata: s.listenerMetadata)
     }
 
-    static func compile(_ s: LinuxSeccomp, cacheRoot: String) throws -> SeccompProgram {
+    static func compile(_ s: LinuxSeccomp, source: [UInt8]?, cacheRoot: String) throws -> SeccompProgram {
         let dir = cacheRoot + "/@cache/seccomp"
-        let file = dir + "/" + Seccomp.cacheKey(s)
+        let file = dir + "/" + Seccomp.cacheKey(s, source: source)
         if let bytes = try? FileIO.read(file), bytes.count > 5, (bytes.count - 5) % 8 == 0 {
             let flags = UInt32(bytes[0]) | UInt32(bytes[1]) << 8 | UInt32(bytes[2]) << 16 | UInt32(bytes[3]) << 24
             return SeccompProgram(bpf: Array(bytes[5...]), flags: flags, usesNotify: bytes[4] == 1)

@@ -13,7 +13,7 @@ enum HookRunner {
 
     static func run(_ hooks: [Hook]?, kind: String, state: State, env: [String] = [], cwd: String? = nil) throws {
         guard let hooks, !hooks.isEmpty else { return }
-        let input = SpecLoader.encode(state)
+        let input = state.hookInput
         for (i, h) in hooks.enumerated() {
             do { try runOne(h, input: input, env: env, cwd: cwd, kept: !inContainer.contains(kind)) } catch {
                 throw RuntimeError("\(kind) hook #\(i) (\(h.path))", cause: error)
