@@ -169,16 +169,18 @@ class Runtime:
         self.error = None         # the runtime as a whole does not work (missing, warm-up failed)
         self.unavailable = False
         self.version = ""
-        self.samples = {}         # row -> {"wall": [...], "cpu": [...]}
+        self.samples = {}         # row -> {"wall": [...], "cpu": [...], "user": [...]}
         self.rss = {}             # row -> peak KiB
         self.row_errors = {}      # row -> message
         self.growth = {}          # (table, level) -> {"wall": [...], "cpu": [...]} or {"rate": x}
+        self.last_user = self.cycle_user = 0.0
 
     def cmd(self, *args):
         return [self.binary, "--root", self.root] + list(args)
 
     def call(self, bundle, *args, capture=False, rss=None):
-        """Runs one runtime verb; returns (seconds, cpu_seconds, stdout, peak_rss_kib).
+        """Runs one runtime verb; returns (seconds, cpu_seconds, stdout, peak_rss_kib), and keeps the
+        user part of the CPU time in self.last_user.
 
         With rss=(timer, scratchfile) the verb runs under GNU time, whose own
         tiny footprint is the only thing besides the runtime that counts in
@@ -191,6 +193,7 @@ class Runtime:
         if code != 0:
             raise RuntimeFailure(describe_failure(self.cmd(*args), code, err))
         peak = read_time_output(rss[1]) if rss else None
+        self.last_user = ru.ru_utime
         return secs, ru.ru_utime + ru.ru_stime, out, peak
 
     def probe_version(self):
@@ -205,13 +208,15 @@ class Runtime:
         except (OSError, RuntimeFailure) as exc:
             self.version = "(version unknown: %s)" % exc
 
-    def record(self, row, wall, cpu, peak=None):
+    def record(self, row, wall, cpu, peak=None, user=None):
         if peak is not None:
             self.rss[row] = max(self.rss.get(row, 0), peak)
             return
-        s = self.samples.setdefault(row, {"wall": [], "cpu": []})
+        s = self.samples.setdefault(row, {"wall": [], "cpu": [], "user": []})
         s["wall"].append(wall)
         s["cpu"].append(cpu)
+        if user is not None:
+            s["user"].append(user)
 
     def run(self, bundle, cid, rss=None):
         self.created.add(cid)   # a failed `run` may leave state behind
@@ -251,9 +256,12 @@ class Runtime:
     def cycle(self, bundle, cid, rss=None):
         """create, start, state until stopped, delete: the verbs' (wall, cpu) summed."""
         t_create, c1, _, p1 = self.create(bundle, cid, rss=rss)
+        u = self.last_user
         t_start, c2, _, p2 = self.call(bundle, "start", cid, rss=rss)
+        u += self.last_user
         t_state, c3, p3 = self.wait_status(bundle, cid, "stopped", rss=rss)
         t_delete, c4, _, p4 = self.delete(bundle, cid, rss=rss)
+        self.cycle_user = u + self.last_user    # (the state polls' user time is left out)
         if rss:
             return None, None, max(x or 0 for x in (p1, p2, p3, p4))
         for verb, t in (("create", t_create), ("start", t_start), ("delete", t_delete)):
@@ -463,7 +471,8 @@ def summarize(runtimes):
         rows = {}
         for row, s in rt.samples.items():
             rows[row] = {"n": len(s["wall"]), "wall_median_s": pct(s["wall"], 50), "wall_p90_s": pct(s["wall"], 90),
-                         "cpu_median_s": pct(s["cpu"], 50), "peak_rss_kib": rt.rss.get(row)}
+                         "cpu_median_s": pct(s["cpu"], 50), "user_median_s": pct(s.get("user", []), 50),
+                         "peak_rss_kib": rt.rss.get(row)}
         growth = {}
         for (table, level), g in rt.growth.items():
             if "rate" in g:
@@ -488,10 +497,11 @@ def report(runtimes, args, elapsed):
           " (the unified hierarchy), except run+memory" % ", ".join(NAMESPACES))
     floor = getattr(args, "rss_floor", None)
     print("wall = the runtime command(s), spawn to exit; cpu = user+sys of the command's process tree"
-          " (wait4 rusage); RSS = peak over %d extra iterations under GNU time (its own floor: %s)"
+          " (wait4 rusage; user = the part spent in user space, the rest is the kernel's work);"
+          " RSS = peak over %d extra iterations under GNU time (its own floor: %s)"
           % (args.rss_iterations, "%.1f MiB" % (floor / 1024) if floor else "n/a, RSS not measured"))
     print()
-    header = ["row", "runtime", "wall p50 ms", "wall p90 ms", "cpu p50 ms", "peak RSS MiB"]
+    header = ["row", "runtime", "wall p50 ms", "wall p90 ms", "cpu p50 ms", "user p50 ms", "peak RSS MiB"]
     for r in refs:
         header += ["wall/" + r, "cpu/" + r]
     out = []
@@ -501,10 +511,10 @@ def report(runtimes, args, elapsed):
                 continue
             r = res[rt.name]["rows"].get(row)
             if row in rt.row_errors or not r:
-                out.append([row, rt.name, "FAILED" if row in rt.row_errors else "-", "", "", ""] + [""] * 2 * len(refs))
+                out.append([row, rt.name, "FAILED" if row in rt.row_errors else "-", "", "", "", ""] + [""] * 2 * len(refs))
                 continue
             line = [row, rt.name, fmt_ms(r["wall_median_s"]), fmt_ms(r["wall_p90_s"]), fmt_ms(r["cpu_median_s"]),
-                    fmt_mib(r["peak_rss_kib"])]
+                    fmt_ms(r["user_median_s"]), fmt_mib(r["peak_rss_kib"])]
             for ref in refs:
                 o = res[ref]["rows"].get(row) or {}
                 line += [fmt_ratio(r["wall_median_s"], o.get("wall_median_s")),
@@ -622,7 +632,7 @@ class Bench:
                     try:
                         wall, cpu, peak = once(rt, self.cid(rt, name), wrapper)
                         if wrapper is None:
-                            rt.record(name, wall, cpu)
+                            rt.record(name, wall, cpu, user=rt.cycle_user if name == "cycle" else rt.last_user)
                         elif peak:
                             rt.record(name, None, None, peak)
                     except (OSError, RuntimeFailure) as exc:

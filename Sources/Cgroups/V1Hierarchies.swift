@@ -22,7 +22,12 @@ enum Mountinfo {
     static func cgroupMounts(_ text: String, under root: String) -> (v1: [V1Hierarchy], cgroup2: [String]) {
         var v1: [V1Hierarchy] = []
         var v2: [String] = []
-        for line in text.split(separator: "\n") {
+        // A host with many containers has hundreds of mounts: only lines whose filesystem type
+        // starts with "cgroup" (after the " - " separator) are split into fields.
+        let marker = Array(" - cgroup".utf8)
+        for raw in text.utf8.split(separator: UInt8(ascii: "\n")) {
+            guard contains(raw, marker) else { continue }
+            let line = String(decoding: raw, as: UTF8.self)
             let f = line.split(separator: " ").map(String.init)
             guard let dash = f.firstIndex(of: "-"), dash >= 6, f.count >= dash + 4 else { continue }
             let fstype = f[dash + 1]
@@ -39,6 +44,17 @@ enum Mountinfo {
             }
         }
         return (v1, v2)
+    }
+
+    static func contains(_ hay: Substring.UTF8View, _ needle: [UInt8]) -> Bool {
+        var i = hay.startIndex
+        while i != hay.endIndex {
+            var j = i, k = 0
+            while k < needle.count, j != hay.endIndex, hay[j] == needle[k] { j = hay.index(after: j); k += 1 }
+            if k == needle.count { return true }
+            i = hay.index(after: i)
+        }
+        return false
     }
 
     /// Decodes mountinfo's octal escapes (\040 for a space).

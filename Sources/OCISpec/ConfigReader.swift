@@ -175,7 +175,7 @@ enum ConfigReader {
 
     static func linux(_ t: JSONTree) throws -> Linux {
         let f = try Fields(t)
-        for k in ["memoryPolicy", "personality", "timeOffsets"] { try f.absent(k) }
+        for k in ["memoryPolicy", "personality"] { try f.absent(k) }
         var l = Linux()
         l.uidMappings = try f.list("uidMappings", idMapping)
         l.gidMappings = try f.list("gidMappings", idMapping)
@@ -196,6 +196,15 @@ enum ConfigReader {
             let m = try Fields(t)
             var out: [String: LinuxNetDevice] = [:]
             for (k, v) in zip(m.o.keys, m.o.values) { out[k] = LinuxNetDevice(name: try Fields(v).string("name")) }
+            return out
+        }
+        l.timeOffsets = try f.opt("timeOffsets").map { t in
+            let m = try Fields(t)
+            var out: [String: LinuxTimeOffset] = [:]
+            for (k, v) in zip(m.o.keys, m.o.values) {
+                let o = try Fields(v)
+                out[k] = LinuxTimeOffset(secs: try o.i64("secs"), nanosecs: try o.u32("nanosecs"))
+            }
             return out
         }
         l.seccomp = try f.opt("seccomp").map(seccomp)
