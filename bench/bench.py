@@ -786,8 +786,10 @@ def inner(args):
         rule_bundles = [(n, make_bundle(workdir, rootfs, args.config, "bundle-rules-%d" % n,
                                         seccomp=seccomp_rules(n)))
                         for n in (int(x) for x in args.seccomp_rules.split(",") if x)]
-        for name in args.runtimes:
-            binary = args.swiftrun if name == "swiftrun" else shutil.which(name)
+        extra = dict(x.split("=", 1) for x in args.also)
+        for name in args.runtimes + list(extra):
+            binary = (args.swiftrun if name == "swiftrun" else os.path.abspath(extra[name]) if name in extra
+                      else shutil.which(name))
             if binary and name == "swiftrun" and not os.access(binary, os.X_OK):
                 binary = None
             if name == "swiftrun" and args.swiftrun_unavailable:
@@ -867,6 +869,9 @@ def main():
                     help="path to the swiftrun binary (default: .build/release/swiftrun)")
     ap.add_argument("--swiftrun-unavailable", metavar="REASON",
                     help="list swiftrun as unavailable for REASON (e.g. its build failed)")
+    ap.add_argument("--also", action="append", default=[], metavar="NAME=PATH",
+                    help="one more runtime binary to measure alongside, e.g. an older swiftrun build "
+                         "(swiftrun-old=/tmp/swiftrun); repeatable")
     ap.add_argument("--rootfs", default=DEFAULT_ROOTFS, help="busybox rootfs directory")
     ap.add_argument("--config", default=DEFAULT_CONFIG,
                     help="config.json used as template for the bench bundles")
@@ -882,6 +887,10 @@ def main():
     for r in args.runtimes:
         if r not in ALL_RUNTIMES:
             ap.error("unknown runtime %r (choose from %s)" % (r, ", ".join(ALL_RUNTIMES)))
+    for x in args.also:
+        name, _, path = x.partition("=")
+        if not name or not path or name in ALL_RUNTIMES:
+            ap.error("--also %r: expected NAME=PATH with a NAME other than %s" % (x, ", ".join(ALL_RUNTIMES)))
     CMD_TIMEOUT = args.timeout
     if args.iterations < 1:
         ap.error("--iterations must be >= 1")
