@@ -50,12 +50,11 @@ enum PivotRoot {
     static func fullProcAndSysfs(mountinfo: String, outside rootfs: String) -> [String] {
         var out: [String] = []
         for line in mountinfo.split(separator: "\n") {
-            let halves = line.components(separatedBy: " - ")
-            guard halves.count >= 2 else { continue }
-            let left = halves[0].split(separator: " ")
-            let right = halves[1].split(separator: " ")
-            guard left.count >= 5, let fstype = right.first else { continue }
-            let root = unescape(left[3]), point = unescape(left[4])
+            // The optional fields end at a lone "-"; the filesystem type follows it.
+            let f = line.split(separator: " ")
+            guard let dash = f.firstIndex(of: "-"), dash >= 5, dash + 1 < f.count else { continue }
+            let fstype = f[dash + 1]
+            let root = unescape(f[3]), point = unescape(f[4])
             guard root == "/", fstype == "proc" || fstype == "sysfs" else { continue }
             if point == rootfs || point.hasPrefix(rootfs.hasSuffix("/") ? rootfs : rootfs + "/") { continue }
             out.append(point)
