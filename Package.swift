@@ -44,7 +44,7 @@ let package = Package(
         .plugin(name: "BuildInfo", capability: .buildTool()),
         // C shims only the tests call (reading back scheduling attributes, playing the seccomp agent).
         .target(name: "CShimTestSupport", path: "Tests/CShimTestSupport"),
-        .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"]),
+        .testTarget(name: "OCISpecTests", dependencies: ["OCISpec"], exclude: ["Fixtures"]),
         .testTarget(name: "LinuxSysTests", dependencies: ["LinuxSys"]),
         .testTarget(name: "RootfsTests", dependencies: ["Rootfs", "OCISpec"]),
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec", "CShimTestSupport", "LinuxSys", "Rootfs", "Cgroups", "Seccomp"]),
