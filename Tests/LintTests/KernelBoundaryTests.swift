@@ -11,10 +11,6 @@ final class KernelBoundaryTests: XCTestCase {
     /// Files (relative to the repository) that still reach the kernel on their own, by the module
     /// that will convert them. The goal is an empty list.
     static let notConvertedYet: Set<String> = [
-        // Runtime: the console and netDevices, whose shims issue 8 §4 reworks.
-        "Sources/Runtime/Network/NetDevices.swift",
-        "Sources/Runtime/Network/Netlink.swift",
-        "Sources/Runtime/Process/Console.swift",
     ]
 
     /// libc functions that are system calls (or thin wrappers of one), as Glibc exports them.

@@ -38,6 +38,8 @@ extern const int SR_F_GET_SEALS, SR_F_SEAL_WRITE, SR_AT_EMPTY_PATH;
 extern const int SR_F_ADD_SEALS, SR_F_SEAL_SEAL, SR_F_SEAL_SHRINK, SR_F_SEAL_GROW;
 extern const unsigned int SR_MFD_CLOEXEC, SR_MFD_ALLOW_SEALING;
 extern const int SR_NETLINK_ROUTE;
+// <asm-generic/ioctls.h> (through <sys/ioctl.h>): the pty ioctls TIOCSPTLCK and TIOCGPTPEER.
+extern const unsigned long SR_TIOCSPTLCK, SR_TIOCGPTPEER;
 // prctl(2) options and arguments from <linux/prctl.h>.
 extern const int SR_PR_SET_PDEATHSIG, SR_PR_SET_KEEPCAPS, SR_PR_CAPBSET_READ, SR_PR_CAPBSET_DROP,
     SR_PR_SET_NO_NEW_PRIVS, SR_PR_CAP_AMBIENT, SR_PR_CAP_AMBIENT_RAISE, SR_PR_CAP_AMBIENT_CLEAR_ALL,

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 import OCISpec
 
@@ -15,7 +14,6 @@ import OCISpec
 /// target namespace under the same rtnl lock) and sets it up (IFF_UP); the addresses are
 /// re-added through a netlink socket opened inside the container's namespace.
 enum NetDevices {
-    static let CLONE_NEWNET: Int32 = 0x4000_0000
 
     /// The spec's requirements that need no syscall: names valid for IFNAMSIZ, no duplicates.
     static func validate(_ devices: [String: LinuxNetDevice], namespaces: [LinuxNamespace]?) throws {
@@ -51,14 +49,13 @@ enum NetDevices {
         do { target = try FileIO.open(nsPath, O_RDONLY) } catch {
             throw RuntimeError("linux.netDevices: open the container's network namespace", cause: error)
         }
-        defer { close(target) }
+        defer { FileIO.close(target) }
         let host: Int32
         do { host = try FileIO.open("/proc/thread-self/ns/net", O_RDONLY) } catch {
             throw RuntimeError("linux.netDevices: open the runtime's network namespace", cause: error)
         }
-        defer { close(host) }
-        var a = stat(), b = stat()
-        if fstat(target, &a) == 0 && fstat(host, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev {
+        defer { FileIO.close(host) }
+        if let a = FileIO.status(fd: target), let b = FileIO.status(fd: host), a.st_ino == b.st_ino && a.st_dev == b.st_dev {
             throw RuntimeError("linux.netDevices: the container shares the runtime's network namespace; a new network namespace is required",
                                errno: EINVAL)
         }
@@ -69,7 +66,7 @@ enum NetDevices {
         var inner: Netlink
         do {
             try Namespaces.setns(fd: target, .network, path: nsPath)
-            defer { _ = sr_setns(host, CLONE_NEWNET) }
+            defer { try? Namespaces.setns(fd: host, .network, path: "the runtime's network namespace") }
             inner = try Netlink()
         } catch {
             throw RuntimeError("linux.netDevices: enter the container's network namespace", cause: error)
@@ -79,8 +76,7 @@ enum NetDevices {
         for (name, dev) in devices.sorted(by: { $0.key < $1.key }) {
             let f = "linux.netDevices[\"\(name)\"]"
             let newName = (dev.name?.isEmpty ?? true) ? name : dev.name!
-            let index = Int32(bitPattern: sr_if_nametoindex(name))
-            if index == 0 {
+            guard let index = NetworkInterface.index(of: name) else {
                 let e = errno
                 throw RuntimeError("\(f): \(e == ENODEV || e == ENXIO || e == 0 ? "no such device" : Errno.describe(e))",
                                    errno: ENODEV)

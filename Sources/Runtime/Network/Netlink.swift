@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import CShim
 import LinuxSys
 
 /// A tiny rtnetlink (NETLINK_ROUTE) client: messages are built byte by byte (nlmsghdr, then a
@@ -38,7 +37,7 @@ struct Netlink {
         fd = try SocketIO.netlinkRoute()
     }
 
-    func close() { Glibc.close(fd) }
+    func close() { FileIO.close(fd) }
 
     // MARK: message building
 
@@ -95,19 +94,14 @@ struct Netlink {
         seq &+= 1
         let s = seq
         withUnsafeBytes(of: s) { for i in 0..<4 { b[8 + i] = $0[i] } }
-        let n = b.withUnsafeBytes { sr_netlink_send(fd, $0.baseAddress, $0.count) }
+        let n = SocketIO.sendToKernel(fd, b)
         if n < 0 { throw SysError("netlink send") }
         return s
     }
 
     private func receive() throws -> [Reply] {
         var buf = [UInt8](repeating: 0, count: 65536)
-        var n = 0
-        while true {
-            n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            break
-        }
+        let n = SocketIO.receiveSome(fd, into: &buf)
         if n < 0 { throw SysError("netlink receive") }
         var out: [Reply] = []
         var off = 0
