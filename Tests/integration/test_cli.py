@@ -185,6 +185,14 @@ def test_features_reports_compiled_in_support_not_host_state():
         assert f["intelRdt"]["enabled"] is True, f
 
 
+@swiftrun_only_because("runc 1.1.5 has no potentiallyUnsafeConfigAnnotations")
+def test_features_names_the_annotations_it_acts_on():
+    """features.md: the annotations that change the runtime's behaviour are listed (a prefix ends
+    with a dot): the systemd driver's unit properties and checkpoint's CRIU config file."""
+    f = json.loads(_run([BINARY, "features"]).stdout)
+    assert f["potentiallyUnsafeConfigAnnotations"] == ["org.systemd.property.", "org.criu.config"], f
+
+
 @swiftrun_only_because("reports ociVersionMax 1.0.2-dev")
 def test_features_oci_version_max_1_3():
     p = _run([BINARY, "features"])

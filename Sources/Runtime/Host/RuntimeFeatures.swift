@@ -44,7 +44,10 @@ public enum RuntimeFeatures {
                 "org.swiftrun.landlock.kernelABI": String(landlockABI),
                 // checkpoint/restore drive CRIU (Docs/CHECKPOINT.md): usable when it is installed.
                 "org.swiftrun.checkpoint.enabled": Spawn.lookPath("criu") != nil ? "true" : "false",
-            ])
+            ],
+            // The config annotations that change what the runtime does (features.md): extra unit
+            // properties of the systemd driver, and a CRIU configuration file for checkpoint/restore.
+            potentiallyUnsafeConfigAnnotations: ["org.systemd.property.", "org.criu.config"])
     }
 
     /// config.md's Linux mount options that the Rootfs stage implements.
