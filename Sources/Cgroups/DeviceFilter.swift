@@ -75,10 +75,10 @@ public enum DeviceFilter {
         do { cg = try FileSystem.openDirectory(dir) } catch let e as SysError {
             throw CgroupError("open \(dir): \(Errno.describe(e.errno))", errno: e.errno)
         }
-        defer { FileSystem.close(cg) }
+        defer { FileIO.close(cg) }
         let old = try attached(cgroupFD: cg)
         let prog = try load(insns)
-        defer { FileSystem.close(prog) }
+        defer { FileIO.close(prog) }
         func attach(flags: UInt32) throws {
             do { try BPFSyscall.attach(targetFD: cg, progFD: prog, attachType: BPFSyscall.cgroupDevice, flags: flags) } catch let e as SysError {
                 throw CgroupError("bpf prog attach to \(dir): \(Errno.describe(e.errno))", errno: e.errno)
@@ -92,7 +92,7 @@ public enum DeviceFilter {
         try attach(flags: BPFSyscall.allowMulti)
         for id in old.ids {
             guard let fd = BPFSyscall.programFD(id: id) else { continue }
-            defer { FileSystem.close(fd) }
+            defer { FileIO.close(fd) }
             do { try BPFSyscall.detach(targetFD: cg, progFD: fd, attachType: BPFSyscall.cgroupDevice) } catch let e as SysError where e.errno != ENOENT {
                 throw CgroupError("bpf prog detach from \(dir): \(Errno.describe(e.errno))", errno: e.errno)
             } catch {}

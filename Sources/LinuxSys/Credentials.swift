@@ -40,12 +40,10 @@ extension Proc {
     /// clone3's CLONE_PARENT: the child is the caller's sibling (its parent is the caller's parent).
     public static let cloneParent: UInt64 = 0x0000_8000
 
-    /// pipe2(O_CLOEXEC).
+    /// pipe2(O_CLOEXEC), with its ends named.
     public static func pipe() throws -> (read: Int32, write: Int32) {
-        var p: [Int32] = [-1, -1]
-        try sys("pipe2", "pipe") { sr_pipe2(&p, O_CLOEXEC) }
-        return (p[0], p[1])
+        let (r, w) = try FileIO.pipe("pipe")
+        return (r, w)
     }
 
-    public static func closeFD(_ fd: Int32) { if fd >= 0 { _ = close(fd) } }
 }

@@ -21,8 +21,6 @@ public enum FDTable {
         return fds.sorted()
     }
 
-    /// close(2) of one fd the caller owns (errors ignored, as after any use of the fd).
-    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
     /// Closes every fd >= 3 that is not in `keep`, with one close_range per gap.
     public static func closeAll(except keep: [Int32]) {

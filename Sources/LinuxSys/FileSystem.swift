@@ -40,6 +40,4 @@ public enum FileSystem {
         try FileIO.open(path, O_RDONLY | O_DIRECTORY)
     }
 
-    /// close(2) of an fd the caller owns; the result is ignored (the fd is gone either way).
-    public static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 }

@@ -45,14 +45,6 @@ func checkFD(_ context: @autoclosure () -> String, _ call: () -> Int32) throws -
     FileDescriptor(adopting: try check(context(), call))
 }
 
-/// Converts SysErrors thrown by LinuxSys helpers into RootfsErrors with `context`.
-@inline(__always)
-func relabel<T>(_ context: @autoclosure () -> String, _ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as SysError {
-        throw RootfsError(context(), e)
-    }
-}
-
 extension RootfsError: ErrnoCarrying {
     public var carriedErrno: Int32? { errno }
 }

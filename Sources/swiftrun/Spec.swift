@@ -22,7 +22,7 @@ struct SpecCommand: Verb {
         let bytes = SpecLoader.encodePretty(spec)
         do {
             let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o666)
-            defer { FileSystem.close(fd) }
+            defer { FileIO.close(fd) }
             try FileIO.writeAll(fd: fd, bytes + [UInt8(ascii: "\n")], name: path)
         } catch let e as SysError {
             if e.errno == EEXIST { throw RuntimeError("File \(path) exists. Remove it first") }

@@ -121,7 +121,7 @@ public enum Checkpoint {
         let madeImageDir = !FileIO.exists(imageDir)
         try FileIO.mkdirAll(imageDir, mode: 0o700)
         let imageFD = try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY)
-        defer { FDTable.close(imageFD) }
+        defer { FileIO.close(imageFD) }
         var logDir = imageDir
         var workFD: Int32 = -1
         var madeWorkDir = false
@@ -132,7 +132,7 @@ public enum Checkpoint {
             workFD = try FileIO.open(w, O_RDONLY | O_DIRECTORY)
             logDir = w
         }
-        defer { if workFD >= 0 { FDTable.close(workFD) } }
+        defer { if workFD >= 0 { FileIO.close(workFD) } }
 
         var opts = CriuOpts()
         opts.imagesDirFD = imageFD
@@ -183,7 +183,7 @@ public enum Checkpoint {
             try FileIO.writeAtomically(imageDir + "/" + descriptorsFile, SpecLoader.encode(fds), mode: 0o600)
         }
         let null = try FileIO.open("/dev/null", O_RDWR)
-        defer { FDTable.close(null) }
+        defer { FileIO.close(null) }
         let log = CriuService.LogFile(path: logDir + "/" + logFile, kept: logDir == imageDir ? !madeImageDir : !madeWorkDir)
         do {
             _ = try criu.call(CriuRequest(type: o.preDump ? .preDump : .dump, opts: opts), stdio: [null, null, 2], log: log, notify: { n in
@@ -206,7 +206,7 @@ public enum Checkpoint {
     /// CRIU has killed the tasks when it answers; give the kernel a moment to make them zombies.
     static func waitGone(_ r: ContainerRecord) {
         guard let pidfd = try? Proc.pidfdOpen(r.pid) else { return }
-        defer { FDTable.close(pidfd) }
+        defer { FileIO.close(pidfd) }
         if Proc.isAlive(r.pid, startTime: r.pidStartTime) { _ = FD.waitExit(pidfd: pidfd, timeoutMs: 2000) }
     }
 

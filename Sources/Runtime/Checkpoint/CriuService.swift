@@ -43,17 +43,17 @@ struct CriuService {
               notify: (CriuNotification) throws -> Void = { _ in }) throws -> CriuResponse {
         var req = request
         let (client, server) = try SeqPacket.pair("criu swrk socket")
-        defer { FDTable.close(client) }
+        defer { FileIO.close(client) }
         let child: (pid: pid_t, pidfd: Int32)
         do {
             child = try Spawn.run(path: binary, args: [binary, "swrk", "3"], env: Spawn.environment(),
                                   fds: stdio + [server] + extra)
         } catch {
-            FDTable.close(server)
+            FileIO.close(server)
             throw RuntimeError("start \(binary) swrk", cause: error)
         }
-        FDTable.close(server) // so that a dying CRIU is EOF here, never a hang
-        defer { FDTable.close(child.pidfd) }
+        FileIO.close(server) // so that a dying CRIU is EOF here, never a hang
+        defer { FileIO.close(child.pidfd) }
         var reaped = false
         defer {
             if !reaped {
@@ -91,24 +91,24 @@ struct CriuService {
             }
             let resp: CriuResponse
             do { resp = try CriuResponse.decode(data[...]) } catch {
-                if let fd { FDTable.close(fd) }
+                if let fd { FileIO.close(fd) }
                 throw failure("type \(kind): unreadable response: \(error)")
             }
             if !resp.success {
-                if let fd { FDTable.close(fd) }
+                if let fd { FileIO.close(fd) }
                 var what = "type \(resp.requestType.map { "\($0)" } ?? "\(resp.type)")"
                 if let e = resp.crErrno, e != 0 { what += " errno \(e) (\(Errno.describe(e)))" }
                 throw failure(what, errmsg: resp.crErrmsg)
             }
             if resp.requestType == .notify {
                 let n = CriuNotification(script: resp.notifyScript ?? "", pid: resp.notifyPid ?? 0, fd: fd)
-                defer { if let fd { FDTable.close(fd) } }
+                defer { if let fd { FileIO.close(fd) } }
                 try notify(n)
                 try SeqPacket.send(client, CriuRequest(type: .notify, notifySuccess: true).encoded(),
                                    what: "criu swrk socket")
                 continue
             }
-            if let fd { FDTable.close(fd) }
+            if let fd { FileIO.close(fd) }
             guard resp.requestType == kind || (kind == .featureCheck && resp.requestType == .featureCheck) else {
                 throw failure("unexpected response type \(resp.type) to \(kind)")
             }
@@ -137,7 +137,7 @@ struct CriuService {
     /// CRIU's version through the VERSION request (CRIU 3.0 and later answer it).
     func version() throws -> CriuResponse.Version {
         let null = try FileIO.open("/dev/null", O_RDWR)
-        defer { FDTable.close(null) }
+        defer { FileIO.close(null) }
         let r = try call(CriuRequest(type: .version), stdio: [null, null, 2])
         guard let v = r.version else { throw RuntimeError("criu: no version in the answer to VERSION") }
         return v
@@ -146,7 +146,7 @@ struct CriuService {
     /// FEATURE_CHECK: the features of `wanted` that this CRIU and kernel lack.
     func missingFeatures(_ wanted: CriuFeatures) throws -> [String] {
         let null = try FileIO.open("/dev/null", O_RDWR)
-        defer { FDTable.close(null) }
+        defer { FileIO.close(null) }
         let r = try call(CriuRequest(type: .featureCheck, features: wanted), stdio: [null, null, 2])
         var missing: [String] = []
         if wanted.memTrack == true && r.features?.memTrack != true { missing.append("MemTrack") }

@@ -63,7 +63,7 @@ public enum Restore {
         do { imageFD = try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY) } catch {
             throw RuntimeError("--image-path", cause: error)
         }
-        defer { FDTable.close(imageFD) }
+        defer { FileIO.close(imageFD) }
         let descriptors: [String]
         do {
             descriptors = try SpecLoader.decode([String].self, FileIO.readRegular(imageDir + "/" + Checkpoint.descriptorsFile, limit: 1 << 20),
@@ -79,7 +79,7 @@ public enum Restore {
         }
         // The namespaces to rejoin, opened before anything is made.
         var extraFDs: [Int32] = []
-        defer { extraFDs.forEach { FDTable.close($0) } }
+        defer { extraFDs.forEach { FileIO.close($0) } }
         var inherit: [CriuOpts.InheritFD] = []
         var joinNs: [CriuOpts.JoinNamespace] = []
         for (type, path) in joined {
@@ -145,7 +145,7 @@ public enum Restore {
                 workFD = try FileIO.open(w, O_RDONLY | O_DIRECTORY)
                 logDir = w
             }
-            defer { if workFD >= 0 { FDTable.close(workFD) } }
+            defer { if workFD >= 0 { FileIO.close(workFD) } }
 
             var opts = CriuOpts()
             opts.imagesDirFD = imageFD
@@ -181,9 +181,9 @@ public enum Restore {
 
             var console: Int32 = -1
             if let path = o.consoleSocket { console = try Console.connect(path) }
-            defer { if console >= 0 { FDTable.close(console) } }
+            defer { if console >= 0 { FileIO.close(console) } }
             var master: Int32? = nil
-            undo.push("pty master") { if let m = master { FDTable.close(m) } }
+            undo.push("pty master") { if let m = master { FileIO.close(m) } }
             var restoredPid: Int32 = 0
             var record = ContainerRecord(
                 id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: rootfs, created: intent.created, owner: "",
@@ -193,7 +193,7 @@ public enum Restore {
                 // The cgroup teardown kills them; a restored init outside the cgroup goes here.
                 if restoredPid > 0, let fd = try? Proc.pidfdOpen(restoredPid) {
                     try? Proc.signal(pidfd: fd, SIGKILL)
-                    FDTable.close(fd)
+                    FileIO.close(fd)
                 }
             }
             let log = CriuService.LogFile(path: logDir + "/" + logFile)
@@ -241,10 +241,10 @@ public enum Restore {
             if o.detach { return 0 }
             lock.release()
             let pidfd = try Proc.pidfdOpen(restoredPid)
-            defer { FDTable.close(pidfd) }
+            defer { FileIO.close(pidfd) }
             if let m = master { Foreground.clearONLCR(m) }
             let st = Foreground.wait(pid: restoredPid, pidfd: pidfd, ptyMaster: master)
-            if let m = master { FDTable.close(m) }
+            if let m = master { FileIO.close(m) }
             try Delete.run(store: store, id: id, force: true)
             return st.code
         } catch {
@@ -270,7 +270,7 @@ public enum Restore {
         let mounts = spec.mounts ?? []
         let tmpfs = mounts.filter { $0.type == "tmpfs" }.map { CriuExternals.clean($0.destination) }
         let rootFD = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
-        defer { FDTable.close(rootFD) }
+        defer { FileIO.close(rootFD) }
         for m in mounts {
             let dest = CriuExternals.clean(m.destination)
             if tmpfs.contains(where: { dest.hasPrefix($0 + "/") }) || m.type == "cgroup" { continue }
@@ -280,7 +280,7 @@ public enum Restore {
                 if FileIO.exists(s) && !FileIO.isDirectory(s) { kind = .file }
             }
             // A read-only rootfs that lacks one fails CRIU's restore, which then says so.
-            if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { FDTable.close(fd) }
+            if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { FileIO.close(fd) }
         }
     }
 }

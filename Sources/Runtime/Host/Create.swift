@@ -63,7 +63,6 @@ public enum Create {
         let config = try SpecLoader.loadConfig(bytes, file: "config.json")
         var spec = config.spec
         for w in try SpecValidator.validate(spec) { Log.warn(w) }
-        try refuseUnsupported(spec)
         try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
         try LSM.check(process: spec.process, linux: spec.linux)
         try NetDevices.validate(spec.linux?.netDevices ?? [:], namespaces: spec.linux?.namespaces)
@@ -301,10 +300,6 @@ public enum Create {
                 throw RuntimeError("sync: unexpected \(m) from container init")
             }
         }
-    }
-
-    /// Until the cgroups work lands, resource limits are refused rather than silently ignored.
-    static func refuseUnsupported(_ spec: Spec) throws {
     }
 
     /// A listening socket in the state directory; the waiting init accepts `start` on it.

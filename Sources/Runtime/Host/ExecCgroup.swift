@@ -63,13 +63,13 @@ public struct ExecCgroup: Equatable, Sendable {
     func addProcess(_ pid: pid_t, paths: [String: String]) throws {
         for (dir, sub) in try targets(paths: paths) {
             let root = try FileIO.open(dir, SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC)
-            defer { FDTable.close(root) }
+            defer { FileIO.close(root) }
             let name = sub.isEmpty ? "cgroup.procs" : sub + "/cgroup.procs"
             let fd: Int32
             do { fd = try SafePath.open(root: root, name, flags: O_WRONLY) } catch {
                 throw RuntimeError("error adding pid \(pid) to cgroups: \(dir)/\(name)", cause: error)
             }
-            defer { FDTable.close(fd) }
+            defer { FileIO.close(fd) }
             do { try FileIO.writeAll(fd: fd, Array("\(pid)".utf8), name: dir + "/" + name) } catch {
                 throw RuntimeError("error adding pid \(pid) to cgroups: \(dir)/\(name)", cause: error)
             }

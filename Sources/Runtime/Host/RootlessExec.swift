@@ -15,13 +15,13 @@ enum RootlessExec {
 
     /// In the runtime's child: returns only in the grandchild; the child itself exits.
     static func joinAndFork(initPidfd: Int32, flags: UInt64, pipe: (read: Int32, write: Int32), sync: SyncChannel) {
-        Proc.closeFD(pipe.read)
+        FileIO.close(pipe.read)
         do {
             try Namespaces.join(pidfd: initPidfd, flags: flags, what: "namespaces of the container (through its user namespace)")
             Credentials.becomeRoot()
             let g = try Proc.clone3(flags: Proc.cloneParent)
             if g.pid == 0 {
-                Proc.closeFD(pipe.write)
+                FileIO.close(pipe.write)
                 return
             }
             var pid = g.pid
@@ -36,8 +36,8 @@ enum RootlessExec {
     /// In the runtime: the grandchild's pid (from the pipe) and a pidfd of it, once the child is reaped.
     static func grandchild(of child: (pid: pid_t, pidfd: Int32), pipe: (read: Int32, write: Int32),
                            sync: SyncChannel) throws -> (pid: pid_t, pidfd: Int32) {
-        Proc.closeFD(pipe.write)
-        defer { Proc.closeFD(pipe.read) }
+        FileIO.close(pipe.write)
+        defer { FileIO.close(pipe.read) }
         let bytes = (try? FileIO.readAll(fd: pipe.read, name: "exec pid pipe", limit: 4)) ?? []
         _ = try? Proc.wait(child.pid)
         guard bytes.count == 4 else {

@@ -9,7 +9,7 @@ import LinuxSys
 enum PidfdSocket {
     static func send(_ pidfd: Int32, to path: String) throws {
         let sock = try Console.connect(path, flag: "--pidfd-socket")
-        defer { FDTable.close(sock) }
+        defer { FileIO.close(sock) }
         do { try UnixAddress.sendFD(sock, pidfd, data: Array("pidfd".utf8), what: path) } catch {
             throw RuntimeError("--pidfd-socket \(path): send the pidfd", cause: error)
         }
