@@ -30,6 +30,7 @@ final class StateFilesTests: XCTestCase {
         full.cgroupPaths = ["memory": "/sys/fs/cgroup/memory/x", "": "/sys/fs/cgroup/unified/x"]
         full.resctrlDirs = ["/sys/fs/resctrl/a", "/sys/fs/resctrl"]
         full.hostRootfsBelowMountID = 77
+        full.systemdUnit = "docker-c1.scope"  // the systemd driver's unit: delete and update need it
         full.pid = -1
         full.initialized = false
         return [plain, full]
@@ -69,8 +70,9 @@ final class StateFilesTests: XCTestCase {
 
     func testIntentIsWrittenAsJSONEncoderWroteIt() throws {
         let a = CreateIntent(bundle: "/b", rootfs: "/r", created: "t", cgroupMode: nil, cgroupPaths: nil, resctrlDirs: nil)
-        let b = CreateIntent(bundle: "/b", rootfs: "/r", created: "t", cgroupMode: .unified,
+        var b = CreateIntent(bundle: "/b", rootfs: "/r", created: "t", cgroupMode: .unified,
                              cgroupPaths: ["": "/sys/fs/cgroup/x"], resctrlDirs: ["/sys/fs/resctrl/x"], hostRootfsBelowMountID: 3)
+        b.systemdUnit = "vt-a1.scope"
         for i in [a, b] {
             XCTAssertEqual(String(decoding: i.json(), as: UTF8.self), try sortedEncoding(i))
             let back = try SpecLoader.decode(CreateIntent.self, i.json(), file: "intent.json", fast: CreateIntent.read)

@@ -27,6 +27,7 @@ extension ContainerRecord {
         w.member("pidStartTime", pidStartTime)
         w.member("resctrlDirs", resctrlDirs)
         w.member("rootfs", rootfs)
+        w.member("systemdUnit", systemdUnit)
         w.endObject()
         return w.bytes
     }
@@ -40,8 +41,8 @@ extension ContainerRecord {
                 initialized: try f.requiredBool("initialized"), ownPidNamespace: try f.requiredBool("ownPidNamespace"),
                 annotations: try f.stringMap("annotations"), hooks: try f.hooks("hooks"),
                 hasProcess: try f.requiredBool("hasProcess"), cgroupMode: try readCgroupMode(f),
-                cgroupPaths: try f.stringMap("cgroupPaths"), resctrlDirs: try f.strings("resctrlDirs"),
-                hostRootfsBelowMountID: try f.int("hostRootfsBelowMountID"))
+                cgroupPaths: try f.stringMap("cgroupPaths"), systemdUnit: try f.string("systemdUnit"),
+                resctrlDirs: try f.strings("resctrlDirs"), hostRootfsBelowMountID: try f.int("hostRootfsBelowMountID"))
         } catch {
             return nil
         }
@@ -59,16 +60,19 @@ extension CreateIntent {
         w.member("hostRootfsBelowMountID", hostRootfsBelowMountID)
         w.member("resctrlDirs", resctrlDirs)
         w.member("rootfs", rootfs)
+        w.member("systemdUnit", systemdUnit)
         w.endObject()
         return w.bytes
     }
 
     static func read(_ f: JSONFields) -> CreateIntent? {
         do {
-            return CreateIntent(bundle: try f.requiredString("bundle"), rootfs: try f.requiredString("rootfs"),
-                                created: try f.requiredString("created"), cgroupMode: try readCgroupMode(f),
-                                cgroupPaths: try f.stringMap("cgroupPaths"), resctrlDirs: try f.strings("resctrlDirs"),
-                                hostRootfsBelowMountID: try f.int("hostRootfsBelowMountID"))
+            var intent = CreateIntent(bundle: try f.requiredString("bundle"), rootfs: try f.requiredString("rootfs"),
+                                      created: try f.requiredString("created"), cgroupMode: try readCgroupMode(f),
+                                      cgroupPaths: try f.stringMap("cgroupPaths"), resctrlDirs: try f.strings("resctrlDirs"),
+                                      hostRootfsBelowMountID: try f.int("hostRootfsBelowMountID"))
+            intent.systemdUnit = try f.string("systemdUnit")
+            return intent
         } catch {
             return nil
         }
