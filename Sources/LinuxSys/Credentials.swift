@@ -45,5 +45,4 @@ extension Proc {
         let (r, w) = try FileIO.pipe("pipe")
         return (r, w)
     }
-
 }

@@ -21,7 +21,6 @@ public enum FDTable {
         return fds.sorted()
     }
 
-
     /// Closes every fd >= 3 that is not in `keep`, with one close_range per gap.
     public static func closeAll(except keep: [Int32]) {
         var next: Int32 = 3
