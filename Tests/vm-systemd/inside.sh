@@ -107,7 +107,7 @@ sd_create() { rt --systemd-cgroup create --bundle "$B" "$1" </dev/null >"$D/$1.l
 sd_started() { sd_create "$1"; rt start "$1" >>"$D/$1.log" 2>&1 || { show "$D/$1.log"; die "start $1 failed"; }; }
 
 # ---------------------------------------------------------------- checks
-CHECKS=(env forms properties memory_enforced pids_enforced update pause_resume events_ps kill_all
+CHECKS=(env forms properties properties_devices_io memory_enforced pids_enforced update pause_resume events_ps kill_all
         failed_create killed_create notify_socket podman containerd leftovers)
 
 t_env() {
@@ -175,6 +175,25 @@ t_properties() {
     expect file.cpu.max "$(cat $dir/cpu.max)" "50000 100000"
     expect file.cpu.weight "$(cat $dir/cpu.weight)" 100
     expect file.cpuset.cpus "$(cat $dir/cpuset.cpus)" 0
+    rt delete --force $id >/dev/null 2>&1
+    expect unit-gone "$(gone $unit)" gone
+}
+
+# The properties t_properties does not cover: swap, memory nodes, devices, per-device IO limits.
+t_properties_devices_io() {
+    local id=propdev unit=vt-propdev.scope res root
+    root=$(mountpoint -d /)   # MAJOR:MINOR of the root disk, for a per-device limit
+    res='{"memory":{"limit":67108864,"swap":134217728},"cpu":{"mems":"0"},'
+    res+='"devices":[{"allow":false,"access":"rwm"},{"allow":true,"type":"c","major":1,"minor":3,"access":"rwm"}],'
+    res+='"blockIO":{"throttleReadBpsDevice":[{"major":'${root%%:*}',"minor":'${root##*:}',"rate":1048576}]}}'
+    mkbundle $id "system.slice:vt:propdev" --resources "$res" -- sleep 1000
+    sd_create $id
+    expect MemorySwapMax "$(prop $unit MemorySwapMax)" 67108864
+    expect AllowedMemoryNodes "$(prop $unit AllowedMemoryNodes)" 0
+    expect DevicePolicy "$(prop $unit DevicePolicy)" strict
+    # The config's rule, next to the default devices the runtime always allows (as runc).
+    expect DeviceAllow "$(prop $unit DeviceAllow | grep -cx '/dev/char/1:3 rwm')" 1
+    expect IOReadBandwidthMax "$(prop $unit IOReadBandwidthMax)" "/dev/block/$root 1048576"
     rt delete --force $id >/dev/null 2>&1
     expect unit-gone "$(gone $unit)" gone
 }
