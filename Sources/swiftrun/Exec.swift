@@ -6,6 +6,31 @@ import Runtime
 import Glibc
 #endif
 
+/// exec's flags and arguments, from ArgumentParser (ExecCommand) or the fast path (FastPath.swift).
+struct ExecFlags {
+    var consoleSocket: String?
+    var pidfdSocket: String?
+    var cwd: String?
+    var env: [String] = []
+    var tty = false
+    var user: String?
+    var additionalGids: [UInt32] = []
+    var process: String?
+    var detach = false
+    var pidFile: String?
+    var processLabel: String?
+    var apparmor: String?
+    var noNewPrivs = false
+    var cap: [String] = []
+    var preserveFds: Int32 = 0
+    var ignorePaused = false
+    var cgroup: [String] = []
+    var id: String
+    var command: [String] = []
+
+    init(id: String) { self.id = id }
+}
+
 struct ExecCommand: Verb {
     static let configuration = CommandConfiguration(
         commandName: "exec", abstract: "Run a new process inside a container.",
@@ -14,61 +39,84 @@ struct ExecCommand: Verb {
     /// As runc: a failure of exec itself (not the program's exit status) exits 255.
     static let failureExitCode: Int32 = 255
     @OptionGroup var globals: GlobalOptions
-    @Option(name: .customLong("console-socket"), help: "Unix socket that receives the pty master.") var consoleSocket: String?
-    @Option(name: .customLong("pidfd-socket"), help: "Unix socket that receives a pidfd of the process.") var pidfdSocket: String?
-    @Option(help: "Working directory in the container.") var cwd: String?
-    @Option(name: [.customShort("e"), .long], help: "Set an environment variable (KEY=VALUE).") var env: [String] = []
-    @Flag(name: [.customShort("t"), .long], help: "Allocate a pseudo-TTY.") var tty = false
-    @Option(name: [.customShort("u"), .long], help: "UID[:GID].") var user: String?
-    @Option(name: [.customShort("g"), .customLong("additional-gids")], help: "Additional group id.") var additionalGids: [UInt32] = []
-    @Option(name: [.customShort("p"), .long], help: "A process.json to run.") var process: String?
-    @Flag(name: [.customShort("d"), .long], help: "Return after the process started.") var detach = false
-    @Option(name: .customLong("pid-file"), help: "File to write the process's pid to.") var pidFile: String?
-    @Option(name: .customLong("process-label"), help: "SELinux label for the process.") var processLabel: String?
-    @Option(help: "AppArmor profile for the process.") var apparmor: String?
-    @Flag(name: .customLong("no-new-privs"), help: "Set no_new_privs for the process.") var noNewPrivs = false
-    @Option(name: [.customShort("c"), .long], help: "Add a capability to the process.") var cap: [String] = []
-    @Option(name: .customLong("preserve-fds"), help: "Pass N extra fds (3..3+N-1).") var preserveFds: Int32 = 0
-    @Flag(name: .customLong("ignore-paused"), help: "Allow exec in a paused container.") var ignorePaused = false
-    @Option(help: "Run the process in a sub-cgroup of the container's: PATH, or CTRL[,CTRL]:PATH (cgroup v1), repeatable.")
-    var cgroup: [String] = []
+    @Option(name: RuncFlags.execConsoleSocket.name, help: RuncFlags.execConsoleSocket.argumentHelp) var consoleSocket: String?
+    @Option(name: RuncFlags.execPidfdSocket.name, help: RuncFlags.execPidfdSocket.argumentHelp) var pidfdSocket: String?
+    @Option(name: RuncFlags.cwd.name, help: RuncFlags.cwd.argumentHelp) var cwd: String?
+    @Option(name: RuncFlags.env.name, help: RuncFlags.env.argumentHelp) var env: [String] = []
+    @Flag(name: RuncFlags.tty.name, help: RuncFlags.tty.argumentHelp) var tty = false
+    @Option(name: RuncFlags.user.name, help: RuncFlags.user.argumentHelp) var user: String?
+    @Option(name: RuncFlags.additionalGids.name, help: RuncFlags.additionalGids.argumentHelp) var additionalGids: [UInt32] = []
+    @Option(name: RuncFlags.process.name, help: RuncFlags.process.argumentHelp) var process: String?
+    @Flag(name: RuncFlags.execDetach.name, help: RuncFlags.execDetach.argumentHelp) var detach = false
+    @Option(name: RuncFlags.execPidFile.name, help: RuncFlags.execPidFile.argumentHelp) var pidFile: String?
+    @Option(name: RuncFlags.processLabel.name, help: RuncFlags.processLabel.argumentHelp) var processLabel: String?
+    @Option(name: RuncFlags.apparmor.name, help: RuncFlags.apparmor.argumentHelp) var apparmor: String?
+    @Flag(name: RuncFlags.noNewPrivs.name, help: RuncFlags.noNewPrivs.argumentHelp) var noNewPrivs = false
+    @Option(name: RuncFlags.cap.name, help: RuncFlags.cap.argumentHelp) var cap: [String] = []
+    @Option(name: RuncFlags.execPreserveFds.name, help: RuncFlags.execPreserveFds.argumentHelp) var preserveFds: Int32 = 0
+    @Flag(name: RuncFlags.ignorePaused.name, help: RuncFlags.ignorePaused.argumentHelp) var ignorePaused = false
+    @Option(name: RuncFlags.cgroup.name, help: RuncFlags.cgroup.argumentHelp) var cgroup: [String] = []
     @Argument(help: "Container ID.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "Command and its arguments.") var command: [String] = []
 
     func execute() throws {
-        try ProtectedExe.ensure()
-        var o = ExecOptions(process: try buildProcess())
-        o.consoleSocket = consoleSocket
-        o.pidFile = pidFile
-        o.detach = detach
-        o.preserveFDs = preserveFds
-        o.callerFDs = callerFDs
-        o.ignorePaused = ignorePaused
-        o.cgroup = try ExecCgroup.parse(cgroup)
-        o.pidfdSocket = pidfdSocket
-        let code = try Exec.run(store: globals.store, id: id, options: o)
+        var f = ExecFlags(id: id)
+        f.consoleSocket = consoleSocket
+        f.pidfdSocket = pidfdSocket
+        f.cwd = cwd
+        f.env = env
+        f.tty = tty
+        f.user = user
+        f.additionalGids = additionalGids
+        f.process = process
+        f.detach = detach
+        f.pidFile = pidFile
+        f.processLabel = processLabel
+        f.apparmor = apparmor
+        f.noNewPrivs = noNewPrivs
+        f.cap = cap
+        f.preserveFds = preserveFds
+        f.ignorePaused = ignorePaused
+        f.cgroup = cgroup
+        f.command = command
+        let code = try Self.exec(root: globals.root, f)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Also the fast path's `exec`: the process's exit status (or 0 with --detach).
+    static func exec(root: String?, _ f: ExecFlags) throws -> Int32 {
+        try ProtectedExe.ensure()
+        let store = StateStore(root: try StateRoot.resolve(root))
+        var o = ExecOptions(process: try buildProcess(store: store, f))
+        o.consoleSocket = f.consoleSocket
+        o.pidFile = f.pidFile
+        o.detach = f.detach
+        o.preserveFDs = f.preserveFds
+        o.callerFDs = callerFDs
+        o.ignorePaused = f.ignorePaused
+        o.cgroup = try ExecCgroup.parse(f.cgroup)
+        o.pidfdSocket = f.pidfdSocket
+        return try Exec.run(store: store, id: f.id, options: o)
     }
 
     /// runc's rules: a --process file as given, else the container's own process with the
     /// command line and flags applied on top.
-    func buildProcess() throws -> OCISpec.Process {
-        if let path = process {
+    static func buildProcess(store: StateStore, _ f: ExecFlags) throws -> OCISpec.Process {
+        if let path = f.process {
             let bytes: [UInt8]
             do { bytes = try FileIO.read(path) } catch { throw RuntimeError("--process", cause: error) }
             let p = try SpecLoader.decode(OCISpec.Process.self, bytes, file: path)
             try LandlockValidator.validate(p, path: "", file: path)
             return p
         }
-        guard !command.isEmpty else { throw RuntimeError("exec: a command is required (or --process FILE)") }
-        let store = try globals.store
-        var p = try store.config(of: store.load(id)).process ?? OCISpec.Process()
-        p.args = command
-        p.terminal = tty
+        guard !f.command.isEmpty else { throw RuntimeError("exec: a command is required (or --process FILE)") }
+        var p = try store.config(of: store.load(f.id)).process ?? OCISpec.Process()
+        p.args = f.command
+        p.terminal = f.tty
         p.consoleSize = nil
-        p.env = (p.env ?? []) + env
-        if let cwd { p.cwd = cwd }
-        if let user {
+        p.env = (p.env ?? []) + f.env
+        if let cwd = f.cwd { p.cwd = cwd }
+        if let user = f.user {
             let parts = user.split(separator: ":", maxSplits: 1)
             guard let uid = UInt32(parts[0]), parts.count == 1 || UInt32(parts[1]) != nil else {
                 throw RuntimeError("--user: expected UID[:GID], got \"\(user)\"")
@@ -76,15 +124,15 @@ struct ExecCommand: Verb {
             p.user.uid = uid
             p.user.gid = parts.count == 2 ? UInt32(parts[1])! : p.user.gid
         }
-        if !additionalGids.isEmpty { p.user.additionalGids = additionalGids }
-        if noNewPrivs { p.noNewPrivileges = true }
-        if let apparmor { p.apparmorProfile = apparmor }
-        if let processLabel { p.selinuxLabel = processLabel }
-        if !cap.isEmpty {
+        if !f.additionalGids.isEmpty { p.user.additionalGids = f.additionalGids }
+        if f.noNewPrivs { p.noNewPrivileges = true }
+        if let apparmor = f.apparmor { p.apparmorProfile = apparmor }
+        if let processLabel = f.processLabel { p.selinuxLabel = processLabel }
+        if !f.cap.isEmpty {
             var c = p.capabilities ?? LinuxCapabilities()
-            c.bounding = (c.bounding ?? []) + cap
-            c.effective = (c.effective ?? []) + cap
-            c.permitted = (c.permitted ?? []) + cap
+            c.bounding = (c.bounding ?? []) + f.cap
+            c.effective = (c.effective ?? []) + f.cap
+            c.permitted = (c.permitted ?? []) + f.cap
             // Never inheritable or ambient: those survive the program's own execve of a file
             // without file capabilities (CVE-2022-29162).
             p.capabilities = c

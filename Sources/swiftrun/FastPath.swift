@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A hand-written parser for the lifecycle verbs engines run for every container (create, start,
-/// state, kill, delete, run, list), with runc's flags. ArgumentParser's reflection costs milliseconds
+/// state, kill, delete, run, list, exec), with runc's flags. ArgumentParser's reflection costs milliseconds
 /// per invocation, more than the rest of `start` or `state`; this path accepts exactly the forms
 /// documented in Docs/CLI.md and hands anything else (help, unknown flags, odd arity) back to
 /// ArgumentParser, which then parses, or explains, as usual. Both paths call the same Runtime code.
@@ -21,8 +21,11 @@ enum FastPath {
         var values: [(name: String, value: String)] = []
         var flags: [String] = []
         var positional: [String] = []
+        /// exec: everything after the container ID, as given.
+        var command: [String] = []
 
         func value(_ name: String) -> String? { values.last { $0.name == name }?.value }
+        func allValues(_ name: String) -> [String] { values.filter { $0.name == name }.map(\.value) }
         func flag(_ name: String) -> Bool { flags.contains(name) }
     }
 
@@ -48,8 +51,19 @@ enum FastPath {
             writeStdout(VersionInfo.text)
             return 0
         }
+        var execFlags: ExecFlags?
+        if verb == "exec" {
+            guard let f = self.execFlags(a) else { return nil }
+            execFlags = f
+        }
         var exitCode: Int32 = 0
-        let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug) {
+        // As runc: a failure of exec itself (not the program's exit status) exits 255.
+        let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug,
+                           failureExitCode: verb == "exec" ? ExecCommand.failureExitCode : 1) {
+            if let execFlags {
+                exitCode = try ExecCommand.exec(root: a.root, execFlags)
+                return
+            }
             let store = StateStore(root: try StateRoot.resolve(a.root))
             if verb == "list" {
                 return try ListCommand.list(store: store, format: a.value("--format") ?? "table",
@@ -81,6 +95,36 @@ enum FastPath {
         return code != 0 ? code : exitCode
     }
 
+    /// exec's flags, or nil when a value is one ArgumentParser would refuse (it then explains).
+    static func execFlags(_ a: Args) -> ExecFlags? {
+        var f = ExecFlags(id: a.positional[0])
+        f.consoleSocket = a.value("--console-socket")
+        f.pidfdSocket = a.value("--pidfd-socket")
+        f.cwd = a.value("--cwd")
+        f.env = a.allValues("--env")
+        f.tty = a.flag("--tty")
+        f.user = a.value("--user")
+        for g in a.allValues("--additional-gids") {
+            guard let gid = UInt32(g) else { return nil }
+            f.additionalGids.append(gid)
+        }
+        f.process = a.value("--process")
+        f.detach = a.flag("--detach")
+        f.pidFile = a.value("--pid-file")
+        f.processLabel = a.value("--process-label")
+        f.apparmor = a.value("--apparmor")
+        f.noNewPrivs = a.flag("--no-new-privs")
+        f.cap = a.allValues("--cap")
+        if let n = a.value("--preserve-fds") {
+            guard let v = Int32(n), v >= 0 else { return nil }
+            f.preserveFds = v
+        }
+        f.ignorePaused = a.flag("--ignore-paused")
+        f.cgroup = a.allValues("--cgroup")
+        f.command = a.command
+        return f
+    }
+
     static func createOptions(_ a: Args) throws -> CreateOptions {
         var o = CreateOptions(bundle: a.value("--bundle") ?? ".")
         o.pidFile = a.value("--pid-file")
@@ -106,6 +150,13 @@ enum FastPath {
         var verb: String?
         var i = 0
         while i < argv.count {
+            if verb == "exec" && !a.positional.isEmpty {
+                // exec's command line: everything after the ID, untouched (ArgumentParser's
+                // passthrough, except that "--" is left to it).
+                a.command = Array(argv[i...])
+                if a.command.contains("--") { return nil }
+                break
+            }
             var arg = argv[i]
             var inline: String?
             if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
@@ -115,7 +166,10 @@ enum FastPath {
             func value() -> String? {
                 if let inline { return inline }
                 i += 1
-                return i < argv.count ? argv[i] : nil
+                guard i < argv.count else { return nil }
+                // exec: ArgumentParser takes no value that looks like a flag; let it say so.
+                if verb == "exec" && argv[i].hasPrefix("-") { return nil }
+                return argv[i]
             }
             if verb == nil && (arg == "--version" || arg == "-v") {
                 // runc's global --version/-v: answered wherever it stands before the verb.
@@ -149,7 +203,7 @@ enum FastPath {
             i += 1
         }
         guard let v = verb else { return nil }
-        let (minPositional, maxPositional) = v == "kill" ? (1, 2) : v == "list" ? (0, 0) : (1, 1)
+        let (minPositional, maxPositional) = v == "kill" ? (1, 2) : v == "list" ? (0, 0) : (1, 1) // exec: the ID
         guard a.positional.count >= minPositional && a.positional.count <= maxPositional else { return nil }
         return (v, a)
     }

@@ -72,15 +72,39 @@ enum RuncFlags {
     static let format = RuncFlag("format", short: "f", value: true, "table or json.")
     static let quiet = RuncFlag("quiet", short: "q", "Print only the IDs.")
 
+    // exec (its --console-socket, --pidfd-socket, --pid-file and --preserve-fds are about the
+    // new process, not the container's init).
+    static let execConsoleSocket = RuncFlag("console-socket", value: true, "Unix socket that receives the pty master.")
+    static let execPidfdSocket = RuncFlag("pidfd-socket", value: true, "Unix socket that receives a pidfd of the process.")
+    static let cwd = RuncFlag("cwd", value: true, "Working directory in the container.")
+    static let env = RuncFlag("env", short: "e", value: true, "Set an environment variable (KEY=VALUE).")
+    static let tty = RuncFlag("tty", short: "t", "Allocate a pseudo-TTY.")
+    static let user = RuncFlag("user", short: "u", value: true, "UID[:GID].")
+    static let additionalGids = RuncFlag("additional-gids", short: "g", value: true, "Additional group id.")
+    static let process = RuncFlag("process", short: "p", value: true, "A process.json to run.")
+    static let execDetach = RuncFlag("detach", short: "d", "Return after the process started.")
+    static let execPidFile = RuncFlag("pid-file", value: true, "File to write the process's pid to.")
+    static let processLabel = RuncFlag("process-label", value: true, "SELinux label for the process.")
+    static let apparmor = RuncFlag("apparmor", value: true, "AppArmor profile for the process.")
+    static let noNewPrivs = RuncFlag("no-new-privs", "Set no_new_privs for the process.")
+    static let cap = RuncFlag("cap", short: "c", value: true, "Add a capability to the process.")
+    static let execPreserveFds = RuncFlag("preserve-fds", value: true, "Pass N extra fds (3..3+N-1).")
+    static let ignorePaused = RuncFlag("ignore-paused", "Allow exec in a paused container.")
+    static let cgroup = RuncFlag(
+        "cgroup", value: true,
+        "Run the process in a sub-cgroup of the container's: PATH, or CTRL[,CTRL]:PATH (cgroup v1), repeatable.")
+
     static let global = [root, log, logFormat, rootless, debug, systemdCgroup, criu]
     static let create = [bundle, pidFile, consoleSocket, noPivot, noNewKeyring, preserveFds, pidfdSocket]
+    static let exec = [execConsoleSocket, execPidfdSocket, cwd, env, tty, user, additionalGids, process, execDetach,
+                       execPidFile, processLabel, apparmor, noNewPrivs, cap, execPreserveFds, ignorePaused, cgroup]
 
     /// The flags of each verb the fast path handles. A list, not a Dictionary: the first
     /// String-keyed Dictionary or Set a process makes costs the Swift runtime a scan of every
     /// protocol conformance in the binary (String: Hashable), more than the rest of `state`.
     static let verbs: [(verb: String, flags: [RuncFlag])] = [
         ("create", create), ("run", create + [detach, keep, noSubreaper]), ("start", []), ("state", []), ("kill", [all]),
-        ("delete", [force]), ("list", [format, quiet]),
+        ("delete", [force]), ("list", [format, quiet]), ("exec", exec),
     ]
 
     static func flags(of verb: String) -> [RuncFlag]? { verbs.first { $0.verb == verb }?.flags }
