@@ -15,6 +15,8 @@ import Glibc
 ///   `fstat`/`fstatat` of it report the character or block device asked for.
 /// - `failures` makes a matching call fail with an errno (the first entry whose text occurs in
 ///   the call's description), e.g. `("mount devpts", EINVAL)`.
+/// - `failOnce` is the same, but each entry fails one call only (a setns refused with the
+///   host's credentials that succeeds once the user namespace is joined).
 /// - PR_CAPBSET_READ is answered from `boundingSet` (capabilities 0...`lastCap`); every other
 ///   prctl is recorded.
 public final class RecordingKernel: Kernel, @unchecked Sendable {
@@ -30,6 +32,7 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
     /// The directory shown as `rootfs:` in recorded paths.
     public var root: String?
     public var failures: [(match: String, errno: Int32)] = []
+    public var failOnce: [(match: String, errno: Int32)] = []
     public var euid: uid_t = 0
     public var egid: gid_t = 0
     public var lastCap: Int32 = 40
@@ -60,6 +63,10 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
         let text = call.description
         if let f = failures.first(where: { text.contains($0.match) }) {
             Glibc.errno = f.errno
+            return -1
+        }
+        if let i = failOnce.firstIndex(where: { text.contains($0.match) }) {
+            Glibc.errno = failOnce.remove(at: i).errno
             return -1
         }
         return 0

@@ -63,8 +63,10 @@ extension Stage {
         case "cgroup", "cgroup2":
             try mountCgroup(dest, plan: plan, ctx: ctx)
         case "sysfs":
+            // Refused in a user namespace that does not own the network namespace: none of the
+            // container's, or one joined by path that another user namespace owns.
             try mountOrBind(m.source ?? "sysfs", dest, type: type, plan: plan, ctx: ctx,
-                            fallback: c.inNewUserNamespace && !c.networkNamespace ? "/sys" : nil, target: target, field: field)
+                            fallback: c.inNewUserNamespace && !c.newNetworkNamespace ? "/sys" : nil, target: target, field: field)
         case "mqueue":
             try mountOrBind(m.source ?? "mqueue", dest, type: type, plan: plan, ctx: ctx,
                             fallback: c.inNewUserNamespace ? "/dev/mqueue" : nil, target: target, field: field)

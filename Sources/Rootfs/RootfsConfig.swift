@@ -28,6 +28,8 @@ public struct RootfsConfig: Sendable {
     /// True when the config creates (or joins) a network namespace; sysfs can only be mounted
     /// in a user namespace that owns the network namespace.
     public var networkNamespace: Bool
+    /// True when the config creates a network namespace (one the container's user namespace owns).
+    public var newNetworkNamespace: Bool
     public var ipcNamespace: Bool
     /// Host path of the pty slave to bind onto /dev/console (set by the runtime when
     /// process.terminal is true and it already holds the pty); nil leaves an empty /dev/console
@@ -72,6 +74,7 @@ public struct RootfsConfig: Sendable {
         self.cgroupNamespace = cgroupNamespace
         let ns = spec.linux?.namespaces ?? []
         self.networkNamespace = ns.contains { $0.type == "network" }
+        self.newNetworkNamespace = ns.contains { $0.type == "network" && ($0.path ?? "").isEmpty }
         self.ipcNamespace = ns.contains { $0.type == "ipc" }
         self.containerUIDMappings = spec.linux?.uidMappings
         self.containerGIDMappings = spec.linux?.gidMappings

@@ -145,38 +145,108 @@ final class InitSequenceTests: XCTestCase {
         return p
     }
 
-    func context(_ namespaces: String, sync: SyncChannel, kernel k: RecordingKernel) throws -> InitContext {
+    func context(_ namespaces: String, sync: SyncChannel, kernel k: RecordingKernel, parentPid: pid_t = 1) throws -> InitContext {
         let spec = try SpecLoader.decodeConfig(Array("""
         {"ociVersion": "1.3.0", "root": {"path": "rootfs"}, "process": {"cwd": "/", "user": {"uid": 0, "gid": 0}, "args": ["sh"]},
          "linux": {"namespaces": \(namespaces)}}
         """.utf8))
         var c = InitContext(id: "t", spec: spec, process: spec.process!, bundle: dir, rootfs: dir + "/rootfs",
                             plan: try NamespacePlan(spec.linux?.namespaces ?? []), noPivot: false, preserveFDs: 0,
-                            preserved: [], sync: sync, startListener: -1, parentPid: 1, lockFD: -1, consoleSocket: -1,
+                            preserved: [], sync: sync, startListener: -1, parentPid: parentPid, lockFD: -1, consoleSocket: -1,
                             noNewKeyring: false)
         c.kernel = k
         return c
     }
 
-    /// Namespaces given by path are joined first, the user namespace before the others, then the
-    /// new ones are unshared (inside the joined user namespace), the cgroup one last.
-    func testNamespaceJoinsUserFirst() throws {
+    /// Namespaces given by path are joined first, in runc's order: the others with the runtime's
+    /// credentials, then the user namespace (becoming its root), then what was refused before it;
+    /// then the new ones are unshared (inside the joined user namespace), the cgroup one last.
+    func testNamespaceJoinsInRuncsOrder() throws {
+        let k = RecordingKernel()
+        let (parent, child) = try SyncChannel.pair()
+        defer { parent.close(); child.close() }
+        let net = nsFile("net"), user = nsFile("user"), uts = nsFile("uts")
+        // The uts namespace needs the joined user namespace's capabilities (EPERM before it).
+        k.failOnce = [("setns \(uts)", EPERM)]
+        let c = try context("""
+        [{"type": "uts", "path": "\(uts)"}, {"type": "user", "path": "\(user)"}, {"type": "network", "path": "\(net)"},
+         {"type": "mount"}, {"type": "ipc"}, {"type": "cgroup"}]
+        """, sync: child, kernel: k)
+        XCTAssertFalse(c.plan.forkInJoinedUserNamespace, "no new pid namespace: the init joins")
+        try parent.send(.proceed)
+        try ContainerInit.enterNamespaces(c)
+        XCTAssertEqual(k.log(), [
+            "setns \(uts) 0x4000000",   // refused (EPERM): tried again after the user namespace
+            "setns \(net) 0x40000000",  // a network namespace the host's user namespace owns
+            "setns \(user) 0x10000000",
+            "setresgid 0 0 0",
+            "setresuid 0 0 0",
+            "setns \(uts) 0x4000000",
+            "unshare 0x8020000",      // CLONE_NEWNS | CLONE_NEWIPC
+            "unshare 0x2000000",      // CLONE_NEWCGROUP, from inside the cgroup
+        ])
+    }
+
+    /// A user namespace joined by path with a new pid namespace: the runtime's clone3 has no
+    /// namespace flags; its child joins (same order), then clones the init with CLONE_NEWPID and
+    /// CLONE_PARENT, and the init only unshares the rest.
+    func testJoinedUserNamespaceWithNewPidNamespaceForksInIt() throws {
         let k = RecordingKernel()
         let (parent, child) = try SyncChannel.pair()
         defer { parent.close(); child.close() }
         let net = nsFile("net"), user = nsFile("user")
-        let c = try context("""
-        [{"type": "network", "path": "\(net)"}, {"type": "user", "path": "\(user)"}, {"type": "mount"}, {"type": "ipc"},
-         {"type": "cgroup"}]
-        """, sync: child, kernel: k)
+        var c = try context("""
+        [{"type": "user", "path": "\(user)"}, {"type": "network", "path": "\(net)"}, {"type": "pid"}, {"type": "mount"},
+         {"type": "uts"}]
+        """, sync: child, kernel: k, parentPid: Proc.parentPid)
+        XCTAssertTrue(c.plan.forkInJoinedUserNamespace)
+        XCTAssertEqual(c.plan.runtimeCloneFlags, 0)
+        let flags = try UserNamespaceJoin.enter(c)
+        XCTAssertEqual(flags, NamespaceKind.pid.cloneFlag | Proc.cloneParent)
+        XCTAssertEqual(k.log(["setns", "setresgid", "setresuid", "unshare"]), [
+            "setns \(net) 0x40000000",
+            "setns \(user) 0x10000000",
+            "setresgid 0 0 0",
+            "setresuid 0 0 0",
+        ])
+        // The init it clones: no joins, the new namespaces unshared inside the joined one.
+        k.reset()
+        c.namespacesJoined = true
         try parent.send(.proceed)
         try ContainerInit.enterNamespaces(c)
-        XCTAssertEqual(k.log(), [
-            "setns \(user) 0x10000000",
-            "setns \(net) 0x40000000",
-            "unshare 0x8020000",      // CLONE_NEWNS | CLONE_NEWIPC
-            "unshare 0x2000000",      // CLONE_NEWCGROUP, from inside the cgroup
-        ])
+        XCTAssertEqual(k.log(), ["unshare 0x4020000"])  // CLONE_NEWNS | CLONE_NEWUTS
+    }
+
+    /// Nothing joined by path, or no new pid namespace: no extra process (the plan's fast path).
+    func testNoJoiningChildWithoutAJoinedUserNamespace() throws {
+        let user = nsFile("user"), pid = nsFile("pid")
+        for ns in [#"[{"type": "user"}, {"type": "pid"}, {"type": "mount"}]"#,
+                   #"[{"type": "network", "path": "/x"}, {"type": "pid"}, {"type": "mount"}]"#,
+                   #"[{"type": "user", "path": "\#(user)"}, {"type": "pid", "path": "\#(pid)"}, {"type": "mount"}]"#] {
+            let spec = try SpecLoader.decodeConfig(Array(#"{"ociVersion": "1.3.0", "linux": {"namespaces": \#(ns)}}"#.utf8))
+            let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
+            XCTAssertFalse(plan.forkInJoinedUserNamespace, ns)
+            XCTAssertEqual(plan.runtimeCloneFlags, plan.cloneFlags, ns)
+        }
+    }
+
+    /// A `user` path that names another kind of namespace (here: a plain file) is refused with the
+    /// field and the path, and nothing is joined after it.
+    func testUserPathThatIsNotAUserNamespace() throws {
+        let k = RecordingKernel()
+        let (parent, child) = try SyncChannel.pair()
+        defer { parent.close(); child.close() }
+        let user = nsFile("user"), uts = nsFile("uts")
+        k.failures = [("setns \(user)", EINVAL)]
+        let c = try context("""
+        [{"type": "user", "path": "\(user)"}, {"type": "uts", "path": "\(uts)"}, {"type": "mount"}]
+        """, sync: child, kernel: k)
+        try parent.send(.proceed)
+        XCTAssertThrowsError(try ContainerInit.enterNamespaces(c)) { e in
+            XCTAssertEqual("\(e)", "linux.namespaces: join user namespace \(user): not a user namespace "
+                           + "(\(user) is not a namespace file)")
+        }
+        XCTAssertEqual(k.log(["setns", "unshare"]), ["setns \(uts) 0x4000000", "setns \(user) 0x10000000"])
     }
 
     /// With something joined, a new user namespace is unshared first and mapped by the runtime

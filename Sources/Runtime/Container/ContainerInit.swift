@@ -36,6 +36,9 @@ struct InitContext {
     var cgroupPaths: [String: String] = [:]
     /// process.landlock as this kernel enforces it (the ruleset is built after pivot_root).
     var landlock: LandlockPlan? = nil
+    /// The namespaces given by path were joined (and oom_score_adj set) by the runtime's child
+    /// that cloned this init (UserNamespaceJoin).
+    var namespacesJoined = false
     /// Where the init's namespace, identity and mount syscalls go (a RecordingKernel in tests).
     var kernel: any Kernel = LinuxKernel()
 }
@@ -86,17 +89,8 @@ enum ContainerInit {
         let k = c.kernel
         FDTable.closeAll(except: keptFDs(c))
         let hostPid = Proc.pidInMountedProc()
-        // oom_score_adj with the host's credentials, before any namespace is entered (as runc):
-        // in a user namespace the file is no longer ours to write (EACCES on every create). Also
-        // before we become non-dumpable: then the file is root's, which an ordinary user may not write.
-        if let adj = c.process.oomScoreAdj {
-            let proc: ProcFS
-            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
-            defer { proc.close() }
-            do { try proc.write("self/oom_score_adj", String(adj)) } catch {
-                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
-            }
-        }
+        // (A joining child already did it, and the value is inherited.)
+        if !c.namespacesJoined { try setOOMScoreAdj(c.process) }
         // Until execve the init is the runtime binary: non-dumpable, so no container process can
         // open /proc/1/exe and write through it to the host's swiftrun (CVE-2019-5736 class).
         _ = k.setDumpable(false)
@@ -186,17 +180,28 @@ enum ContainerInit {
         return prepared
     }
 
-    /// setns into namespaces given by path, then create the remaining ones (user first, so the
-    /// others belong to it), writing the id maps through the parent.
+    /// oom_score_adj with the host's credentials, before any namespace is entered (as runc):
+    /// in a user namespace the file is no longer ours to write (EACCES on every create). Also
+    /// before we become non-dumpable: then the file is root's, which an ordinary user may not write.
+    static func setOOMScoreAdj(_ process: OCISpec.Process) throws {
+        guard let adj = process.oomScoreAdj else { return }
+        let proc: ProcFS
+        do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
+        defer { proc.close() }
+        do { try proc.write("self/oom_score_adj", String(adj)) } catch {
+            throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+        }
+    }
+
+    /// setns into namespaces given by path (NamespaceJoins: runc's order), then create the
+    /// remaining ones (user first, so the others belong to it), writing the id maps through the
+    /// parent.
     static func enterNamespaces(_ c: InitContext) throws {
         // The parent first puts us in our cgroup (unless clone3 already did).
         try c.sync.expect(.proceed, peer: "runtime")
         let k = c.kernel
-        for j in c.plan.joins {
-            do { try Namespaces.join(j.kind, path: j.path, kernel: k) } catch {
-                throw RuntimeError("linux.namespaces: join \(j.kind.rawValue) namespace \(j.path)", cause: error)
-            }
-        }
+        // A joining child (UserNamespaceJoin) joined them already; we are its clone.
+        if !c.namespacesJoined { try NamespaceJoins.enter(c.plan.joins, kernel: k) }
         if c.plan.unshareFlags & NamespaceKind.user.cloneFlag != 0 {
             try Namespaces.unshare(NamespaceKind.user.cloneFlag, what: "user namespace", kernel: k)
         }

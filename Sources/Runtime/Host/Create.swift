@@ -176,24 +176,39 @@ public enum Create {
             let bindSourceFDs = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapFDs.keys)) : [:]
             defer { BindSources.closeAll(bindSourceFDs) }
             let restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
+            // A user namespace joined by path with a new pid namespace: our child joins, clones
+            // the init and exits (UserNamespaceJoin); it sends the init's pid on this pipe.
+            let pidPipe = plan.forkInJoinedUserNamespace ? try Proc.pipe() : nil
             let savedAffinity = try ProcessAttributes.applyInitialAffinity(process.execCPUAffinity)
             let child: (pid: pid_t, pidfd: Int32)
-            do { child = try Proc.clone3(flags: plan.cloneFlags, cgroupFD: cgroupFD) } catch {
+            do { child = try Proc.clone3(flags: plan.runtimeCloneFlags, cgroupFD: cgroupFD) } catch {
                 ProcessAttributes.restoreAffinity(savedAffinity)
                 restore.undo()
+                if let pidPipe { FileIO.close(pidPipe.read); FileIO.close(pidPipe.write) }
                 throw RuntimeError("create the container process", cause: error)
             }
             if child.pid == 0 {
                 parentEnd.close()
-                ContainerInit.run(InitContext(
+                var ctx = InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs, bindSourceFDs: bindSourceFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock))
+                    idmapFDs: idmapFDs, bindSourceFDs: bindSourceFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock)
+                if let pidPipe { ctx = UserNamespaceJoin.cloneInit(ctx, pidPipe: pidPipe) }
+                ContainerInit.run(ctx)
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()
-            let (pid, pidfd) = child
+            var (pid, pidfd) = child
+            if let pidPipe {
+                // Until the joining child is reaped, our copy of its end keeps the sync socket
+                // from reporting its silent death.
+                childEnd.close()
+                do { (pid, pidfd) = try UserNamespaceJoin.initProcess(child: child, pidPipe: pidPipe, sync: parentEnd) } catch {
+                    FileIO.close(listener)
+                    throw error
+                }
+            }
             undo.push("container init \(pid)") {
                 try? Proc.signal(pidfd: pidfd, SIGKILL)
                 _ = try? Proc.wait(pid)
@@ -202,7 +217,7 @@ public enum Create {
                                   annotations: spec.annotations)
                 runPoststop(spec.hooks?.poststop, state: state)
             }
-            childEnd.close()
+            if pidPipe == nil { childEnd.close() }
             FileIO.close(listener)
             if cgroupFD < 0, let m = cg {
                 do {

@@ -3,11 +3,16 @@ import OCISpec
 
 /// How the container's namespaces come about, decided once from linux.namespaces:
 /// - new namespaces go into the clone3 flags when nothing has to be joined first (the fast path);
-/// - namespaces with a `path` are joined by the child with setns (the user namespace first), and new
-///   ones are then unshared, so that they are owned by the right user namespace;
+/// - namespaces with a `path` are joined by the child with setns in runc's order (NamespaceJoins:
+///   the others first, then the user namespace, then those the host's credentials could not join),
+///   and new ones are then unshared, so that they are owned by the right user namespace;
 /// - pid and time namespaces only apply to children, so joining a pid namespace and creating a time
 ///   namespace (whose offsets must be written before any process enters it) happen in the parent
-///   right before clone3.
+///   right before clone3;
+/// - a user namespace joined by path with a new pid namespace: that pid namespace must be created
+///   from inside the joined user namespace (or the container's root may not mount /proc), so the
+///   runtime's child joins, then clones the init with CLONE_NEWPID | CLONE_PARENT and exits
+///   (`forkInJoinedUserNamespace`, UserNamespaceJoin). Only then: one extra process.
 struct NamespacePlan {
     var cloneFlags: UInt64 = 0
     var unshareFlags: UInt64 = 0
@@ -19,6 +24,11 @@ struct NamespacePlan {
     var newMount = false
     var newCgroup = false
     var newNetwork = false
+    /// The user namespace is given by path.
+    var joinsUser = false
+    /// The init is cloned by a child that joined the user namespace (see above); the runtime's
+    /// clone3 then has no namespace flags, and `cloneFlags` are the child's.
+    var forkInJoinedUserNamespace = false
 
     init(_ namespaces: [LinuxNamespace]) throws {
         var new: [NamespaceKind] = []
@@ -32,7 +42,7 @@ struct NamespacePlan {
                 new.append(kind)
             }
         }
-        joins.sort { a, _ in a.kind == .user }
+        joinsUser = joins.contains { $0.kind == .user }
         newUser = new.contains(.user)
         newPid = new.contains(.pid)
         newMount = new.contains(.mount)
@@ -48,7 +58,11 @@ struct NamespacePlan {
             unshareFlags = others.reduce(0) { $0 | $1.cloneFlag }
         }
         if newPid { cloneFlags |= NamespaceKind.pid.cloneFlag }
+        forkInJoinedUserNamespace = joinsUser && newPid
     }
+
+    /// The flags of the runtime's own clone3 (the init's, or the joining child's).
+    var runtimeCloneFlags: UInt64 { forkInJoinedUserNamespace ? 0 : cloneFlags }
 }
 
 extension NamespaceKind {

@@ -1,0 +1,74 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LinuxSys
+import OCISpec
+
+/// A user namespace joined by path together with a new pid namespace (a Kubernetes pod with user
+/// namespaces: each container joins the sandbox's user namespace and gets a pid namespace of its
+/// own). The pid namespace belongs to the user namespace of the process that creates it, and the
+/// container's root may mount /proc only for a pid namespace its user namespace owns; the runtime
+/// cannot join the user namespace itself (it could never leave it). So the runtime clones this
+/// child without namespace flags; it sets oom_score_adj with the host's credentials, joins the
+/// namespaces given by path (NamespaceJoins: runc's order) and clones the init with
+/// `CLONE_NEWPID | CLONE_PARENT`: the init is the runtime's child, PID 1 of a pid namespace owned by
+/// the joined user namespace, and in every joined namespace already. This child writes the init's
+/// pid to a pipe and exits; the runtime reaps it and goes on with the init (`UserNamespaceJoin.init`).
+/// Only this case costs the extra process.
+enum UserNamespaceJoin {
+    /// In the runtime's child: returns only in the init (with `namespacesJoined`); the child itself exits.
+    static func cloneInit(_ c: InitContext, pidPipe: (read: Int32, write: Int32)) -> InitContext {
+        FileIO.close(pidPipe.read)
+        do {
+            let flags = try enter(c)
+            let g = try Proc.clone3(flags: flags)
+            if g.pid == 0 {
+                FileIO.close(pidPipe.write)
+                var joined = c
+                joined.namespacesJoined = true
+                return joined
+            }
+            var pid = g.pid
+            try withUnsafeBytes(of: &pid) { try FileIO.writeAll(fd: pidPipe.write, Array($0), name: "init pid pipe") }
+            Proc.exitNow(0)
+        } catch {
+            try? c.sync.send(.failure(error))
+            Proc.exitNow(1)
+        }
+    }
+
+    /// What the child does before it clones the init; returns the init's clone flags.
+    static func enter(_ c: InitContext) throws -> UInt64 {
+        let k = c.kernel
+        // Like the init: nothing of the runtime's may be reached through us, and we die with `create`.
+        _ = k.setDumpable(false)
+        _ = k.prctl(PR_SET_PDEATHSIG, UInt(SIGKILL))
+        if Proc.parentPid != c.parentPid { Proc.exitNow(1) }
+        try ContainerInit.setOOMScoreAdj(c.process)
+        try NamespaceJoins.enter(c.plan.joins, kernel: k)
+        return c.plan.cloneFlags | Proc.cloneParent
+    }
+
+    /// In the runtime: the init's pid (from the pipe) and a pidfd of it, once the child is reaped;
+    /// the child's error (from the sync socket) when it failed before cloning the init.
+    static func initProcess(child: (pid: pid_t, pidfd: Int32), pidPipe: (read: Int32, write: Int32),
+                            sync: SyncChannel) throws -> (pid: pid_t, pidfd: Int32) {
+        FileIO.close(pidPipe.write)
+        defer { FileIO.close(pidPipe.read); FileIO.close(child.pidfd) }
+        let bytes = (try? FileIO.readAll(fd: pidPipe.read, name: "init pid pipe", limit: 4)) ?? []
+        let status = (try? Proc.wait(child.pid)) ?? nil
+        guard bytes.count == 4 else {
+            if let e = (try? sync.receive())??.runtimeError { throw e }
+            var how = ""
+            switch status {
+            case .exited(let n)?: how = " (exit status \(n))"
+            case .signaled(let n)?: how = " (killed by signal \(n))"
+            case nil: break
+            }
+            throw RuntimeError("create the container process: the process joining the user namespace exited\(how)")
+        }
+        let pid = bytes.withUnsafeBytes { $0.load(as: Int32.self) }
+        // Our child (CLONE_PARENT) and not yet reaped: the pid cannot have been reused.
+        return (pid, try Proc.pidfdOpen(pid))
+    }
+}
