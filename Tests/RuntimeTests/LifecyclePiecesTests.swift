@@ -44,12 +44,17 @@ final class NamespacePlanTests: XCTestCase {
         XCTAssertTrue(p.newUser && p.newPid && p.newMount)
     }
 
-    func testJoinsMoveNewOnesToUnshareUserFirst() throws {
+    /// Joins keep the config's order (NamespaceJoins orders the setns calls); new ones move to
+    /// unshare. A joined user namespace with a new pid namespace: the runtime's clone3 has no
+    /// namespace flags, its joining child's has CLONE_NEWPID.
+    func testJoinsMoveNewOnesToUnshare() throws {
         let p = try NamespacePlan([LinuxNamespace(type: "network", path: "/run/netns/x"), LinuxNamespace(type: "mount"),
                                    LinuxNamespace(type: "pid"), LinuxNamespace(type: "user", path: "/proc/1/ns/user")])
-        XCTAssertEqual(p.joins.map(\.kind), [.user, .network])
+        XCTAssertEqual(p.joins.map(\.kind), [.network, .user])
         XCTAssertEqual(p.cloneFlags, NamespaceKind.pid.cloneFlag)
         XCTAssertEqual(p.unshareFlags, NamespaceKind.mount.cloneFlag)
+        XCTAssertTrue(p.joinsUser && p.forkInJoinedUserNamespace)
+        XCTAssertEqual(p.runtimeCloneFlags, 0)
     }
 
     func testPidJoinAndTimeAreForTheParent() throws {

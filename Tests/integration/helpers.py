@@ -242,6 +242,21 @@ class Runtime:
         self("start", cid)
         self.wait_status(cid, "stopped")
 
+    def run_argv(self, bundle, *extra):
+        """(id, argv) of `run` for bundle under a new id that cleanup knows, for a test that
+        starts the runtime itself (in a pty, behind a shell that sets up its fds or limits)."""
+        bundle.save()
+        cid = new_id()
+        self.ids.add(cid)
+        return cid, self.cmd("run", "--bundle", bundle.path, *extra, cid)
+
+    def run_via_shell(self, bundle, script, *script_args, extra=(), timeout=30):
+        """`run` of bundle exec'd by `sh -c script script_args...`; script ends in `exec "$@"`
+        (the runtime's argv), so what it set up (fds, environment, oom_score_adj) is the runtime's."""
+        _, argv = self.run_argv(bundle, *extra)
+        return subprocess.run(["sh", "-c", script] + list(script_args or ["sh"]) + argv,
+                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
     def exists(self, cid):
         return os.path.exists(os.path.join(self.root, cid))
 
@@ -372,14 +387,53 @@ def read_pty(fd, timeout=10, until=None):
     return out
 
 
-def run_in_pty(argv, cwd=None, onlcr=True, timeout=15):
+class ConsoleReceiver:
+    """A minimal console-socket server, as containerd's shim or conmon run one (also receives
+    the pidfd of --pidfd-socket)."""
+
+    def __init__(self, path):
+        import socket
+        self.path = path
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(1)
+        self.sock.settimeout(20)
+
+    def receive_master(self):
+        import array
+        import socket
+        conn, _ = self.sock.accept()
+        with conn:
+            fds = array.array("i")
+            msg, anc, _, _ = conn.recvmsg(256, socket.CMSG_LEN(fds.itemsize))
+            for level, kind, data in anc:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds.frombytes(data[:fds.itemsize])
+        assert len(fds) == 1, "no fd received over the console socket"
+        return fds[0]
+
+    def close(self):
+        self.sock.close()
+
+
+def read_until_end(fd, timeout=10):
+    """A pty master's output up to a line "END" the container prints last."""
+    return read_pty(fd, timeout, until=b"END").decode(errors="replace")
+
+
+def run_in_pty(argv, cwd=None, onlcr=True, timeout=15, winsize=None):
     """Run argv with a fresh pty as its controlling terminal and stdio, as a person at a terminal
     would; returns (exit code, everything written to the pty). onlcr=False clears ONLCR on the
-    outer pty, so only a pty the runtime proxies could turn "\\n" into "\\r\\n"."""
+    outer pty, so only a pty the runtime proxies could turn "\\n" into "\\r\\n"; winsize
+    (rows, cols) is set on it first."""
+    import fcntl
     import pty
+    import struct
     import termios
     pid, fd = pty.fork()
     if pid == 0:
+        if winsize is not None:
+            fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", winsize[0], winsize[1], 0, 0))
         if not onlcr:
             attrs = termios.tcgetattr(1)
             attrs[1] &= ~termios.ONLCR

@@ -172,7 +172,7 @@ def test_exec_gets_rlimits_of_its_process(rt, running, tmp_path):
 
 
 def test_exec_tty_with_console_socket(rt, running, tmp_path):
-    from test_terminal import ConsoleReceiver, read_all
+    from helpers import ConsoleReceiver, read_until_end as read_all
     recv = ConsoleReceiver(str(tmp_path / "c.sock"))
     try:
         p = rt.popen("exec", "--tty", "--detach", "--console-socket", recv.path, running,
@@ -436,7 +436,7 @@ def _pidfd_pid(fd):
 
 @swiftrun_only_because("runc 1.1.5 has no --pidfd-socket (runc 1.2 does)")
 def test_create_pidfd_socket_receives_the_inits_pidfd(rt, bundle, tmp_path):
-    from test_terminal import ConsoleReceiver
+    from helpers import ConsoleReceiver
     import signal
     b = bundle().args("sleep", "300")
     b.save()
@@ -458,7 +458,7 @@ def test_create_pidfd_socket_receives_the_inits_pidfd(rt, bundle, tmp_path):
 
 @swiftrun_only_because("runc 1.1.5 has no --pidfd-socket (runc 1.2 does)")
 def test_exec_pidfd_socket_receives_the_processes_pidfd(rt, running, tmp_path):
-    from test_terminal import ConsoleReceiver
+    from helpers import ConsoleReceiver
     recv = ConsoleReceiver(str(tmp_path / "pidfd.sock"))
     pidfile = str(tmp_path / "exec.pid")
     try:

@@ -283,7 +283,7 @@ def test_failing_hook_output_is_in_the_error(rt, bundle, kind):
 
 @swiftrun_only_because("exits 0 from `start` when a startContainer hook fails with terminal: true")
 def test_failing_hook_output_is_in_the_error_with_a_terminal(rt, bundle, tmp_path):
-    from test_terminal import ConsoleReceiver
+    from helpers import ConsoleReceiver
     b = bundle().args("true")
     b.config["process"]["terminal"] = True
     b.config["hooks"] = {"startContainer": [

@@ -193,17 +193,16 @@ def test_oom_score_adj(rt, bundle):
 FD_LIST = "for f in /proc/self/fd/*; do echo \"${f##*/} $(readlink $f)\"; done"
 
 
-def _run_with_fd3(rt, b, tmp_path, *extra):
-    """Invoke the runtime with an extra open file on fd 3."""
+def _fd3_marker(tmp_path, content="fd3-content\n"):
+    """The file the tests open on the runtime's fd 3."""
     marker = tmp_path / "fd3-marker-file"
-    marker.write_text("fd3-content\n")
-    b.save()
-    cid = new_id()
-    rt.ids.add(cid)
-    argv = rt.cmd("run", "--bundle", b.path, *extra, cid)
-    return subprocess.run(["sh", "-c", 'exec 3<"$0"; exec "$@"', str(marker)] + argv,
-                          capture_output=True, text=True, timeout=30,
-                          stdin=subprocess.DEVNULL)
+    marker.write_text(content)
+    return str(marker)
+
+
+def _run_with_fd3(rt, b, tmp_path, *extra, env=""):
+    """Invoke the runtime with an extra open file on fd 3 (and env, shell assignments, set for it)."""
+    return rt.run_via_shell(b, 'exec 3<"$0"; %s exec "$@"' % env, _fd3_marker(tmp_path), extra=extra)
 
 
 def test_caller_extra_fd_not_leaked(rt, bundle, tmp_path):
@@ -236,15 +235,8 @@ def test_socket_activation_fds_pass_into_the_container(rt, bundle, tmp_path):
     """A runtime started by systemd socket activation (LISTEN_FDS=1, LISTEN_PID = its pid) hands fd 3
     to the container, which gets LISTEN_FDS=1 and LISTEN_PID = its own pid (as runc)."""
     b = bundle().sh("cat <&3; echo LISTEN_FDS=$LISTEN_FDS LISTEN_PID=$LISTEN_PID; echo self=$$")
-    marker = tmp_path / "fd3-marker-file"
-    marker.write_text("fd3-content\n")
-    b.save()
-    cid = new_id()
-    rt.ids.add(cid)
-    argv = rt.cmd("run", "--bundle", b.path, cid)
     # The shell execs the runtime, so LISTEN_PID=$$ names the runtime's pid.
-    p = subprocess.run(["sh", "-c", 'exec 3<"$0"; LISTEN_FDS=1 LISTEN_PID=$$ exec "$@"', str(marker)] + argv,
-                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    p = _run_with_fd3(rt, b, tmp_path, env="LISTEN_FDS=1 LISTEN_PID=$$")
     assert p.returncode == 0, p.stderr
     lines = p.stdout.splitlines()
     assert lines[0] == "fd3-content", p.stdout
@@ -254,14 +246,7 @@ def test_socket_activation_fds_pass_into_the_container(rt, bundle, tmp_path):
 def test_listen_fds_for_another_process_are_not_passed(rt, bundle, tmp_path):
     """LISTEN_PID naming some other process: the fds are not the runtime's to hand over."""
     b = bundle().sh("echo LISTEN_FDS=$LISTEN_FDS; " + FD_LIST)
-    marker = tmp_path / "fd3-marker-file"
-    marker.write_text("x\n")
-    b.save()
-    cid = new_id()
-    rt.ids.add(cid)
-    argv = rt.cmd("run", "--bundle", b.path, cid)
-    p = subprocess.run(["sh", "-c", 'exec 3<"$0"; LISTEN_FDS=1 LISTEN_PID=1 exec "$@"', str(marker)] + argv,
-                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    p = _run_with_fd3(rt, b, tmp_path, env="LISTEN_FDS=1 LISTEN_PID=1")
     assert p.returncode == 0, p.stderr
     assert "fd3-marker-file" not in p.stdout and "LISTEN_FDS=\n" in p.stdout + "\n", p.stdout
 
@@ -329,11 +314,6 @@ def test_oom_score_adj_back_down_to_the_kernels_minimum(rt, bundle):
     to oom_score_adj_min), so the runtime must not refuse it itself (runc alike)."""
     b = bundle().args("cat", "/proc/self/oom_score_adj")
     b.process["oomScoreAdj"] = 0
-    b.save()
-    cid = new_id()
-    rt.ids.add(cid)
-    argv = rt.cmd("run", "--bundle", b.path, cid)
-    p = subprocess.run(["sh", "-c", 'echo 1 > /proc/self/oom_score_adj && exec "$@"', "sh"] + argv,
-                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    p = rt.run_via_shell(b, 'echo 1 > /proc/self/oom_score_adj && exec "$@"')
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "0"

@@ -1,60 +1,59 @@
 """process.terminal with --console-socket: the pty master arrives over the socket."""
 
-import array
 import fcntl
 import os
-import socket
 import struct
 import termios
 
-from helpers import BINARY, new_id, read_pty, run_in_pty
+import pytest
+
+from helpers import BINARY, ConsoleReceiver, new_id, read_until_end as read_all, run_in_pty
 
 
-class ConsoleReceiver:
-    """A minimal console-socket server, as containerd's shim or conmon run one."""
+@pytest.fixture
+def console(tmp_path):
+    """Factory: console(name) -> a ConsoleReceiver listening in tmp_path, closed after the test."""
+    made = []
 
-    def __init__(self, path):
-        self.path = path
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.bind(path)
-        self.sock.listen(1)
-        self.sock.settimeout(20)
-
-    def receive_master(self):
-        conn, _ = self.sock.accept()
-        with conn:
-            fds = array.array("i")
-            msg, anc, _, _ = conn.recvmsg(256, socket.CMSG_LEN(fds.itemsize))
-            for level, kind, data in anc:
-                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                    fds.frombytes(data[:fds.itemsize])
-        assert len(fds) == 1, "no fd received over the console socket"
-        return fds[0]
-
-    def close(self):
-        self.sock.close()
+    def make(name="console.sock"):
+        made.append(ConsoleReceiver(str(tmp_path / name)))
+        return made[-1]
+    yield make
+    for r in made:
+        r.close()
 
 
-def read_all(fd, timeout=10):
-    return read_pty(fd, timeout, until=b"END").decode(errors="replace")
+def _create_start_read(rt, b, recv, on_master=None):
+    """create with --console-socket, take the pty master (on_master(master) sees it before
+    start), start, and return everything the container wrote up to "END"."""
+    cid = new_id()
+    rt.create(b, cid, "--console-socket", recv.path)
+    master = recv.receive_master()
+    try:
+        if on_master:
+            on_master(master)
+        rt("start", cid)
+        return read_all(master)
+    finally:
+        os.close(master)
 
 
-def test_console_socket_receives_pty_master_with_size(rt, bundle, tmp_path):
+def _run_in_pty(rt, b, **kw):
+    """`run` of b in the foreground (cwd: the bundle) with a fresh pty as its terminal:
+    (exit code, output bytes); kw as helpers.run_in_pty."""
+    cid, _ = rt.run_argv(b)
+    return run_in_pty([BINARY, "--root", rt.root, "run", cid], cwd=b.path, **kw)
+
+
+def test_console_socket_receives_pty_master_with_size(rt, bundle, console):
     b = bundle().sh("tty; stty size; ls -l /dev/console; echo END")
     b.config["process"]["terminal"] = True
     b.config["process"]["consoleSize"] = {"height": 33, "width": 111}
-    recv = ConsoleReceiver(str(tmp_path / "console.sock"))
-    cid = new_id()
-    try:
-        rt.create(b, cid, "--console-socket", recv.path)
-        master = recv.receive_master()
+
+    def size_before_start(master):
         rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(master, termios.TIOCGWINSZ, b"\0" * 8))
         assert (rows, cols) == (33, 111)
-        rt("start", cid)
-        out = read_all(master)
-        os.close(master)
-    finally:
-        recv.close()
+    out = _create_start_read(rt, b, console(), on_master=size_before_start)
     lines = [l.strip() for l in out.splitlines()]
     assert lines[0].startswith("/dev/pts/"), out
     assert lines[1] == "33 111", out
@@ -72,40 +71,19 @@ def test_terminal_without_console_socket_fails_create(rt, bundle):
 
 
 def test_run_foreground_proxies_pty_with_window_size(rt, bundle):
-    import pty
-    import termios
-    from helpers import BINARY
     b = bundle().sh("tty; stty size; exit 5")
     b.config["process"]["terminal"] = True
-    b.save()
-    cid = new_id()
-    rt.ids.add(cid)
-    pid, fd = pty.fork()
-    if pid == 0:
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 132, 0, 0))
-        os.chdir(b.path)
-        os.execv(BINARY, [BINARY, "--root", rt.root, "run", cid])
-    out = read_all(fd, timeout=15)
-    _, st = os.waitpid(pid, 0)
-    os.close(fd)
+    code, out = _run_in_pty(rt, b, winsize=(40, 132))
+    out = out.decode(errors="replace")
     assert "/dev/pts/" in out and "40 132" in out, out
-    assert os.waitstatus_to_exitcode(st) == 5
+    assert code == 5
 
 
-def test_terminal_belongs_to_the_process_user(rt, bundle, tmp_path):
+def test_terminal_belongs_to_the_process_user(rt, bundle, console):
     b = bundle().sh("stat -c %u:%g $(tty); echo ok > /proc/self/fd/1; echo END")
     b.config["process"]["terminal"] = True
     b.config["process"]["user"] = {"uid": 1000, "gid": 1000}
-    recv = ConsoleReceiver(str(tmp_path / "console.sock"))
-    cid = new_id()
-    try:
-        rt.create(b, cid, "--console-socket", recv.path)
-        master = recv.receive_master()
-        rt("start", cid)
-        out = read_all(master)
-        os.close(master)
-    finally:
-        recv.close()
+    out = _create_start_read(rt, b, console())
     lines = [l.strip() for l in out.splitlines()]
     assert lines[0] == "1000:5", out  # the uid changes, the devpts gid (tty) stays
     assert "ok" in lines, out
@@ -114,16 +92,13 @@ def test_terminal_belongs_to_the_process_user(rt, bundle, tmp_path):
     b.args("sleep", "300")
     cid = new_id()
     rt.run(b, cid, "--detach")
-    recv = ConsoleReceiver(str(tmp_path / "exec.sock"))
-    try:
-        p = rt.popen("exec", "--tty", "--detach", "--console-socket", recv.path, "--user", "1000:1000", cid,
-                     "sh", "-c", "stat -c %u:%g $(tty); echo ok > /proc/self/fd/1; echo END")
-        master = recv.receive_master()
-        p.wait(timeout=20)
-        out = read_all(master)
-        os.close(master)
-    finally:
-        recv.close()
+    recv = console("exec.sock")
+    p = rt.popen("exec", "--tty", "--detach", "--console-socket", recv.path, "--user", "1000:1000", cid,
+                 "sh", "-c", "stat -c %u:%g $(tty); echo ok > /proc/self/fd/1; echo END")
+    master = recv.receive_master()
+    p.wait(timeout=20)
+    out = read_all(master)
+    os.close(master)
     lines = [l.strip() for l in out.splitlines()]
     assert lines[0] == "1000:5" and "ok" in lines, out
 
@@ -133,9 +108,6 @@ def test_run_foreground_terminal_output_has_no_carriage_returns(rt, bundle):
     # here has it cleared too, so only the container's pty could add "\r").
     b = bundle().sh("printf 'a\\nb\\n'")
     b.config["process"]["terminal"] = True
-    b.save()
-    cid = new_id()
-    rt.ids.add(cid)
-    code, out = run_in_pty([BINARY, "--root", rt.root, "run", cid], cwd=b.path, onlcr=False)
+    code, out = _run_in_pty(rt, b, onlcr=False)
     assert code == 0, out
     assert out == b"a\nb\n", out

@@ -8,10 +8,12 @@ namespace (the host's, say) must still be joinable (runc joins it before the use
 
 import fcntl
 import os
-
+import signal
+import subprocess
 import time
 
-from helpers import all_pids, enable_userns, mounts_mentioning, new_id, suspicious_processes, swiftrun_only_because
+from helpers import (all_pids, enable_userns, mounts_mentioning, new_id, pid_alive, suspicious_processes,
+                     swiftrun_only_because, wait_for)
 
 NS_GET_USERNS = 0xB701  # <linux/nsfs.h>: _IO(0xb7, 0x1)
 
@@ -177,4 +179,33 @@ def test_join_userns_path_that_is_not_a_user_namespace(rt, bundle):
     assert not rt.exists(cid)
     time.sleep(0.1)
     assert suspicious_processes(before, [cid, b.path]) == []
+    assert mounts_mentioning(b.path) == []
+
+
+def test_join_userns_create_killed_leaves_nothing(rt, bundle, tmp_path):
+    """`create` SIGKILLed while a createRuntime hook runs (the init, cloned by the joining child,
+    waits in the joined user namespace): the init dies with it (it is the runtime's child), and
+    `delete --force` leaves no state, process or mount."""
+    sandbox = _sandbox(rt, bundle)
+    b = _joining(bundle, sandbox, "true")
+    d = tmp_path / "hook"
+    d.mkdir()
+    b.config["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": ["sh", "-c", "touch %s/ran; sleep 1000" % d],
+                                            "env": ["PATH=/usr/bin:/bin"]}]}
+    cid = new_id()
+    before = all_pids()
+    b.save()
+    p = rt.popen("create", "--bundle", b.path, cid, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        assert wait_for(lambda: (d / "ran").exists(), timeout=20), "the hook never ran"
+        init = rt.state(cid)["pid"]
+        assert pid_alive(init)
+    finally:
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait(timeout=10)
+    assert wait_for(lambda: not pid_alive(init), timeout=5), "init %d outlived create" % init
+    rt("delete", "--force", cid)
+    assert not rt.exists(cid)
+    time.sleep(0.1)
+    assert suspicious_processes(before, [cid, b.path, str(d)]) == []
     assert mounts_mentioning(b.path) == []

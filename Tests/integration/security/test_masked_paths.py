@@ -223,7 +223,7 @@ def test_dev_null_swapped_before_masking_is_refused(rt, bundle, tmp_path, varian
 # --- CVE-2025-52565: /dev/console and /dev/pts/ptmx ----------------------------------------
 
 def _console_attempt(rt, b, tmp_path):
-    from test_terminal import ConsoleReceiver, read_all
+    from helpers import ConsoleReceiver, read_until_end as read_all
     recv = ConsoleReceiver(str(tmp_path / "console.sock"))
     cid = new_id()
     log = str(tmp_path / ("log-%s.json" % cid))
@@ -283,7 +283,7 @@ def test_image_ptmx_symlink_is_never_opened(rt, bundle, tmp_path):
 @swiftrun_only_because("opens the container's /dev/ptmx for exec --tty, whatever the container "
                        "made it (CVE-2025-52565)")
 def test_exec_tty_ignores_a_ptmx_the_container_planted(rt, bundle, tmp_path):
-    from test_terminal import ConsoleReceiver, read_all
+    from helpers import ConsoleReceiver, read_until_end as read_all
     b = bundle().sh("ln -sf /ptmx-decoy /dev/ptmx && touch /tmp/ready && exec sleep 100")
     decoy = os.path.join(b.rootfs, "ptmx-decoy")
     with open(decoy, "w") as f:
