@@ -25,6 +25,9 @@ public protocol SystemdBus: AnyObject {
     func setUnitProperties(_ name: String, properties: [SystemdProperty]) throws
     /// The unit's ActiveState ("active", "failed", ...), nil when systemd has no such unit loaded.
     func activeState(_ name: String) -> String?
+    /// The manager's own cgroup (its ControlGroup property), e.g.
+    /// "/user.slice/user-1000.slice/user@1000.service" for a user's systemd instance.
+    func managerControlGroup() throws -> String
 }
 
 /// StartTransientUnit failed because the unit is already loaded.
@@ -33,27 +36,55 @@ public struct SystemdUnitExists: Error, CustomStringConvertible {
     public var description: String { "systemd unit \(unit) already exists" }
 }
 
-/// `SystemdBus` over the system bus with libdbus-1 (LinuxSys.DBusConnection), connected on first
-/// use and subscribed to the manager's JobRemoved signal, which ends every job we wait for.
+/// `SystemdBus` over the system bus, or the user's bus for its systemd instance (rootless), with
+/// libdbus-1 (LinuxSys.DBusConnection), connected on first use and subscribed to the manager's
+/// JobRemoved signal, which ends every job we wait for.
 public final class SystemdDBus: SystemdBus {
     static let service = "org.freedesktop.systemd1"
     static let object = "/org/freedesktop/systemd1"
     static let manager = "org.freedesktop.systemd1.Manager"
+
+    /// Which systemd instance: PID 1 over the system bus, or the calling user's `systemd --user`
+    /// over the bus SystemdUserBus.address finds (runc's rule).
+    public enum Instance: Equatable, Sendable { case system, user }
+
+    public let instance: Instance
     /// How long a start or stop job may take (runc: 30 s).
     let jobTimeoutMs: Int32
     private var conn: DBusConnection?
     private var cachedVersion: Int?
 
-    public init(jobTimeoutMs: Int32 = 30_000) { self.jobTimeoutMs = jobTimeoutMs }
+    public init(_ instance: Instance = .system, jobTimeoutMs: Int32 = 30_000) {
+        self.instance = instance
+        self.jobTimeoutMs = jobTimeoutMs
+    }
+
+    /// The instance that manages a unit whose cgroup is `path` (saved state): the user's when the
+    /// path lies below a user@UID.service.
+    public static func forCgroupPath(_ path: String) -> SystemdDBus {
+        SystemdDBus(SystemdUserBus.managerUID(ofCgroupPath: path) != nil ? .user : .system)
+    }
 
     /// True when systemd is the init (sd_booted(3): /run/systemd/system is a directory).
     public static func isRunning(root: String = "/") -> Bool { FileIO.isDirectory(root + "run/systemd/system") }
 
+    /// Connects now (instead of on first use), so that a missing bus is reported before anything
+    /// is made.
+    public func connect() throws { _ = try connection() }
+
     func connection() throws -> DBusConnection {
         if let c = conn { return c }
         let c: DBusConnection
-        do { c = try DBusConnection.system() } catch {
-            throw CgroupError("systemd cgroup driver: cannot connect to the system bus: \(error)")
+        switch instance {
+        case .system:
+            do { c = try DBusConnection.system() } catch {
+                throw CgroupError("systemd cgroup driver: cannot connect to the system bus: \(error)")
+            }
+        case .user:
+            let address = try SystemdUserBus.address(env: SystemdUserBus.environment(), exists: FileIO.exists)
+            do { c = try DBusConnection.connect(address: address) } catch {
+                throw CgroupError("rootless --systemd-cgroup: cannot connect to the user's systemd instance on the user bus \(address): \(error)")
+            }
         }
         try c.addMatch("type='signal',sender='\(Self.service)',path='\(Self.object)',interface='\(Self.manager)',member='JobRemoved'")
         _ = try c.call(destination: Self.service, path: Self.object, interface: Self.manager, method: "Subscribe")
@@ -130,6 +161,13 @@ public final class SystemdDBus: SystemdBus {
                                   method: "Get", args: [.string("org.freedesktop.systemd1.Unit"), .string("ActiveState")])
         else { return nil }
         return v.first?.stringValue
+    }
+
+    public func managerControlGroup() throws -> String {
+        let r = try connection().call(destination: Self.service, path: Self.object, interface: "org.freedesktop.DBus.Properties",
+                                      method: "Get", args: [.string(Self.manager), .string("ControlGroup")])
+        guard let s = r.first?.stringValue else { throw CgroupError("systemd's manager has no ControlGroup property") }
+        return s
     }
 
     /// Waits for JobRemoved(id, job, unit, result) of `job`; returns its result ("done", "failed",

@@ -147,24 +147,39 @@ extension Cgroups {
     /// (runc's rule); empty means "system.slice:swiftrun:<id>". The unit is "<prefix>-<name>.scope"
     /// ("<name>.scope" without a prefix) in the slice ("" → system.slice), whose cgroup is the
     /// slice's expanded path (machine-foo.slice → machine.slice/machine-foo.slice).
+    /// `userManager` (rootless, `bus` is the user's systemd instance): the default slice is
+    /// user.slice, and the cgroup is below the manager's own (…/user@UID.service/user.slice/…).
     public static func systemdManager(cgroupsPath: String?, id: String, annotations: [String: String]?,
                                       bus: SystemdBus, root: String = defaultRoot,
-                                      mode: CgroupMode? = nil) throws -> SystemdManager {
+                                      mode: CgroupMode? = nil, userManager: Bool = false) throws -> SystemdManager {
         let m = mode ?? detectMode(root: root)
         guard m == .unified else {
             throw CgroupError("the systemd cgroup driver needs a unified cgroup v2 hierarchy; \(root) is \(m == .hybrid ? "hybrid (cgroup v1 controllers with a controller-less cgroup2 at \(root)/unified)" : "cgroup v1") (boot with systemd.unified_cgroup_hierarchy=1, or use the cgroupfs driver)")
         }
-        let raw = (cgroupsPath ?? "").isEmpty ? "system.slice:swiftrun:\(id)" : cgroupsPath!
-        let parts = raw.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let defaultSlice = userManager ? "user.slice" : "system.slice"
+        var raw = (cgroupsPath ?? "").isEmpty ? "\(defaultSlice):swiftrun:\(id)" : cgroupsPath!
+        var parts = raw.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        if userManager && parts.count == 3 && parts[0].isEmpty {
+            parts[0] = defaultSlice
+            raw = parts.joined(separator: ":")
+        }
         guard parts.count == 3, !raw.hasPrefix("/") else {
             throw CgroupError("expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"\(raw)\" instead")
         }
         if parts[2].hasSuffix(".slice") {
             throw CgroupError("cgroupsPath \"\(raw)\": a slice unit as the container's cgroup is not supported by the systemd driver (name a scope)")
         }
-        let comps = try parsePath(raw, id: id).components
-        let slice = parts[0].isEmpty ? "system.slice" : parts[0]
-        return SystemdManager(unit: comps.last!, slice: slice, mount: root, rel: comps, bus: bus,
+        var comps = try parsePath(raw, id: id).components
+        let slice = parts[0].isEmpty ? defaultSlice : parts[0]
+        let unit = comps.last!
+        if userManager {
+            let manager: String
+            do { manager = try bus.managerControlGroup() } catch {
+                throw CgroupError("read the ControlGroup of the user's systemd instance: \(error)")
+            }
+            comps = try SystemdUserBus.managerComponents(manager) + comps
+        }
+        return SystemdManager(unit: unit, slice: slice, mount: root, rel: comps, bus: bus,
                               description: "swiftrun container \(id)",
                               extraProperties: try SystemdAnnotations.properties(annotations), ownsUnit: false)
     }

@@ -23,14 +23,24 @@ enum V2IO {
         try ctx.require("io", for: "linux.resources.blockIO")
 
         let bfq = ctx.exists("io.bfq.weight")
+        let perDevice = bfq && bfqDeviceWeights(ctx)
         if let w = b.weight, w != 0 {
             if bfq { try ctx.write("io.bfq.weight", String(w)) }
             else { try ctx.write("io.weight", "default \(ioWeight(w))") }
         }
-        for d in weightDevices {
-            guard let w = d.weight else { continue }
-            if bfq { try ctx.write("io.bfq.weight", "\(d.major):\(d.minor) \(w)") }
-            else { try ctx.write("io.weight", "\(d.major):\(d.minor) \(ioWeight(w))") }
+        // Per-device weights exist only in BFQ (io.bfq.weight, kernel ≥ 5.4; io.weight's per-device
+        // lines belong to blk-iocost, which is off unless configured). As runc: without BFQ they are
+        // not applied (runc silently; we warn); with it, a device BFQ refuses fails naming the entry.
+        let withWeight = weightDevices.enumerated().filter { $0.element.weight != nil }
+        if !withWeight.isEmpty && !perDevice {
+            ctx.warn("linux.resources.blockIO.weightDevice ignored: "
+                     + (bfq ? "this kernel's BFQ has no per-device weights" : "the BFQ I/O scheduler is not loaded (no io.bfq.weight in \(ctx.dir))"))
+        } else {
+            for (i, d) in withWeight {
+                do { try ctx.write("io.bfq.weight", "\(d.major):\(d.minor) \(d.weight!)") } catch {
+                    throw CgroupError("linux.resources.blockIO.weightDevice[\(i)] (\(d.major):\(d.minor) weight \(d.weight!)): \(error)")
+                }
+            }
         }
         // One io.max line per device with every limit given for it; rate 0 removes a limit (as on v1).
         var order: [String] = []
@@ -43,6 +53,13 @@ enum V2IO {
             }
         }
         for dev in order { try ctx.write("io.max", dev + " " + lines[dev]!.joined(separator: " ")) }
+    }
+
+    /// io.bfq.weight takes "MAJ:MIN weight" lines (runc's test: it reads back more than a bare
+    /// number, e.g. "default 100").
+    static func bfqDeviceWeights(_ ctx: ApplyContext) -> Bool {
+        guard let text = ctx.read("io.bfq.weight") else { return false }
+        return UInt64(trimmed(text)) == nil
     }
 
     static func stats(_ fs: CgroupFS, _ dir: String, _ s: inout CgroupStats) {

@@ -46,6 +46,8 @@ final class FakeSystemd: SystemdBus {
         set[name] = properties
     }
     func activeState(_ name: String) -> String? { states[name] }
+    var controlGroup = "/"
+    func managerControlGroup() throws -> String { controlGroup }
 }
 
 final class SystemdTests: XCTestCase {
@@ -63,6 +65,62 @@ final class SystemdTests: XCTestCase {
     }
 
     func prop(_ props: [SystemdProperty], _ name: String) -> DBusValue? { props.last { $0.name == name }?.value }
+
+    func testUserManagerSlicesAndPaths() throws {
+        bus.controlGroup = "/user.slice/user-1000.slice/user@1000.service"
+        func user(_ path: String?, id: String = "c1") throws -> SystemdManager {
+            try Cgroups.systemdManager(cgroupsPath: path, id: id, annotations: nil, bus: bus, root: fake.root,
+                                       mode: .unified, userManager: true)
+        }
+        let base = fake.root + "/user.slice/user-1000.slice/user@1000.service"
+        // No cgroupsPath: swiftrun-ID.scope in the user manager's user.slice (runc: user.slice).
+        var m = try user(nil, id: "myid")
+        XCTAssertEqual(m.unit, "swiftrun-myid.scope")
+        XCTAssertEqual(m.slice, "user.slice")
+        XCTAssertEqual(m.path, base + "/user.slice/swiftrun-myid.scope")
+        // An empty slice is user.slice too; named slices nest below the manager's cgroup.
+        m = try user(":vt:a")
+        XCTAssertEqual(m.slice, "user.slice")
+        XCTAssertEqual(m.path, base + "/user.slice/vt-a.scope")
+        m = try user("user.slice:swiftrun:b")
+        XCTAssertEqual(m.unit, "swiftrun-b.scope")
+        XCTAssertEqual(m.path, base + "/user.slice/swiftrun-b.scope")
+        m = try user("app-vt.slice:p:c")
+        XCTAssertEqual(m.slice, "app-vt.slice")
+        XCTAssertEqual(m.path, base + "/app.slice/app-vt.slice/p-c.scope")
+        XCTAssertEqual(m.baseProperties(pid: 5).first { $0.name == "Slice" }?.value, .string("app-vt.slice"))
+        // The system manager keeps system.slice for the same inputs.
+        XCTAssertEqual(try manager(":vt:a").path, fake.root + "/system.slice/vt-a.scope")
+        // A manager cgroup that is not a user@UID.service is refused.
+        bus.controlGroup = "/init.scope"
+        XCTAssertThrowsError(try user(nil)) { XCTAssertTrue("\($0)".contains("unexpected ControlGroup \"/init.scope\""), "\($0)") }
+    }
+
+    func testUserBusAddress() throws {
+        let none: (String) -> Bool = { _ in false }
+        let all: (String) -> Bool = { _ in true }
+        XCTAssertEqual(try SystemdUserBus.address(env: ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/x/bus", "XDG_RUNTIME_DIR": "/run/user/5"],
+                                                  exists: none), "unix:path=/x/bus")
+        XCTAssertEqual(try SystemdUserBus.address(env: ["XDG_RUNTIME_DIR": "/run/user/1000"], exists: { $0 == "/run/user/1000/bus" }),
+                       "unix:path=/run/user/1000/bus")
+        XCTAssertEqual(try SystemdUserBus.address(env: ["XDG_RUNTIME_DIR": "/run/user/1000/", "DBUS_SESSION_BUS_ADDRESS": ""], exists: all),
+                       "unix:path=/run/user/1000/bus")
+        XCTAssertEqual(try SystemdUserBus.address(env: ["XDG_RUNTIME_DIR": "/tmp/a b;c"], exists: all), "unix:path=/tmp/a%20b%3bc/bus")
+        XCTAssertThrowsError(try SystemdUserBus.address(env: ["XDG_RUNTIME_DIR": "/run/user/1000"], exists: none)) {
+            XCTAssertTrue("\($0)".contains("DBUS_SESSION_BUS_ADDRESS is not set and /run/user/1000/bus ($XDG_RUNTIME_DIR/bus) does not exist"), "\($0)")
+        }
+        XCTAssertThrowsError(try SystemdUserBus.address(env: [:], exists: all)) {
+            XCTAssertTrue("\($0)".contains("DBUS_SESSION_BUS_ADDRESS and XDG_RUNTIME_DIR are not set"), "\($0)")
+        }
+    }
+
+    func testUserManagerFromCgroupPath() {
+        XCTAssertEqual(SystemdUserBus.managerUID(ofCgroupPath: "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/user.slice/x.scope"), 1000)
+        XCTAssertNil(SystemdUserBus.managerUID(ofCgroupPath: "/sys/fs/cgroup/system.slice/x.scope"))
+        XCTAssertNil(SystemdUserBus.managerUID(ofCgroupPath: "/sys/fs/cgroup/user.slice/user-1000.slice/x.scope"))
+        XCTAssertEqual(SystemdDBus.forCgroupPath("/sys/fs/cgroup/user.slice/user-7.slice/user@7.service/user.slice/a.scope").instance, .user)
+        XCTAssertEqual(SystemdDBus.forCgroupPath("/sys/fs/cgroup/system.slice/a.scope").instance, .system)
+    }
 
     func testUnitNamesAndSlices() throws {
         var m = try manager("system.slice:docker:abc")

@@ -147,15 +147,29 @@ final class V2ControllerTests: XCTestCase {
         b.throttleWriteIOPSDevice = [LinuxThrottleDevice(major: 8, minor: 0, rate: 20)]
         r.blockIO = b
         let warnings = try m.apply(r)
-        XCTAssertEqual(warnings.count, 1)
+        // Without BFQ the per-device weight is not applied (runc: silently), with a warning.
+        XCTAssertEqual(warnings.count, 2)
+        XCTAssertTrue(warnings[1].contains("linux.resources.blockIO.weightDevice ignored: the BFQ I/O scheduler is not loaded"), warnings[1])
         XCTAssertEqual(m.writes(relativeTo: fake.root), [
-            "c1/io.weight=default 4950", "c1/io.weight=8:0 10000",
+            "c1/io.weight=default 4950",
             "c1/io.max=8:0 rbps=1000 wiops=20", "c1/io.max=8:16 rbps=max",
         ])
     }
 
+    func testIOBFQWithoutPerDeviceWeights() throws {
+        // A kernel before 5.4: io.bfq.weight holds a bare number and takes no device lines.
+        let m = try leaf(["io"], ["io.weight"], ["io.bfq.weight": "100\n"])
+        var r = LinuxResources()
+        var b = LinuxBlockIO(weight: 500)
+        b.weightDevice = [LinuxWeightDevice(major: 8, minor: 0, weight: 100)]
+        r.blockIO = b
+        let warnings = try m.apply(r)
+        XCTAssertEqual(m.writes(relativeTo: fake.root), ["c1/io.bfq.weight=500"])
+        XCTAssertEqual(warnings, ["linux.resources.blockIO.weightDevice ignored: this kernel's BFQ has no per-device weights"])
+    }
+
     func testIOBFQ() throws {
-        let m = try leaf(["io"], ["io.weight", "io.bfq.weight"])
+        let m = try leaf(["io"], ["io.weight"], ["io.bfq.weight": "default 100\n"])
         var r = LinuxResources()
         var b = LinuxBlockIO(weight: 500)
         b.weightDevice = [LinuxWeightDevice(major: 8, minor: 0, weight: 100)]

@@ -25,9 +25,12 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$KVER" ] || KVER=$(ls -1 /boot/vmlinuz-* | sort -V | tail -n1 | sed 's|.*/vmlinuz-||')
 # Packages in the image. podman/containerd are the engines the suite drives with
-# the systemd driver; everything else is what systemd + the checks need.
+# the systemd driver; everything else is what systemd + the checks need. The rootless checks
+# (user bus): dbus-user-session (the user's bus at /run/user/UID/bus, which systemd --user
+# registers on), uidmap (newuidmap for the user's subuid range), slirp4netns (rootless podman).
 PACKAGES=systemd,systemd-sysv,dbus,kmod,procps,util-linux
 ENGINES="podman conmon catatonit containerd"
+ROOTLESS="dbus-user-session libpam-systemd uidmap slirp4netns"
 key=$( (cat "${BASH_SOURCE[0]}"; echo "$KVER") | sha256sum | cut -c1-12)
 IMG=$CACHE/systemd-bookworm-$key.img
 if [ "$PRINT" = 1 ]; then echo "$IMG"; exit 0; fi
@@ -64,12 +67,12 @@ debootstrap --variant=minbase --cache-dir="$CACHE/debs" --include="$PACKAGES" bo
 # The engines with apt in the image (it resolves their dependencies; debootstrap's --include
 # does not configure them reliably), no services started while installing. Best effort: without
 # them the suite's engine checks say why they skip.
-say "apt-get install $ENGINES in the image"
+say "apt-get install $ENGINES $ROOTLESS in the image"
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"; chmod 755 "$root/usr/sbin/policy-rc.d"
 mount -t proc proc "$root/proc"
 if ! chroot "$root" env DEBIAN_FRONTEND=noninteractive sh -c \
-        "apt-get update -qq && apt-get install -y -qq --no-install-recommends -o Dir::Cache::archives=/var/cache/apt/archives $ENGINES" \
+        "apt-get update -qq && apt-get install -y -qq --no-install-recommends -o Dir::Cache::archives=/var/cache/apt/archives $ENGINES $ROOTLESS" \
         >"$work/engines.log" 2>&1; then
     tail -n 20 "$work/engines.log" >&2
     say "installing the engines failed; the image has none"
@@ -78,11 +81,12 @@ umount "$root/proc"
 rm -f "$root/usr/sbin/policy-rc.d"
 
 # The kernel's modules the guest needs after the initrd (9p for the host share,
-# overlay for the engines, netfilter for their networks); depmod in the image.
+# overlay for the engines, netfilter for their networks, block/ for the BFQ I/O scheduler
+# the io weight checks switch the disk to); depmod in the image.
 say "copying the modules of $KVER"
 mkdir -p "$root/lib/modules/$KVER/kernel"
 cp -a /lib/modules/"$KVER"/modules.* "$root/lib/modules/$KVER/"
-for d in fs net lib crypto arch drivers/block drivers/virtio drivers/char drivers/net; do
+for d in fs net lib crypto arch block drivers/block drivers/virtio drivers/char drivers/net; do
     [ -d "/lib/modules/$KVER/kernel/$d" ] || continue
     mkdir -p "$root/lib/modules/$KVER/kernel/$(dirname "$d")"
     cp -a "/lib/modules/$KVER/kernel/$d" "$root/lib/modules/$KVER/kernel/$d"

@@ -12,13 +12,14 @@ set -u
 SELF=$(readlink -f "${BASH_SOURCE[0]}")
 CG=/sys/fs/cgroup
 : "${VT_RUNTIME:=}" "${VT_ROOTFS_SRC:=}" "${VT_ONLY:=}" "${VT_WORK:=/tmp/vt}"
-MODE=all ONE=""
+MODE=all ONE="" PART=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --runtime) VT_RUNTIME=$2; shift 2 ;;
         --rootfs) VT_ROOTFS_SRC=$2; shift 2 ;;
         --only) VT_ONLY=$2; shift 2 ;;
         --one) MODE=one; ONE=$2; shift 2 ;;
+        --as-user) MODE=user; ONE=$2; PART=$3; shift 3 ;;
         *) echo "inside.sh: unknown argument: $1"; exit 2 ;;
     esac
 done
@@ -67,14 +68,16 @@ wait_match() {
 }
 json_arr() { local o="" a; for a in "$@"; do a=${a//\\/\\\\}; a=${a//\"/\\\"}; o+="${o:+,}\"$a\""; done; printf '[%s]' "$o"; }
 
-# mkbundle ID CGROUPSPATH [--resources JSON] [--annotations JSON] [--hooks JSON] -- ARGS...
+# mkbundle ID CGROUPSPATH [--resources JSON] [--annotations JSON] [--hooks JSON] [--userns] -- ARGS...
+# (--userns: a user namespace mapping root to the caller's uid/gid, for the rootless checks)
 mkbundle() {
-    local id=$1 cgp=$2 res="" ann="" hooks=""; shift 2
+    local id=$1 cgp=$2 res="" ann="" hooks="" userns=""; shift 2
     while [ $# -gt 0 ]; do
         case "$1" in
             --resources) res=$2; shift 2 ;;
             --annotations) ann=$2; shift 2 ;;
             --hooks) hooks=$2; shift 2 ;;
+            --userns) userns=1; shift ;;
             --) shift; break ;;
         esac
     done
@@ -83,6 +86,10 @@ mkbundle() {
     [ -n "$ann" ] && extra+="\"annotations\": $ann,"
     [ -n "$hooks" ] && extra+="\"hooks\": $hooks,"
     [ -n "$res" ] && lin=", \"resources\": $res"
+    local nsuser=""
+    [ -n "$userns" ] && { nsuser='{"type": "user"}, '
+        lin+=", \"uidMappings\": [{\"containerID\": 0, \"hostID\": $(id -u), \"size\": 1}]"
+        lin+=", \"gidMappings\": [{\"containerID\": 0, \"hostID\": $(id -g), \"size\": 1}]"; }
     cat > "$B/config.json" <<EOF
 {
   "ociVersion": "1.0.2",
@@ -96,7 +103,7 @@ mkbundle() {
              {"destination": "/tmp", "type": "tmpfs", "source": "tmpfs"}],
   $extra
   "linux": {
-    "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}],
+    "namespaces": [$nsuser{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}, {"type": "cgroup"}],
     "cgroupsPath": "$cgp"$lin
   }
 }
@@ -107,8 +114,8 @@ sd_create() { rt --systemd-cgroup create --bundle "$B" "$1" </dev/null >"$D/$1.l
 sd_started() { sd_create "$1"; rt start "$1" >>"$D/$1.log" 2>&1 || { show "$D/$1.log"; die "start $1 failed"; }; }
 
 # ---------------------------------------------------------------- checks
-CHECKS=(env forms properties properties_devices_io memory_enforced pids_enforced update pause_resume events_ps kill_all
-        failed_create killed_create notify_socket podman containerd leftovers)
+CHECKS=(env forms properties properties_devices_io io_device_weight memory_enforced pids_enforced update pause_resume events_ps kill_all
+        failed_create killed_create notify_socket podman containerd user_bus user_bus_refusals podman_rootless leftovers)
 
 t_env() {
     expect pid1 "$(cat /proc/1/comm)" systemd
@@ -196,6 +203,54 @@ t_properties_devices_io() {
     expect IOReadBandwidthMax "$(prop $unit IOReadBandwidthMax)" "/dev/block/$root 1048576"
     rt delete --force $id >/dev/null 2>&1
     expect unit-gone "$(gone $unit)" gone
+}
+
+# blockIO.weightDevice (IODeviceWeight) as runc: without BFQ it is not applied (a warning, the
+# create succeeds); with BFQ loaded but the disk on another scheduler the kernel refuses the
+# per-device weight and create fails naming the field, leaving nothing; with the disk on BFQ the
+# weight is in io.bfq.weight and IODeviceWeight shows it (converted to io.weight's range, as runc).
+t_io_device_weight() {
+    local id unit root res sched
+    root=$(mountpoint -d /)
+    res='{"blockIO":{"weightDevice":[{"major":'${root%%:*}',"minor":'${root##*:}',"weight":500}]}}'
+    grep -qw bfq /proc/modules && die "bfq is already loaded: the no-BFQ case cannot be checked"
+    id=iow1 unit=vt-iow1.scope
+    mkbundle $id "system.slice:vt:$id" --resources "$res" -- sleep 1000
+    sd_create $id
+    expect nobfq.IODeviceWeight "$(prop $unit IODeviceWeight)" "/dev/block/$root 4950"
+    expect nobfq.warning "$(grep -c 'blockIO.weightDevice ignored: the BFQ I/O scheduler is not loaded' "$D/$id.log")" 1
+    expect nobfq.no-bfq-file "$([ -e "$CG$(prop $unit ControlGroup)/io.bfq.weight" ] && echo present || echo absent)" absent
+    rt delete --force $id >/dev/null 2>&1
+    expect nobfq.unit-gone "$(gone $unit)" gone
+
+    modprobe bfq 2>"$D/modprobe.log" || { show "$D/modprobe.log"; die "modprobe bfq failed"; }
+    sched=$(cat /sys/block/vda/queue/scheduler)
+    note "vda scheduler: $sched"
+    id=iow2 unit=vt-iow2.scope
+    mkbundle $id "system.slice:vt:$id" --resources "$res" -- sleep 1000
+    if rt --systemd-cgroup create --bundle "$B" $id >"$D/$id.log" 2>&1; then
+        show "$D/$id.log"; expect bfq-other-scheduler.create-fails succeeded failed
+    else
+        expect bfq-other-scheduler.error-names-field "$(grep -c "linux.resources.blockIO.weightDevice\[0\] ($root weight 500)" "$D/$id.log")" 1
+        grep -q 'weightDevice' "$D/$id.log" || show "$D/$id.log"
+    fi
+    expect bfq-other-scheduler.unit-gone "$(gone $unit)" gone
+    expect bfq-other-scheduler.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+
+    echo bfq > /sys/block/vda/queue/scheduler || die "cannot switch vda to bfq"
+    expect scheduler "$(grep -o '\[bfq\]' /sys/block/vda/queue/scheduler)" "[bfq]"
+    id=iow3 unit=vt-iow3.scope
+    mkbundle $id "system.slice:vt:$id" --resources "$res" -- sleep 1000
+    sd_create $id
+    expect bfq.IODeviceWeight "$(prop $unit IODeviceWeight)" "/dev/block/$root 4950"
+    expect bfq.file "$(grep -cx "$root 500" "$CG$(prop $unit ControlGroup)/io.bfq.weight")" 1
+    expect bfq.no-warning "$(grep -c 'weightDevice ignored' "$D/$id.log")" 0
+    rt delete --force $id >/dev/null 2>&1
+    expect bfq.unit-gone "$(gone $unit)" gone
+    # Back to the scheduler the disk had, and BFQ unloaded (best effort).
+    grep -o '\[[^]]*\]' <<<"$sched" | tr -d '[]' > /sys/block/vda/queue/scheduler 2>/dev/null
+    rmmod bfq 2>/dev/null
+    return 0
 }
 
 t_memory_enforced() {
@@ -358,12 +413,203 @@ t_containerd() {
     kill $pid; wait $pid 2>/dev/null
 }
 
+# ---------------------------------------------------------------- rootless: the user's systemd
+# A throwaway user (with a subuid range) whose systemd instance runs because of lingering
+# (user@UID.service, the user bus at /run/user/UID/bus from dbus-user-session). The u_* parts run
+# as that user in a service of its systemd instance (systemd-run --user --pipe): the runtime must
+# run inside the user's own cgroup tree, or its systemd could not move the init into the scope.
+VTU=vtuser
+user_setup() {
+    if ! id $VTU >/dev/null 2>&1; then
+        useradd -m -s /bin/bash $VTU >"$D/useradd.log" 2>&1 || { show "$D/useradd.log"; die "useradd $VTU failed"; }
+    fi
+    grep -q "^$VTU:" /etc/subuid 2>/dev/null || echo "$VTU:200000:65536" >> /etc/subuid
+    grep -q "^$VTU:" /etc/subgid 2>/dev/null || echo "$VTU:200000:65536" >> /etc/subgid
+    VUID=$(id -u $VTU)
+    loginctl enable-linger $VTU || die "loginctl enable-linger $VTU failed"
+    local i
+    for i in $(seq 600); do
+        [ "$(systemctl is-active user@$VUID.service 2>/dev/null)" = active ] && [ -S /run/user/$VUID/bus ] && break
+        sleep 0.1
+    done
+    [ "$(systemctl is-active user@$VUID.service)" = active ] || die "user@$VUID.service is not active after enable-linger"
+    [ -S /run/user/$VUID/bus ] || die "no user bus at /run/user/$VUID/bus (dbus-user-session)"
+}
+# as_user PART: runs u_PART of this script as $VTU in its systemd instance; its PASS/FAIL lines
+# come back on the pipe, a die() there lands in $D/.reason.
+as_user() {
+    chown -R $VTU "$D"; chmod 666 "$VT_WORK/.results"
+    timeout -k 5 300 runuser -u $VTU -- env XDG_RUNTIME_DIR=/run/user/$VUID \
+        systemd-run --user --wait --pipe --quiet --collect -p TimeoutStartSec=280 \
+        -E XDG_RUNTIME_DIR=/run/user/$VUID -E PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+        -E VT_RUNTIME="$VT_RUNTIME" -E VT_WORK="$VT_WORK" -E VT_ROOTFS_SRC="$VT_ROOTFS_SRC" \
+        bash "$SELF" --as-user "$CHECK" "$1" </dev/null
+    [ -s "$D/.reason" ] && exit 1
+    return 0
+}
+uprop() { systemctl --user show -P "$2" "$1" 2>/dev/null; }
+ugone() {
+    local ls as
+    ls=$(uprop "$1" LoadState); as=$(uprop "$1" ActiveState)
+    if [ "$ls" = not-found ] || [ "$as" = inactive ]; then echo gone; else echo "$ls/$as"; fi
+}
+
+t_user_bus() {
+    user_setup
+    # Debian's user@.service delegates only some controllers to the user's systemd.
+    local dc ctl
+    dc=$(prop user@$VUID.service DelegateControllers)
+    ctl=$(cat $CG/user.slice/user-$VUID.slice/user@$VUID.service/cgroup.controllers 2>/dev/null)
+    note "user@$VUID.service: Delegate=$(prop user@$VUID.service Delegate) DelegateControllers='$dc'; the manager's controllers: '$ctl'"
+    expect delegated-memory-pids "$(grep -ow -e memory -e pids <<<"$ctl" | sort | tr '\n' ' ')" "memory pids "
+    as_user user_bus
+}
+
+u_user_bus() {
+    local uid unit base id dir
+    uid=$(id -u)
+    base=/user.slice/user-$uid.slice/user@$uid.service
+    unset DBUS_SESSION_BUS_ADDRESS   # runc's fallback: unix:path=$XDG_RUNTIME_DIR/bus
+    # cgroupsPath user.slice:swiftrun:ID, limits from linux.resources.
+    id=u1 unit=swiftrun-u1.scope
+    mkbundle $id "user.slice:swiftrun:$id" --userns --resources '{"memory":{"limit":67108864},"pids":{"limit":20}}' -- sleep 1000
+    sd_started $id
+    dir=$CG$base/user.slice/$unit
+    expect $id.active "$(uprop $unit ActiveState)" active
+    expect $id.cgroup "$(uprop $unit ControlGroup)" "$base/user.slice/$unit"
+    expect $id.init-in-unit "$(grep -cx "$(state_field $id pid)" "$dir/cgroup.procs" 2>/dev/null)" 1
+    expect $id.MemoryMax "$(uprop $unit MemoryMax)" 67108864
+    expect $id.TasksMax "$(uprop $unit TasksMax)" 20
+    expect $id.file.memory.max "$(cat $dir/memory.max)" 67108864
+    expect $id.file.pids.max "$(cat $dir/pids.max)" 20
+    rt update --memory 134217728 --pids-limit 30 $id >"$D/u.log" 2>&1 || { show "$D/u.log"; die "update failed"; }
+    expect $id.update.MemoryMax "$(uprop $unit MemoryMax)" 134217728
+    expect $id.update.TasksMax "$(uprop $unit TasksMax)" 30
+    expect $id.update.file.pids.max "$(cat $dir/pids.max)" 30
+    rt pause $id || die "pause failed"
+    expect $id.paused "$(state_field $id status)/$(cat $dir/cgroup.freeze)" paused/1
+    rt resume $id || die "resume failed"
+    expect $id.resumed "$(state_field $id status)/$(cat $dir/cgroup.freeze)" running/0
+    expect $id.ps "$(rt ps --format json $id | tr ',' '\n' | grep -c '[0-9]')" 1
+    rt kill --all $id KILL || die "kill --all failed"
+    wait_status $id stopped 100 || die "not stopped after kill --all"
+    rt delete $id >"$D/del.log" 2>&1 || { show "$D/del.log"; die "delete failed"; }
+    expect $id.unit-gone "$(ugone $unit)" gone
+    expect $id.cgroup-gone "$([ -d "$dir" ] && echo present || echo gone)" gone
+
+    # No cgroupsPath: swiftrun-ID.scope in the user manager's user.slice; a pids limit holds.
+    id=u2 unit=swiftrun-u2.scope
+    mkbundle $id "" --userns --resources '{"pids":{"limit":10}}' -- \
+        sh -c '(for i in $(seq 30); do sleep 100 & done) 2>/dev/null; echo forked; exec sleep 1000'
+    sd_started $id
+    dir=$CG$base/user.slice/$unit
+    expect $id.cgroup "$(uprop $unit ControlGroup)" "$base/user.slice/$unit"
+    wait_match "$D/$id.log" 'forked' 300 || { show "$D/$id.log"; die "the fork loop did not finish"; }
+    expect $id.pids-capped "$(( $(cat $dir/pids.current) <= 10 ))" 1
+    expect $id.pids.events-max "$(awk '$1=="max"{print ($2>0)?"hit":"not hit"}' $dir/pids.events)" hit
+    rt delete --force $id >/dev/null 2>&1
+    expect $id.unit-gone "$(ugone $unit)" gone
+    expect $id.cgroup-gone "$([ -d "$dir" ] && echo present || echo gone)" gone
+
+    # An explicit DBUS_SESSION_BUS_ADDRESS; a memory limit kills an over-allocating process.
+    export DBUS_SESSION_BUS_ADDRESS=unix:path=$XDG_RUNTIME_DIR/bus
+    id=u3 unit=vt-u3.scope
+    mkbundle $id ":vt:$id" --userns --resources '{"memory":{"limit":33554432,"swap":33554432}}' -- \
+        sh -c 'dd if=/dev/zero of=/dev/null bs=100M count=1; echo "dd_rc=$?"; sleep 1000'
+    sd_started $id
+    dir=$CG$base/user.slice/$unit
+    wait_match "$D/$id.log" '^dd_rc=' 300 || { show "$D/$id.log"; die "dd did not finish in 30 s"; }
+    expect $id.dd-killed "$(sed -n 's/^dd_rc=//p' "$D/$id.log")" 137
+    expect $id.oom_kill "$(awk '$1=="oom_kill"{print ($2>0)?"yes":"no"}' $dir/memory.events)" yes
+    rt delete --force $id >/dev/null 2>&1
+    expect $id.unit-gone "$(ugone $unit)" gone
+}
+
+t_user_bus_refusals() {
+    user_setup
+    as_user user_bus_refusals
+}
+
+u_user_bus_refusals() {
+    local id unit out
+    # No user bus: the error says so, naming what was tried; nothing is left.
+    id=nb
+    mkbundle $id "" --userns -- true
+    out=$(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR=$D/nobus "$VT_RUNTIME" --root "$R" --systemd-cgroup create --bundle "$B" $id 2>&1)
+    expect no-bus.error "$(grep -c "no user bus was found: DBUS_SESSION_BUS_ADDRESS is not set and $D/nobus/bus" <<<"$out")" 1 || note "$out"
+    expect no-bus.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+    out=$(DBUS_SESSION_BUS_ADDRESS=unix:path=$D/nobus.sock rt --systemd-cgroup create --bundle "$B" $id 2>&1)
+    expect bad-address.error "$(grep -c "cannot connect to the user's systemd instance on the user bus unix:path=$D/nobus.sock" <<<"$out")" 1 || note "$out"
+    expect bad-address.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+    # A create that fails once the scope exists (a createRuntime hook fails) leaves no unit.
+    id=fc unit=vt-fc.scope
+    mkbundle $id "user.slice:vt:$id" --userns --hooks '{"createRuntime":[{"path":"/bin/false"}]}' -- sleep 1000
+    if rt --systemd-cgroup create --bundle "$B" $id >"$D/$id.log" 2>&1; then die "create succeeded with a failing hook"; fi
+    expect failed-create.unit-gone "$(ugone $unit)" gone
+    expect failed-create.cgroup-gone "$(ls -d $CG/user.slice/user-$(id -u).slice/user@$(id -u).service/user.slice/$unit 2>/dev/null | grep -c .)" 0
+    expect failed-create.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+    # A limit of a controller the user's systemd was not given (cpuset) fails, as with runc, and
+    # leaves nothing.
+    id=cs unit=vt-cs.scope
+    mkbundle $id "user.slice:vt:$id" --userns --resources '{"cpu":{"cpus":"0"}}' -- sleep 1000
+    if rt --systemd-cgroup create --bundle "$B" $id >"$D/$id.log" 2>&1; then
+        note "cpuset is delegated to the user here: create succeeded"
+        rt delete --force $id >/dev/null 2>&1
+    else
+        expect cpuset.error-names-it "$(grep -q 'cpuset' "$D/$id.log" && echo named || echo not-named)" named || show "$D/$id.log"
+    fi
+    expect cpuset.unit-gone "$(ugone $unit)" gone
+    expect cpuset.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+}
+
+# Rootless podman with the systemd cgroup manager and swiftrun, as the user.
+t_podman_rootless() {
+    command -v podman >/dev/null || skip "podman is not in the image"
+    user_setup
+    as_user podman_rootless
+}
+
+u_podman_rootless() {
+    local out P
+    mkdir -p "$D/store" "$D/run"
+    P=(podman --root "$D/store" --runroot "$D/run" --storage-driver vfs --cgroup-manager=systemd --runtime "$VT_RUNTIME")
+    tar -C "$ROOTFS" -c . | timeout 120 "${P[@]}" import - localhost/vt-busybox >"$D/import.log" 2>&1 \
+        || { show "$D/import.log"; die "podman import failed"; }
+    out=$(timeout 120 "${P[@]}" run --rm --network none --name vtpodr localhost/vt-busybox sh -c 'echo hello; cat /proc/self/cgroup' 2>&1)
+    echo "$out" > "$D/podman.log"
+    expect run-output "$(head -n1 <<<"$out")" hello || show "$D/podman.log"
+    out=$(timeout 120 "${P[@]}" run -d --network none --memory 64m --name vtpodr2 localhost/vt-busybox sleep 1000 2>&1 | tail -n1)
+    local unit
+    unit=$(systemctl --user list-units --all --plain --no-legend 'libpod-*.scope' | awk '{print $1}' | grep -v conmon | head -n1)
+    expect unit-exists "$([ -n "$unit" ] && echo yes || echo no)" yes || note "$out"
+    [ -n "$unit" ] && expect unit-MemoryMax "$(uprop "$unit" MemoryMax)" 67108864
+    timeout 60 "${P[@]}" exec vtpodr2 echo exec-ok > "$D/exec.log" 2>&1
+    expect exec "$(head -n1 "$D/exec.log")" exec-ok || show "$D/exec.log"
+    timeout 60 "${P[@]}" rm -f -t 0 vtpodr2 >/dev/null 2>&1
+    [ -n "$unit" ] && expect unit-gone "$(ugone "$unit")" gone
+    return 0
+}
+
 t_leftovers() {
     expect no-vt-units "$(systemctl list-units --all --plain --no-legend 'vt-*.scope' 'swiftrun-*.scope' | grep -c .)" 0
     expect no-failed-units "$(systemctl list-units --failed --plain --no-legend | grep -c 'scope')" 0
+    if id $VTU >/dev/null 2>&1; then
+        local u; u=$(id -u $VTU)
+        expect no-user-units "$(runuser -u $VTU -- env XDG_RUNTIME_DIR=/run/user/$u systemctl --user list-units --all --plain --no-legend 'vt-*.scope' 'swiftrun-*.scope' 'libpod-*.scope' | grep -c .)" 0
+        loginctl disable-linger $VTU 2>/dev/null
+    fi
 }
 
 # ---------------------------------------------------------------- driver
+if [ "$MODE" = user ]; then
+    # A check's u_PART, as $VTU (as_user): its own state root, containers deleted after.
+    CHECK=$ONE D=$VT_WORK/$ONE R=$VT_WORK/$ONE/uroot
+    mkdir -p "$R"
+    cleanup() { for d in "$R"/*/; do [ -d "$d" ] && timeout 20 "$VT_RUNTIME" --root "$R" delete --force "$(basename "$d")" >/dev/null 2>&1; done; }
+    trap cleanup EXIT
+    "u_$PART"
+    exit 0
+fi
 if [ "$MODE" = one ]; then
     CHECK=$ONE D=$VT_WORK/$ONE R=$VT_WORK/$ONE/root
     mkdir -p "$D" "$R"

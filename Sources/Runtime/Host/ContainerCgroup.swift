@@ -5,15 +5,23 @@ import OCISpec
 /// The glue between a container and its cgroup manager: which manager, which device rules,
 /// and how to find it again from the saved state.
 enum ContainerCgroup {
-    /// A manager for a new container, honouring linux.cgroupsPath.
-    static func make(spec: Spec, id: String, systemd: Bool = false) throws -> CgroupManager {
+    /// A manager for a new container, honouring linux.cgroupsPath. `systemd` with `rootless`: the
+    /// user's systemd instance over the user bus (runc's rootless systemd driver).
+    static func make(spec: Spec, id: String, systemd: Bool = false, rootless: Bool = false) throws -> CgroupManager {
         if systemd {
             guard SystemdDBus.isRunning() else {
                 throw RuntimeError("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); use the cgroupfs driver")
             }
+            let bus = SystemdDBus(rootless ? .user : .system)
+            if rootless {
+                guard Cgroups.detectMode() == .unified else {
+                    throw RuntimeError("--systemd-cgroup: rootless containers need the unified cgroup v2 hierarchy (runc: cannot use rootless systemd cgroups manager on cgroup v1)")
+                }
+                do { try bus.connect() } catch { throw RuntimeError("--systemd-cgroup", cause: error) }
+            }
             do {
                 return try Cgroups.systemdManager(cgroupsPath: spec.linux?.cgroupsPath, id: id,
-                                                  annotations: spec.annotations, bus: SystemdDBus())
+                                                  annotations: spec.annotations, bus: bus, userManager: rootless)
             } catch { throw RuntimeError("--systemd-cgroup: config.json: linux.cgroupsPath", cause: error) }
         }
         do { return try Cgroups.manager(cgroupsPath: spec.linux?.cgroupsPath, id: id) } catch {
@@ -48,7 +56,7 @@ enum ContainerCgroup {
     static func load(mode: CgroupMode?, paths: [String: String]?, systemdUnit: String? = nil) -> CgroupManager? {
         guard let mode, let paths, !paths.isEmpty else { return nil }
         if let unit = systemdUnit, let p = paths[""] {
-            return Cgroups.systemdManager(unit: unit, path: p, bus: SystemdDBus())
+            return Cgroups.systemdManager(unit: unit, path: p, bus: SystemdDBus.forCgroupPath(p))
         }
         return Cgroups.manager(paths: paths, mode: mode)
     }

@@ -110,15 +110,13 @@ public enum Create {
             if let host = o.notifySocket, !host.isEmpty, spec.process != nil {
                 try NotifySocket.prepare(spec: &spec, process: &process, store: store, id: id)
             }
-            if o.systemdCgroup && o.rootlessCgroups {
-                throw RuntimeError("--systemd-cgroup: rootless containers (systemd's user bus) are not supported")
-            }
-            let full = try ContainerCgroup.make(spec: spec, id: id, systemd: o.systemdCgroup)
+            let full = try ContainerCgroup.make(spec: spec, id: id, systemd: o.systemdCgroup, rootless: o.rootlessCgroups)
             // Before the intent: a refused cgroup is not ours, and delete must not remove it.
             try ContainerCgroup.refuseOccupied(full)
             var cg: CgroupManager? = full
-            // Rootless with the default path: only what the user may make (Delegation).
-            let delegated = o.rootlessCgroups && (spec.linux?.cgroupsPath ?? "").isEmpty
+            // Rootless with the default path: only what the user may make (Delegation). The user's
+            // systemd instance makes the scope itself (delegated to the user).
+            let delegated = o.rootlessCgroups && !o.systemdCgroup && (spec.linux?.cgroupsPath ?? "").isEmpty
             var resources = ContainerCgroup.resources(for: spec)
             if o.rootlessCgroups { resources.devices = nil }
             var intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),

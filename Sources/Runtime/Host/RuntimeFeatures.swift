@@ -17,7 +17,7 @@ public enum RuntimeFeatures {
         var linux = LinuxFeatures()
         linux.namespaces = ["cgroup", "ipc", "mount", "network", "pid", "time", "user", "uts"]
         linux.capabilities = CapabilityNames.all.sorted { $0.value < $1.value }.map(\.key)
-        linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: systemdDriverWorks, systemdUser: false, rdma: true)
+        linux.cgroup = CgroupFeatures(v1: true, v2: true, systemd: systemdDriverWorks, systemdUser: systemdDriverWorks, rdma: true)
         linux.seccomp = Seccomp.featuresObject()
         // features.md: what the runtime supports, not what this host has enabled. Support for the
         // LSM labels and resctrl is always built in; a label or intelRdt on a host without the LSM
