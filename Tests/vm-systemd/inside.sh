@@ -562,7 +562,9 @@ u_user_bus_refusals() {
     expect cpuset.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
 }
 
-# Rootless podman with the systemd cgroup manager and swiftrun, as the user.
+# Rootless podman with the systemd cgroup manager and swiftrun, as the user. podman runs the
+# runtime as root of its user namespace, where libdbus cannot authenticate to the user's bus
+# (Docs/CGROUPS.md): the create must fail saying so, and leave no scope; podman still cleans up.
 t_podman_rootless() {
     command -v podman >/dev/null || skip "podman is not in the image"
     user_setup
@@ -572,21 +574,17 @@ t_podman_rootless() {
 u_podman_rootless() {
     local out P
     mkdir -p "$D/store" "$D/run"
-    P=(podman --root "$D/store" --runroot "$D/run" --storage-driver vfs --cgroup-manager=systemd --runtime "$VT_RUNTIME")
+    P=(podman --root "$D/store" --runroot "$D/run" --storage-driver vfs --runtime "$VT_RUNTIME")
     tar -C "$ROOTFS" -c . | timeout 120 "${P[@]}" import - localhost/vt-busybox >"$D/import.log" 2>&1 \
         || { show "$D/import.log"; die "podman import failed"; }
-    out=$(timeout 120 "${P[@]}" run --rm --network none --name vtpodr localhost/vt-busybox sh -c 'echo hello; cat /proc/self/cgroup' 2>&1)
+    out=$(timeout 120 "${P[@]}" --cgroup-manager=systemd run --rm --network none --name vtpodr localhost/vt-busybox echo hello 2>&1)
     echo "$out" > "$D/podman.log"
-    expect run-output "$(head -n1 <<<"$out")" hello || show "$D/podman.log"
-    out=$(timeout 120 "${P[@]}" run -d --network none --memory 64m --name vtpodr2 localhost/vt-busybox sleep 1000 2>&1 | tail -n1)
-    local unit
-    unit=$(systemctl --user list-units --all --plain --no-legend 'libpod-*.scope' | awk '{print $1}' | grep -v conmon | head -n1)
-    expect unit-exists "$([ -n "$unit" ] && echo yes || echo no)" yes || note "$out"
-    [ -n "$unit" ] && expect unit-MemoryMax "$(uprop "$unit" MemoryMax)" 67108864
-    timeout 60 "${P[@]}" exec vtpodr2 echo exec-ok > "$D/exec.log" 2>&1
-    expect exec "$(head -n1 "$D/exec.log")" exec-ok || show "$D/exec.log"
-    timeout 60 "${P[@]}" rm -f -t 0 vtpodr2 >/dev/null 2>&1
-    [ -n "$unit" ] && expect unit-gone "$(ugone "$unit")" gone
+    expect systemd-manager.refused "$(grep -c "libdbus) authenticates as uid 0" <<<"$out")" 1 || show "$D/podman.log"
+    timeout 60 "${P[@]}" rm -f -t 0 vtpodr >/dev/null 2>&1
+    expect systemd-manager.no-scope "$(systemctl --user list-units --all --plain --no-legend 'libpod-*.scope' | grep -v conmon | grep -c .)" 0
+    # The same podman with its cgroupfs manager runs the container.
+    out=$(timeout 120 "${P[@]}" --cgroup-manager=cgroupfs run --rm --network none localhost/vt-busybox echo hello 2>&1)
+    expect cgroupfs-manager.run "$(tail -n1 <<<"$out")" hello || note "$out"
     return 0
 }
 

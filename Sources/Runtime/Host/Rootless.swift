@@ -35,6 +35,23 @@ public enum Rootless {
         }
     }
 
+    /// Root of a user namespace whose systemd is outside it (rootless podman, rootlesskit: the
+    /// system bus socket belongs to an id this namespace does not map): runc then uses the bus of
+    /// the namespace's owner, authenticating as that uid, but libdbus authenticates as the euid
+    /// (0 here), which every bus outside refuses. The refusal, or nil when the bus is reachable.
+    static func systemdBusRefusal(socket: String = "/run/dbus/system_bus_socket") -> String? {
+        guard euid == 0, inUserNamespace(), let st = FileIO.status(socket) else { return nil }
+        let overflow = (try? FileIO.readString("/proc/sys/kernel/overflowuid"))
+            .flatMap { $0.split(whereSeparator: { $0 == "\n" || $0 == " " }).first.flatMap { UInt32($0) } } ?? 65534
+        guard st.st_uid == overflow else { return nil }
+        let map = ((try? FileIO.readString("/proc/self/uid_map")) ?? "").split(separator: "\n").first
+            .map { $0.split(separator: " ").joined(separator: " ") } ?? ""
+        return "--systemd-cgroup: the runtime is root of a user namespace (uid_map \"\(map)\") and systemd is outside it "
+            + "(rootless podman, rootlesskit): its buses see this process as the namespace's owner, but swiftrun's D-Bus "
+            + "client (libdbus) authenticates as uid 0, which they refuse (runc authenticates as the owner's uid); "
+            + "use the cgroupfs driver there (podman --cgroup-manager=cgroupfs)"
+    }
+
     /// The checks runc makes for a non-root euid, before anything is made (runc's wording).
     static func validate(_ spec: Spec, plan: NamespacePlan) throws {
         guard euid != 0 else { return }
