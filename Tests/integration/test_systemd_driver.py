@@ -4,6 +4,7 @@ driver itself is tested on a real systemd host by `make vm-systemd-test` (Tests/
 
 import json
 import os
+import time
 
 import pytest
 
@@ -92,7 +93,12 @@ def test_notify_socket_relays_ready(rt, bundle, tmp_path, verb):
     assert msgs == [b"READY=1\n", b"MAINPID=%d\n" % pid, b"BARRIER=1"], msgs
     # recv without ancillary space closed the barrier's pipe: the runtime is done.
     assert p.wait(timeout=15) == 0, open(tmp_path / "ctr.log").read()
-    out = open(tmp_path / "ctr.log").read()
+    # The container's "sent" follows its READY=1 and may land after the runtime returned.
+    for _ in range(100):
+        out = open(tmp_path / "ctr.log").read()
+        if "sent" in out:
+            break
+        time.sleep(0.1)
     assert "env=/run/notify/notify.sock" in out and "is-socket" in out and "sent" in out, out
     assert rt.status(cid) == "running"
     srv.close()
