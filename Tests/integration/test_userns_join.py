@@ -162,6 +162,26 @@ def test_join_userns_and_pid_namespace_by_path(rt, bundle):
     assert out == [_ns("pid", sandbox), "sleep"]
 
 
+def test_join_userns_with_a_new_time_namespace(rt, bundle):
+    """A new time namespace with offsets, with the user namespace joined by path: it belongs to
+    the joined user namespace too, and the offsets apply."""
+    sandbox = _sandbox(rt, bundle)
+    offset = 100000
+    b = _joining(bundle, sandbox, "cat /proc/uptime; sleep 1000")
+    b.add_ns("time")
+    b.config["linux"]["timeOffsets"] = {"boottime": {"secs": offset, "nanosecs": 0},
+                                        "monotonic": {"secs": offset, "nanosecs": 0}}
+    cid = new_id()
+    rt.create(b, cid)
+    pid = rt.state(cid)["pid"]
+    assert _ns("time", pid) not in (_ns("time"), _ns("time", sandbox))
+    assert _owner("/proc/%d/ns/time" % pid) == _ns("user", sandbox)
+    with open("/proc/uptime") as f:
+        host = float(f.read().split()[0])
+    inside = float(rt("exec", cid, "cat", "/proc/uptime").stdout.split()[0])
+    assert host + offset - 1 <= inside <= host + offset + 5
+
+
 @swiftrun_only_because("says only 'failed to setns into user namespace: Invalid argument'")
 def test_join_userns_path_that_is_not_a_user_namespace(rt, bundle):
     """A `user` path naming another kind of namespace: a clear error naming the field and the path,

@@ -10,7 +10,8 @@ import OCISpec
 /// container's root may mount /proc only for a pid namespace its user namespace owns; the runtime
 /// cannot join the user namespace itself (it could never leave it). So the runtime clones this
 /// child without namespace flags; it sets oom_score_adj with the host's credentials, joins the
-/// namespaces given by path (NamespaceJoins: runc's order) and clones the init with
+/// namespaces given by path (NamespaceJoins: runc's order), makes a new time namespace (with its
+/// offsets) for its child, and clones the init with
 /// `CLONE_NEWPID | CLONE_PARENT`: the init is the runtime's child, PID 1 of a pid namespace owned by
 /// the joined user namespace, and in every joined namespace already. This child writes the init's
 /// pid to a pipe and exits; the runtime reaps it and goes on with the init (`UserNamespaceJoin.init`).
@@ -45,7 +46,25 @@ enum UserNamespaceJoin {
         _ = k.prctl(PR_SET_PDEATHSIG, UInt(SIGKILL))
         if Proc.parentPid != c.parentPid { Proc.exitNow(1) }
         try ContainerInit.setOOMScoreAdj(c.process)
+        // A new time namespace (for the init: time_for_children) must be made inside the joined
+        // user namespace to be owned by it, and its offsets written before any process is in it.
+        // Non-dumpable there, /proc/self is no longer ours to open, and the kernel checks the
+        // opener's credentials: open the host's file now, write it once the namespace exists.
+        let offsets = c.plan.newTime ? NamespaceSwitch.offsetLines(c.spec.linux?.timeOffsets) : ""
+        var offsetsFD: Int32 = -1
+        if !offsets.isEmpty {
+            do { offsetsFD = try ProcFS.with { try $0.openFile("self/timens_offsets", flags: O_WRONLY) } } catch {
+                throw RuntimeError("linux.timeOffsets", cause: error)
+            }
+        }
+        defer { FileIO.close(offsetsFD) }
         try NamespaceJoins.enter(c.plan.joins, kernel: k)
+        if c.plan.newTime {
+            do {
+                try Namespaces.unshare(NamespaceKind.time.cloneFlag, what: "time namespace", kernel: k)
+                if offsetsFD >= 0 { try FileIO.writeAll(fd: offsetsFD, Array(offsets.utf8), name: "/proc/self/timens_offsets") }
+            } catch { throw RuntimeError("linux.timeOffsets", cause: error) }
+        }
         return c.plan.cloneFlags | Proc.cloneParent
     }
 

@@ -359,20 +359,27 @@ struct NamespaceSwitch {
                 throw RuntimeError("linux.namespaces: join pid namespace \(p)", cause: error)
             }
         }
-        if plan.newTime {
+        // (With a joining child, that child makes it inside the joined user namespace.)
+        if plan.newTime && !plan.forkInJoinedUserNamespace {
             savedTime = try FileIO.open("/proc/self/ns/time_for_children", O_RDONLY)
             do {
                 try Namespaces.unshare(NamespaceKind.time.cloneFlag, what: "time namespace")
-                var lines = ""
-                for (clock, off) in (timeOffsets ?? [:]).sorted(by: { $0.key < $1.key }) {
-                    lines += "\(clock) \(off.secs ?? 0) \(off.nanosecs ?? 0)\n"
-                }
+                let lines = Self.offsetLines(timeOffsets)
                 if !lines.isEmpty { try ProcFS.with { try $0.write("self/timens_offsets", lines) } }
             } catch {
                 undo()
                 throw RuntimeError("linux.timeOffsets", cause: error)
             }
         }
+    }
+
+    /// linux.timeOffsets as /proc/<pid>/timens_offsets takes them.
+    static func offsetLines(_ timeOffsets: [String: LinuxTimeOffset]?) -> String {
+        var lines = ""
+        for (clock, off) in (timeOffsets ?? [:]).sorted(by: { $0.key < $1.key }) {
+            lines += "\(clock) \(off.secs ?? 0) \(off.nanosecs ?? 0)\n"
+        }
+        return lines
     }
 
     func undo() {
