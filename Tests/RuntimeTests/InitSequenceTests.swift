@@ -188,8 +188,8 @@ final class InitSequenceTests: XCTestCase {
     }
 
     /// A user namespace joined by path with a new pid namespace: the runtime's clone3 has no
-    /// namespace flags; its child joins (same order), then clones the init with CLONE_NEWPID and
-    /// CLONE_PARENT, and the init only unshares the rest.
+    /// namespace flags; its child joins (same order), makes the new time namespace inside it, then
+    /// clones the init with CLONE_NEWPID and CLONE_PARENT, and the init only unshares the rest.
     func testJoinedUserNamespaceWithNewPidNamespaceForksInIt() throws {
         let k = RecordingKernel()
         let (parent, child) = try SyncChannel.pair()
@@ -197,7 +197,7 @@ final class InitSequenceTests: XCTestCase {
         let net = nsFile("net"), user = nsFile("user")
         var c = try context("""
         [{"type": "user", "path": "\(user)"}, {"type": "network", "path": "\(net)"}, {"type": "pid"}, {"type": "mount"},
-         {"type": "uts"}]
+         {"type": "uts"}, {"type": "time"}]
         """, sync: child, kernel: k, parentPid: Proc.parentPid)
         XCTAssertTrue(c.plan.forkInJoinedUserNamespace)
         XCTAssertEqual(c.plan.runtimeCloneFlags, 0)
@@ -208,6 +208,7 @@ final class InitSequenceTests: XCTestCase {
             "setns \(user) 0x10000000",
             "setresgid 0 0 0",
             "setresuid 0 0 0",
+            "unshare 0x80",  // CLONE_NEWTIME, for the init: owned by the joined user namespace
         ])
         // The init it clones: no joins, the new namespaces unshared inside the joined one.
         k.reset()
