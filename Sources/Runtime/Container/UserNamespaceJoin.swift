@@ -20,6 +20,9 @@ enum UserNamespaceJoin {
     /// In the runtime's child: returns only in the init (with `namespacesJoined`); the child itself exits.
     static func cloneInit(_ c: InitContext, pidPipe: (read: Int32, write: Int32)) -> InitContext {
         FileIO.close(pidPipe.read)
+        // Only what the init needs goes into the joined user namespace with us (the init closes
+        // the rest too): not the runtime's lock, state dir or cgroup fds.
+        FDTable.closeAll(except: ContainerInit.keptFDs(c) + [pidPipe.write])
         do {
             let flags = try enter(c)
             let g = try Proc.clone3(flags: flags)
