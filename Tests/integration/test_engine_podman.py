@@ -151,6 +151,28 @@ def test_podman_pod_shares_pid_net_ipc(podman):
         podman("pod", "rm", "--force", pod, check=False)
 
 
+def test_podman_pod_with_a_user_namespace(podman):
+    """A pod with a user namespace (--uidmap on the pod, as Kubernetes' hostUsers: false): its
+    containers join the infra container's user and network namespaces by path and get pid and
+    mount namespaces of their own, which that user namespace must own (/proc is mounted)."""
+    pod = new_id("pod")
+    podman.pods.append(podman("pod", "create", "--name", pod, "--share", "net,ipc,uts", "--network", "none",
+                              "--uidmap", "0:100000:65536", "--gidmap", "0:100000:65536").stdout.strip())
+    try:
+        p = podman("run", "--rm", "--pod", pod, podman.image, "sh", "-c",
+                   "cat /proc/self/uid_map; echo $$; readlink /proc/self/ns/user; readlink /proc/self/ns/net",
+                   check=False)
+        assert p.returncode == 0, p.stderr
+        # The infra container is started with the pod's first container, and keeps running.
+        infra = podman("pod", "inspect", pod, "--format", "{{.InfraContainerID}}").stdout.strip()
+        infra_pid = podman("inspect", infra, "--format", "{{.State.Pid}}").stdout.strip()
+        out = p.stdout.split()
+        assert out[:4] == ["0", "100000", "65536", "1"], p.stdout
+        assert out[4:] == [os.readlink("/proc/%s/ns/%s" % (infra_pid, n)) for n in ("user", "net")], p.stdout
+    finally:
+        podman("pod", "rm", "--force", pod, check=False)
+
+
 @pytest.mark.parametrize("kind", ["pid", "net", "ipc"])
 def test_podman_share_namespace_with_container(podman, kind):
     first = new_id("e2e")
