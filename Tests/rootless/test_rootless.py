@@ -255,6 +255,17 @@ def test_explicit_cgroups_path_not_permitted_fails(user, rt, bundle):
     assert not os.path.exists(os.path.join(rt.state_root, "cgp"))
 
 
+@pytest.mark.skipif(os.path.isdir("/run/systemd/system"), reason="systemd runs here: the refusal is for hosts without it")
+def test_systemd_cgroup_without_systemd_fails_cleanly(user, rt, bundle):
+    """Rootless --systemd-cgroup uses the user's systemd instance (tested in the systemd VM:
+    user_bus); where systemd is not running it fails saying so and leaves no state."""
+    b = bundle(["true"])
+    p = rt("--systemd-cgroup", "run", "--bundle", b.path, "sdu", check=False)
+    assert p.returncode != 0
+    assert "--systemd-cgroup: systemd is not running on this host" in p.stderr, p.stderr
+    assert not os.path.exists(os.path.join(rt.state_root, "sdu"))
+
+
 def test_oom_score_adj_below_current_refused(user, rt, bundle):
     b = bundle()
     b.config["process"]["oomScoreAdj"] = -500
