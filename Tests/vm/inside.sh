@@ -108,7 +108,8 @@ json_arr() {
 mkbundle() {
     local id=$1; shift
     local ns='{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}'
-    local caps="CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE" res="" dev="" cwd="/"
+    local caps="CAP_AUDIT_WRITE CAP_KILL CAP_NET_BIND_SERVICE" res="" dev="" cwd="/" maps=""
+    local idmaps='"uidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}], "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]'
     while [ $# -gt 0 ]; do
         case "$1" in
             --cgroupns) ns+=',{"type":"cgroup"}'; shift ;;
@@ -116,6 +117,10 @@ mkbundle() {
             --resources) res=$2; shift 2 ;;
             --devices) dev=$2; shift 2 ;;
             --cwd) cwd=$2; shift 2 ;;
+            # A new user namespace (container 0 = 100000), or one joined by path (with its maps,
+            # as containerd gives them).
+            --userns) ns+=',{"type":"user"}'; maps=$idmaps; shift ;;
+            --join-userns) ns+=',{"type":"user","path":'$(json_str "$2")'}'; maps=$idmaps; shift 2 ;;
             --) shift; break ;;
             *) echo "mkbundle: bad option $1" >&2; return 2 ;;
         esac
@@ -146,7 +151,8 @@ mkbundle() {
   ],
   "linux": {
     "namespaces": [$ns],
-    "cgroupsPath": "/vmtest-$id"${res:+,
+    "cgroupsPath": "/vmtest-$id"${maps:+,
+    $maps}${res:+,
     \"resources\": $res}${dev:+,
     \"devices\": $dev}
   }
@@ -248,6 +254,7 @@ CHECKS=(
     cwd_cgroup_fd
     landlock_best_effort
     rootless_cgroup
+    userns_join
     criu_checkpoint_restore
     criu_leave_running_new_id
     criu_predump
@@ -528,6 +535,32 @@ t_cg_cleanup_failed_create() {
 # process.landlock on the guest's older Landlock ABI (6.1: ABI 2): by default the rights it lacks
 # are dropped with a warning naming them and the older ones still confine (write only under
 # /tmp: /dev, a writable tmpfs, refuses with EACCES); with disableBestEffort the create fails.
+# A user namespace joined by path with a new pid namespace (a Kubernetes pod member): the joining
+# child is cloned into the cgroup (CLONE_INTO_CGROUP), clones the init there and exits, so the
+# container's cgroup holds the init alone, under its limits, in the sandbox's user namespace.
+t_userns_join() {
+    local sb pid procs
+    mkbundle sandbox --userns -- sleep 1000
+    create_started sandbox
+    sb=$(ctr_pid sandbox)
+    [ -n "$sb" ] || die "no pid for the sandbox"
+    mkbundle member --join-userns "/proc/$sb/ns/user" --resources '{"pids": {"limit": 20}}' -- \
+        sh -c 'echo pid=$$; cat /proc/self/uid_map; echo procs=$(ls /proc | grep -c "^[0-9]"); exec sleep 1000'
+    create_ctr member
+    pid=$(ctr_pid member)
+    [ "$(readlink "/proc/$pid/ns/user")" = "$(readlink "/proc/$sb/ns/user")" ] ||
+        die "the member is not in the sandbox's user namespace"
+    [ "$CGDIR" = "$CG/vmtest-member" ] || die "the init is in cgroup '$CGDIR', not $CG/vmtest-member"
+    procs=$(tr '\n' ' ' <"$CGDIR/cgroup.procs")
+    [ "$procs" = "$pid " ] || die "cgroup.procs is '$procs', want the init $pid alone (the joining child must be gone)"
+    expect "pids.max" "$(cat "$CGDIR/pids.max")" 20
+    rt start member >>"$CDIR/member.log" 2>&1 || { show "$CDIR/member.log"; die "start member failed"; }
+    wait_file_match "$CDIR/member.log" '^procs=' 50 || { show "$CDIR/member.log"; die "no output from the member"; }
+    grep -qx 'pid=1' "$CDIR/member.log" || { show "$CDIR/member.log"; die "the member's shell is not pid 1"; }
+    grep -Eq '^ *0 +100000 +65536$' "$CDIR/member.log" || { show "$CDIR/member.log"; die "not the sandbox's uid map"; }
+    return 0
+}
+
 t_landlock_best_effort() {
     local feat abi out rc=0 ll
     feat=$("$RT_BIN" features 2>/dev/null | tr -d ' \t\n')
