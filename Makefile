@@ -9,6 +9,7 @@
 #   make lint    swift-format rules (.swift-format), whitespace, a warnings-as-errors build
 #   make fmt     swift format the FILES given (default: the Swift files changed since main)
 #   make bench   deps + build + rootfs, then swiftrun vs runc vs crun
+#   make order-file  mk/hot-symbols.txt (the link order) from profiles of the lifecycle verbs; relinks
 #   make install the stripped binary, man pages, completions (PREFIX=/usr/local, DESTDIR=)
 #   make deb     out/swiftrun_VERSION_ARCH.deb; see mk/install.mk for its knobs
 #
@@ -27,7 +28,13 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 SWIFT        ?= swift
 PYTHON       ?= python3
-SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable
+# Peak RSS of the lifecycle verbs is mostly the binary's own text, mapped 64 KiB around each fault:
+# every Swift function gets its own section and lld links the ones the lifecycle verbs run first,
+# in the order of mk/hot-symbols.txt (`make order-file` writes it; Docs/BENCHMARK.md).
+HOT_SYMBOLS  := $(abspath mk/hot-symbols.txt)
+SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable \
+                -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
+                -Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(HOT_SYMBOLS) -Xlinker --no-warn-symbol-ordering
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
 # libdbus-1-dev + pkg-config: the systemd cgroup driver's D-Bus client (libdbus-1.a, linked statically).
@@ -45,12 +52,12 @@ ENGINE_MODULES := $(sort $(wildcard Tests/integration/test_engine_*.py))
 BENCH_ARGS   ?=
 PYTEST_ARGS  ?=
 
-.PHONY: all deps build bundle run test check lint fmt unit-test integration-test rootless-test install-test engine-test bench clean distclean help
+.PHONY: all deps build bundle run test check lint fmt unit-test integration-test rootless-test install-test engine-test bench order-file clean distclean help
 
 all: build
 
 help:
-	@sed -n '2,16p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,17p' Makefile | sed 's/^# \{0,1\}//'
 
 # ---------------------------------------------------------------- deps
 # Idempotent and quiet: apt only runs when a package is missing, and
@@ -227,6 +234,15 @@ bench: deps bundle
 	    echo "bench: swift build failed; benchmarking runc and crun only" >&2; \
 	    $(PYTHON) bench/bench.py --swiftrun-unavailable "swift build failed (see above)" $(BENCH_ARGS); \
 	fi
+
+# ---------------------------------------------------------------- order-file
+# mk/hot-symbols.txt from callgrind profiles of the lifecycle verbs (mk/order-file.py: root,
+# valgrind), then a relink (SwiftPM does not relink when only the list changed). Rerun it after
+# larger changes to the lifecycle path; a stale list costs memory, never correctness.
+order-file: build bundle
+	$(PYTHON) mk/order-file.py
+	rm -f .build/x86_64-unknown-linux-gnu/release/swiftrun
+	$(MAKE) --no-print-directory build
 
 # ---------------------------------------------------------------- clean
 clean:

@@ -1,0 +1,296 @@
+#!/usr/bin/env python3
+"""Writes mk/hot-symbols.txt, the link order of the release binary (`make order-file`).
+
+Peak RSS of a lifecycle verb is mostly the binary's own text: the kernel maps up to 64 KiB around
+every page fault in a file mapping (fault-around), so each distinct 64 KiB window of the 13 MB text
+segment a process touches costs up to 64 KiB. The code a lifecycle verb runs is ~0.6 MB, scattered
+over the whole segment; linked first and contiguously (lld --symbol-ordering-file, with every Swift
+function in its own section: Package.swift) it fills a few windows instead of a hundred.
+
+What is hot:
+ 1. every function the runtime's own process executes in `run`, `exec`, `create`, `start`,
+    `state`, `kill`, `delete` and `list`, in the order callgrind first sees them (valgrind cannot
+    follow clone3, so `run`, `create` and `exec` are profiled up to the clone: the error report
+    they end with is the teardown's code, which `delete` runs too);
+ 2. then the code that runs after the clone, which callgrind does not see (the container init,
+    the runtime waiting for it): the binary is relinked with the list so far, `run` and `exec`
+    run for real under `perf record -e exceptions:page_fault_user`, and the function at each
+    text fault that is not listed yet is appended; ROUNDS times (each round finds the next
+    function the process needs in each 64 KiB window it still faults in).
+
+Two rules keep the hot part contiguous. A name defined more than once in the binary (local
+value witnesses such as `$sSqwxx` exist in every module) is left out: lld would move every
+section that defines it, whole libraries' `.text` among them. And a function in a large section
+that cannot be split (libswiftCore's and libswift_Concurrency's own `.text`, 1.6 MB and 250 KB) goes
+after every other hot function, so that the big block does not sit in the middle.
+
+Needs root, valgrind, perf, the release build (`make build`) and the busybox rootfs (`make bundle`).
+The result is deterministic for a given build; symbols a later build no longer has are ignored
+by the linker, so a stale list only costs memory, never correctness.
+"""
+import bisect
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# SwiftPM's scratch directory of the release build (`make build`); another with SWIFTRUN_SCRATCH.
+SCRATCH = os.environ.get("SWIFTRUN_SCRATCH", os.path.join(REPO, ".build"))
+BINARY = os.path.join(SCRATCH, "release", "swiftrun")
+ROOTFS = os.path.join(REPO, "Bundles", "busybox", "rootfs")
+OUT = os.path.join(REPO, "mk", "hot-symbols.txt")
+VALGRIND_LIBEXEC = "/usr/libexec/valgrind"
+
+ROUNDS = 6
+LINK_ENTRY = '"C.swiftrun-x86_64-unknown-linux-gnu-release.exe":'
+# A section this large that is not split by function is placed after the other hot code.
+BIG_SECTION = 64 * 1024
+SWIFT_STATIC = "/opt/swift/usr/lib/swift_static/linux"
+
+
+def inner(work):
+    """In a private mount namespace: the binary and valgrind's tools on read-only binds (so the
+    runtime does not re-execute itself from a protected copy, which valgrind cannot follow), and
+    the cgroup v2 view bench.py uses on a hybrid host."""
+    if os.path.exists("/sys/fs/cgroup/unified/cgroup.controllers") and \
+            not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        subprocess.run(["mount", "--bind", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"], check=True)
+    bindir = os.path.join(work, "bin")
+    subprocess.run(["mount", "--bind", "-o", "ro", bindir, bindir], check=True)
+    subprocess.run(["mount", "--bind", "-o", "ro", VALGRIND_LIBEXEC, VALGRIND_LIBEXEC], check=True)
+    exe = os.path.join(bindir, "swiftrun")
+    root = os.path.join(work, "root")
+    bundle = os.path.join(work, "bundle")
+    profiles = []
+
+    def sr(*args, check=True):
+        return subprocess.run([exe, "--root", root] + list(args), cwd=bundle, check=check,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def profile(name, *args):
+        out = os.path.join(work, "cg." + name)
+        subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--callgrind-out-file=" + out,
+                        exe, "--root", root] + list(args), cwd=bundle,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        profiles.append(out)
+
+    profile("run", "run", "p-run")
+    sr("delete", "--force", "p-run", check=False)
+    sr("run", "--detach", "p-exec")
+    profile("exec", "exec", "p-exec", "/bin/true")
+    profile("list", "list")
+    sr("delete", "--force", "p-exec")
+    profile("create", "create", "p-create")
+    sr("delete", "--force", "p-create", check=False)
+    sr("create", "p-cycle")
+    profile("state", "state", "p-cycle")
+    profile("start", "start", "p-cycle")
+    profile("kill", "kill", "p-cycle", "KILL")
+    sr("kill", "p-cycle", "KILL", check=False)
+    for _ in range(100):
+        st = subprocess.run([exe, "--root", root, "state", "p-cycle"], capture_output=True, text=True)
+        if st.returncode != 0 or json.loads(st.stdout).get("status") == "stopped":
+            break
+    profile("delete", "delete", "p-cycle")
+    sr("delete", "--force", "p-cycle", check=False)
+    return profiles
+
+
+def profiled_functions(profiles):
+    order, seen = [], set()
+    for path in profiles:
+        with open(path) as f:
+            for line in f:
+                m = re.match(r"^c?fn=\(\d+\)\s*(.*)$", line)
+                if not m or not m.group(1):
+                    continue
+                name = m.group(1).strip()
+                if name.startswith("0x") or name.startswith("(below main)") or name in seen:
+                    continue
+                seen.add(name)
+                order.append(name)
+    return order
+
+
+def link_command(binary, order):
+    """SwiftPM's own link of the release binary (from .build/release.yaml), to `binary`, in `order`."""
+    with open(os.path.join(SCRATCH, "release.yaml")) as f:
+        lines = f.read().splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip() == LINK_ENTRY)
+    args = json.loads(next(line for line in lines[at:] if line.strip().startswith("args:")).split("args:", 1)[1])
+    args[args.index("-o") + 1] = binary
+    out = []
+    for a in args:  # the Makefile's ordering flags, whatever list they named, are replaced below
+        if a.startswith("--symbol-ordering-file=") or a == "--no-warn-symbol-ordering":
+            out.pop()  # its -Xlinker
+        elif a != "-use-ld=lld":
+            out.append(a)
+    return out + ["-use-ld=lld", "-Xlinker", "--symbol-ordering-file=" + order, "-Xlinker", "--no-warn-symbol-ordering"]
+
+
+def faults(work):
+    """In a private mount namespace (as inner): `run` and `exec` of the relinked binary under perf."""
+    if os.path.exists("/sys/fs/cgroup/unified/cgroup.controllers") and \
+            not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        subprocess.run(["mount", "--bind", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"], check=True)
+    bindir = os.path.join(work, "bin")
+    subprocess.run(["mount", "--bind", "-o", "ro", bindir, bindir], check=True)
+    exe = os.path.join(bindir, "relinked")
+    root = os.path.join(work, "root")
+    bundle = os.path.join(work, "bundle")
+    tru = os.path.join(work, "bundle-true")
+
+    def sr(cwd, *args):
+        subprocess.run([exe, "--root", root] + list(args), cwd=cwd, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def perf(name, cwd, *args):
+        subprocess.run(["perf", "record", "-q", "-o", os.path.join(work, name), "-e", "exceptions:page_fault_user",
+                        "--", exe, "--root", root] + list(args), cwd=cwd, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    perf("perf.run", tru, "run", "f-run")
+    sr(tru, "delete", "--force", "f-run")
+    sr(bundle, "run", "--detach", "f-exec")
+    perf("perf.exec", bundle, "exec", "f-exec", "/bin/true")
+    sr(bundle, "delete", "--force", "f-exec")
+
+
+def faulting_functions(work, binary):
+    """The functions at the text faults of the last faults() round, in the order they faulted."""
+    syms = []
+    for line in subprocess.run(["nm", "-n", binary], capture_output=True, text=True, check=True).stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTwW":
+            syms.append((int(parts[0], 16), parts[2]))
+    addrs = [a for a, _ in syms]
+    text = subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True, check=True).stdout
+    m = re.search(r"\s\.text\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", text)
+    lo, hi = int(m.group(1), 16), int(m.group(1), 16) + int(m.group(2), 16)
+    names = []
+    for name in ("perf.run", "perf.exec"):
+        out = subprocess.run(["perf", "script", "-i", os.path.join(work, name), "-F", "comm,trace"],
+                             capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            f = re.search(r"address=0x([0-9a-f]+)", line)
+            if not f or line.split()[0] != "relinked":
+                continue
+            a = int(f.group(1), 16)
+            if lo <= a < hi:
+                k = bisect.bisect_right(addrs, a) - 1
+                j = k
+                while j >= 0 and syms[j][0] == syms[k][0]:
+                    names.append(syms[j][1])
+                    j -= 1
+    return names
+
+
+def defined_more_than_once():
+    """Names the binary defines more than once (local symbols of several objects)."""
+    nm = subprocess.run(["nm", BINARY], capture_output=True, text=True, check=True).stdout
+    count = {}
+    for line in nm.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            count[parts[2]] = count.get(parts[2], 0) + 1
+    return {n for n, c in count.items() if c > 1}
+
+
+def in_big_unsplit_sections():
+    """Functions of the toolchain's static libraries that live in a large plain `.text`."""
+    names = set()
+    for lib in sorted(os.listdir(SWIFT_STATIC)):
+        if not lib.endswith(".a"):
+            continue
+        out = subprocess.run(["nm", "-f", "sysv", "--defined-only", os.path.join(SWIFT_STATIC, lib)],
+                             capture_output=True, text=True).stdout
+        member = []
+        for line in out.splitlines() + ["Symbols from end:"]:
+            if line.startswith("Symbols from"):
+                # sysv: name | value | class | type | size | line | section
+                sizes = [int(f[4], 16) for f in member if f[4]]
+                if member and sum(sizes) >= BIG_SECTION:
+                    names.update(f[0] for f in member)
+                member = []
+                continue
+            fields = [f.strip() for f in line.split("|")]
+            if len(fields) == 7 and fields[6] == ".text" and fields[3] == "FUNC":
+                member.append(fields)
+    return names
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("order-file.py must run as root")
+    for path, what in ((BINARY, "make build"), (os.path.join(ROOTFS, "bin", "busybox"), "make bundle")):
+        if not os.path.exists(path):
+            sys.exit("%s missing (%s)" % (path, what))
+    for tool in ("valgrind", "perf"):
+        if not shutil.which(tool):
+            sys.exit("%s missing (apt-get install %s)" % (tool, "linux-perf" if tool == "perf" else tool))
+    if len(sys.argv) == 3 and sys.argv[1] == "--inner":
+        for p in inner(sys.argv[2]):
+            print(p)
+        return
+    if len(sys.argv) == 3 and sys.argv[1] == "--inner-faults":
+        faults(sys.argv[2])
+        return
+    with tempfile.TemporaryDirectory(prefix="swiftrun-order-") as work:
+        os.mkdir(os.path.join(work, "bin"))
+        # valgrind 3.19 cannot read this toolchain's DWARF: profile a copy without it.
+        subprocess.run(["strip", "--strip-debug", "-o", os.path.join(work, "bin", "swiftrun"), BINARY], check=True)
+        with open(os.path.join(REPO, "Bundles", "busybox", "config.json")) as f:
+            cfg = json.load(f)
+        cfg["process"]["terminal"] = False
+        cfg["process"]["args"] = ["sleep", "3600"]
+        cfg["root"] = {"path": ROOTFS, "readonly": True}
+        cfg["linux"].pop("resources", None)
+        os.mkdir(os.path.join(work, "bundle"))
+        with open(os.path.join(work, "bundle", "config.json"), "w") as f:
+            json.dump(cfg, f)
+        out = subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable,
+                              os.path.abspath(__file__), "--inner", work],
+                             capture_output=True, text=True, check=True).stdout
+        profiles = out.split()
+        ambiguous = defined_more_than_once()
+        big = in_big_unsplit_sections()
+        order, seen = [], set(ambiguous)
+
+        def add(names):
+            for n in names:
+                if n not in seen:
+                    seen.add(n)
+                    order.append(n)
+
+        def hot():
+            return [n for n in order if n not in big] + [n for n in order if n in big]
+
+        add(profiled_functions(profiles))
+        profiled = len(order)
+        tru = os.path.join(work, "bundle-true")
+        os.mkdir(tru)
+        cfg["process"]["args"] = ["/bin/true"]
+        with open(os.path.join(tru, "config.json"), "w") as f:
+            json.dump(cfg, f)
+        relinked = os.path.join(work, "bin", "relinked")
+        listed = os.path.join(work, "order.txt")
+        for _ in range(ROUNDS):
+            with open(listed, "w") as f:
+                f.write("".join(n + "\n" for n in hot()))
+            subprocess.run(link_command(relinked, listed), check=True, cwd=REPO,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable,
+                            os.path.abspath(__file__), "--inner-faults", work], check=True)
+            add(faulting_functions(work, relinked))
+        with open(OUT, "w") as f:
+            f.write("".join(n + "\n" for n in hot()))
+        print("%s: %d functions (%d profiled, %d from page faults after the clone), %d ambiguous names left out"
+              % (OUT, len(order), profiled, len(order) - profiled, len(ambiguous)))
+
+
+if __name__ == "__main__":
+    main()
