@@ -5,7 +5,7 @@ Peak RSS of a lifecycle verb is mostly the binary's own text: the kernel maps up
 every page fault in a file mapping (fault-around), so each distinct 64 KiB window of the 13 MB text
 segment a process touches costs up to 64 KiB. The code a lifecycle verb runs is ~0.6 MB, scattered
 over the whole segment; linked first and contiguously (lld --symbol-ordering-file, with every Swift
-function in its own section: Package.swift) it fills a few windows instead of a hundred.
+function in its own section: the Makefile's SWIFT_FLAGS) it fills far fewer windows.
 
 What is hot:
  1. every function the runtime's own process executes in `run`, `exec`, `create`, `start`,
@@ -25,8 +25,8 @@ that cannot be split (libswiftCore's and libswift_Concurrency's own `.text`, 1.6
 after every other hot function, so that the big block does not sit in the middle.
 
 Needs root, valgrind, perf, the release build (`make build`) and the busybox rootfs (`make bundle`).
-The result is deterministic for a given build; symbols a later build no longer has are ignored
-by the linker, so a stale list only costs memory, never correctness.
+The result depends only on the build and on which code the verbs run; symbols a later build no
+longer has are ignored by the linker, so a stale list only costs memory, never correctness.
 """
 import bisect
 import json
@@ -49,7 +49,9 @@ ROUNDS = 6
 LINK_ENTRY = '"C.swiftrun-x86_64-unknown-linux-gnu-release.exe":'
 # A section this large that is not split by function is placed after the other hot code.
 BIG_SECTION = 64 * 1024
-SWIFT_STATIC = "/opt/swift/usr/lib/swift_static/linux"
+# The toolchain's static libraries (libswiftCore.a, ...), next to the swiftc that builds.
+SWIFT_STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.realpath(
+    shutil.which("swiftc") or "/opt/swift/usr/bin/swiftc"))), "lib", "swift_static", "linux")
 
 
 def inner(work):
