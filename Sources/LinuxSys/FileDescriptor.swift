@@ -40,4 +40,13 @@ extension Optional where Wrapped == FileDescriptor {
         case .none: return fallback
         }
     }
+
+    /// Gives up ownership of the fd, if any (`FileDescriptor.release`), leaving nil; -1 when
+    /// there was none. For a number that must outlive this value, e.g. across clone3 into a
+    /// child that never returns: there the compiler may end the value's life at its last use,
+    /// before a `Never` call, so a borrowed `raw()` would be closed under the child.
+    public mutating func release() -> Int32 {
+        guard let fd = take() else { return -1 }
+        return fd.release()
+    }
 }

@@ -54,7 +54,7 @@ struct CheckpointCommand: Verb {
     var preDump = false
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws {
+    func execute(_ cx: Invocation) throws {
         var o = CheckpointOptions()
         o.common = common.flags(criu: globals.criu)
         o.parentPath = parentPath
@@ -62,6 +62,6 @@ struct CheckpointCommand: Verb {
         o.statusFD = statusFd
         o.pageServer = pageServer
         o.preDump = preDump
-        try Checkpoint.run(store: globals.store, id: id, options: o)
+        try Checkpoint.run(store: cx.store, id: id, options: o)
     }
 }

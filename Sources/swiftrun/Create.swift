@@ -11,7 +11,7 @@ struct CreateFlags: ParsableArguments {
     @Option(name: RuncFlags.preserveFds.name, help: RuncFlags.preserveFds.argumentHelp) var preserveFds: Int32 = 0
     @Option(name: RuncFlags.pidfdSocket.name, help: RuncFlags.pidfdSocket.argumentHelp) var pidfdSocket: String?
 
-    var options: CreateOptions {
+    func options(callerFDs: [Int32]?) -> CreateOptions {
         var o = CreateOptions(bundle: bundle)
         o.pidFile = pidFile
         o.consoleSocket = consoleSocket
@@ -32,11 +32,11 @@ struct CreateCommand: Verb {
     @OptionGroup var flags: CreateFlags
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws {
-        try ProtectedExe.ensure()
-        var o = flags.options
+    func execute(_ cx: Invocation) throws {
+        try ProtectedExe.ensure(log: cx.log)
+        var o = flags.options(callerFDs: cx.callerFDs)
         o.rootlessCgroups = try globals.rootlessCgroups()
         o.systemdCgroup = globals.systemdCgroup
-        _ = try Create.run(store: globals.store, id: id, options: o)
+        _ = try Create.run(store: cx.store, id: id, options: o)
     }
 }

@@ -8,5 +8,5 @@ struct DeleteCommand: Verb {
     @Flag(name: RuncFlags.force.name, help: RuncFlags.force.argumentHelp) var force = false
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws { try Delete.run(store: globals.store, id: id, force: force) }
+    func execute(_ cx: Invocation) throws { try Delete.run(store: cx.store, id: id, force: force) }
 }

@@ -10,13 +10,13 @@ struct EventsCommand: Verb {
     @Option(help: "Interval between stats, e.g. 5s, 500ms, 1m.") var interval: String = "5s"
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws {
+    func execute(_ cx: Invocation) throws {
         if stats {
-            writeStdout(String(decoding: SpecLoader.encodeOrdered(try CgroupInfo.stats(store: globals.store, id: id)), as: UTF8.self) + "\n")
+            writeStdout(String(decoding: SpecLoader.encodeOrdered(try CgroupInfo.stats(store: cx.store, id: id)), as: UTF8.self) + "\n")
             return
         }
         let seconds = try Self.duration(interval)
-        try CgroupInfo.stream(store: globals.store, id: id, interval: seconds) { ev in
+        try CgroupInfo.stream(store: cx.store, id: id, interval: seconds) { ev in
             writeStdout(String(decoding: SpecLoader.encodeOrdered(ev), as: UTF8.self) + "\n")
         }
     }

@@ -59,7 +59,7 @@ struct ExecCommand: Verb {
     @Argument(help: "Container ID.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "Command and its arguments.") var command: [String] = []
 
-    func execute() throws {
+    func execute(_ cx: Invocation) throws {
         var f = ExecFlags(id: id)
         f.consoleSocket = consoleSocket
         f.pidfdSocket = pidfdSocket
@@ -79,14 +79,13 @@ struct ExecCommand: Verb {
         f.ignorePaused = ignorePaused
         f.cgroup = cgroup
         f.command = command
-        let code = try Self.exec(root: globals.root, f)
+        let code = try Self.exec(store: cx.store, f, callerFDs: cx.callerFDs)
         if code != 0 { throw ExitCode(code) }
     }
 
     /// Also the fast path's `exec`: the process's exit status (or 0 with --detach).
-    static func exec(root: String?, _ f: ExecFlags) throws -> Int32 {
-        try ProtectedExe.ensure()
-        let store = StateStore(root: try StateRoot.resolve(root))
+    static func exec(store: StateStore, _ f: ExecFlags, callerFDs: [Int32]?) throws -> Int32 {
+        try ProtectedExe.ensure(log: store.log)
         var o = ExecOptions(process: try buildProcess(store: store, f))
         o.consoleSocket = f.consoleSocket
         o.pidFile = f.pidFile

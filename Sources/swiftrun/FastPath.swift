@@ -45,7 +45,7 @@ enum FastPath {
     }
 
     /// The exit code, or nil when ArgumentParser should handle these arguments.
-    static func handle(_ argv: [String]) -> Int32? {
+    static func handle(_ argv: [String], callerFDs: [Int32]?) -> Int32? {
         guard let (verb, a) = parse(argv) else { return nil }
         if verb == "version" {
             writeStdout(VersionInfo.text)
@@ -59,12 +59,12 @@ enum FastPath {
         var exitCode: Int32 = 0
         // As runc: a failure of exec itself (not the program's exit status) exits 255.
         let code = perform(verb: verb, log: a.log, logFormat: a.logFormat, debug: a.debug,
-                           failureExitCode: verb == "exec" ? ExecCommand.failureExitCode : 1) {
+                           failureExitCode: verb == "exec" ? ExecCommand.failureExitCode : 1) { log in
+            let store = StateStore(root: try StateRoot.resolve(a.root), log: log)
             if let execFlags {
-                exitCode = try ExecCommand.exec(root: a.root, execFlags)
+                exitCode = try ExecCommand.exec(store: store, execFlags, callerFDs: callerFDs)
                 return
             }
-            let store = StateStore(root: try StateRoot.resolve(a.root))
             if verb == "list" {
                 return try ListCommand.list(store: store, format: a.value("--format") ?? "table",
                                             quiet: a.flag("--quiet"))
@@ -72,11 +72,11 @@ enum FastPath {
             let id = a.positional[0]
             switch verb {
             case "create":
-                try ProtectedExe.ensure()
-                _ = try Create.run(store: store, id: id, options: try createOptions(a))
+                try ProtectedExe.ensure(log: log)
+                _ = try Create.run(store: store, id: id, options: try createOptions(a, callerFDs: callerFDs))
             case "run":
-                try ProtectedExe.ensure()
-                exitCode = try Run.run(store: store, id: id, options: try createOptions(a),
+                try ProtectedExe.ensure(log: log)
+                exitCode = try Run.run(store: store, id: id, options: try createOptions(a, callerFDs: callerFDs),
                                        detach: a.flag("--detach"), keep: a.flag("--keep"))
             case "start":
                 try Start.run(store: store, id: id, notifySocket: callerNotifySocket())
@@ -125,7 +125,7 @@ enum FastPath {
         return f
     }
 
-    static func createOptions(_ a: Args) throws -> CreateOptions {
+    static func createOptions(_ a: Args, callerFDs: [Int32]?) throws -> CreateOptions {
         var o = CreateOptions(bundle: a.value("--bundle") ?? ".")
         o.pidFile = a.value("--pid-file")
         o.consoleSocket = a.value("--console-socket")

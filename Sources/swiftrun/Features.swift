@@ -6,7 +6,7 @@ struct FeaturesCommand: Verb {
     static let verbName = "features"
     @OptionGroup var globals: GlobalOptions
 
-    func execute() throws {
+    func execute(_ cx: Invocation) throws {
         writeStdout(String(decoding: try RuntimeFeatures.json(version: BuildInfo.version), as: UTF8.self) + "\n")
     }
 }

@@ -9,7 +9,7 @@ struct KillCommand: Verb {
     @Argument(help: "Container ID.") var id: String
     @Argument(help: "Signal name (TERM, SIGTERM) or number.") var signal: String = "SIGTERM"
 
-    func execute() throws {
-        try Kill.run(store: globals.store, id: id, signal: try Kill.parseSignal(signal), all: all)
+    func execute(_ cx: Invocation) throws {
+        try Kill.run(store: cx.store, id: id, signal: try Kill.parseSignal(signal), all: all)
     }
 }

@@ -9,8 +9,8 @@ struct ListCommand: Verb {
     @Option(name: RuncFlags.format.name, help: RuncFlags.format.argumentHelp) var format: String = "table"
     @Flag(name: RuncFlags.quiet.name, help: RuncFlags.quiet.argumentHelp) var quiet = false
 
-    func execute() throws {
-        try Self.list(store: try globals.store, format: format, quiet: quiet)
+    func execute(_ cx: Invocation) throws {
+        try Self.list(store: try cx.store, format: format, quiet: quiet)
     }
 
     /// Also the fast path's `list` (FastPath.swift).

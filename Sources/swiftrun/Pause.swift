@@ -6,7 +6,7 @@ struct PauseCommand: Verb {
     static let verbName = "pause"
     @OptionGroup var globals: GlobalOptions
     @Argument(help: "Container ID.") var id: String
-    func execute() throws { try Pause.pause(store: globals.store, id: id) }
+    func execute(_ cx: Invocation) throws { try Pause.pause(store: cx.store, id: id) }
 }
 
 struct ResumeCommand: Verb {
@@ -14,5 +14,5 @@ struct ResumeCommand: Verb {
     static let verbName = "resume"
     @OptionGroup var globals: GlobalOptions
     @Argument(help: "Container ID.") var id: String
-    func execute() throws { try Pause.resume(store: globals.store, id: id) }
+    func execute(_ cx: Invocation) throws { try Pause.resume(store: cx.store, id: id) }
 }

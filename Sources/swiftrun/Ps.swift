@@ -15,8 +15,8 @@ struct PsCommand: Verb {
     @Argument(help: "Container ID.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "Options for ps(1) (default -ef).") var psArgs: [String] = []
 
-    func execute() throws {
-        let pids = try CgroupInfo.pids(store: globals.store, id: id)
+    func execute(_ cx: Invocation) throws {
+        let pids = try CgroupInfo.pids(store: cx.store, id: id)
         switch format {
         case "json":
             writeStdout("[" + pids.map(String.init).joined(separator: ",") + "]\n")

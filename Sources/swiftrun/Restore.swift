@@ -24,7 +24,7 @@ struct RestoreCommand: Verb {
     var lsmMountContext: String?
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws {
+    func execute(_ cx: Invocation) throws {
         var o = RestoreOptions()
         o.common = common.flags(criu: globals.criu)
         o.bundle = bundle
@@ -35,7 +35,7 @@ struct RestoreCommand: Verb {
         o.noPivot = noPivot
         o.lsmProfile = lsmProfile
         o.lsmMountContext = lsmMountContext
-        let code = try Restore.run(store: globals.store, id: id, options: o)
+        let code = try Restore.run(store: cx.store, id: id, options: o)
         if code != 0 { throw ExitCode(code) }
     }
 }

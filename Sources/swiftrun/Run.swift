@@ -11,13 +11,13 @@ struct RunCommand: Verb {
     @Flag(name: RuncFlags.noSubreaper.name, help: RuncFlags.noSubreaper.argumentHelp) var noSubreaper = false
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws {
-        try ProtectedExe.ensure()
-        var o = flags.options
+    func execute(_ cx: Invocation) throws {
+        try ProtectedExe.ensure(log: cx.log)
+        var o = flags.options(callerFDs: cx.callerFDs)
         o.noSubreaper = noSubreaper
         o.rootlessCgroups = try globals.rootlessCgroups()
         o.systemdCgroup = globals.systemdCgroup
-        let code = try Run.run(store: globals.store, id: id, options: o, detach: detach, keep: keep)
+        let code = try Run.run(store: cx.store, id: id, options: o, detach: detach, keep: keep)
         if code != 0 { throw ExitCode(code) }
     }
 }

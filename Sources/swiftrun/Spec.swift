@@ -15,7 +15,7 @@ struct SpecCommand: Verb {
     @Flag(help: "Add an example process.landlock (read everything, write /tmp, bind TCP 8080; see Docs/LANDLOCK.md).")
     var landlock = false
 
-    func execute() throws {
+    func execute(_ cx: Invocation) throws {
         let path = (bundle.hasSuffix("/") ? bundle : bundle + "/") + "config.json"
         var spec = DefaultSpec.make(rootless: rootless, hostUID: Proc.effectiveUID, hostGID: Proc.effectiveGID)
         if landlock { spec.process?.landlock = LinuxLandlock.example }

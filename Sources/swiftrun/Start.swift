@@ -7,5 +7,5 @@ struct StartCommand: Verb {
     @OptionGroup var globals: GlobalOptions
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws { try Start.run(store: globals.store, id: id, notifySocket: callerNotifySocket()) }
+    func execute(_ cx: Invocation) throws { try Start.run(store: cx.store, id: id, notifySocket: callerNotifySocket()) }
 }

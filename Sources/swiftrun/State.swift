@@ -8,8 +8,8 @@ struct StateCommand: Verb {
     @OptionGroup var globals: GlobalOptions
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws {
-        let s = try Inspect.state(store: globals.store, id: id)
+    func execute(_ cx: Invocation) throws {
+        let s = try Inspect.state(store: cx.store, id: id)
         writeStdout(String(decoding: ContainerState.json([s], array: false, indent: "  "), as: UTF8.self) + "\n")
     }
 }

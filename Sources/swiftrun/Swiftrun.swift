@@ -31,18 +31,28 @@ struct Swiftrun: ParsableCommand {
     static func main() {
         // Before swiftrun opens an fd of its own: what the caller passed, for --preserve-fds and
         // socket activation (LISTEN_FDS).
-        if CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") }) || getenv("LISTEN_FDS") != nil {
-            callerFDs = FDTable.open()
-        }
+        let callerFDs = CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") })
+            || getenv("LISTEN_FDS") != nil ? FDTable.open() : nil
         let argv = Array(CommandLine.arguments.dropFirst())
-        if let code = FastPath.handle(argv) { Glibc.exit(code) }
+        if let code = FastPath.handle(argv, callerFDs: callerFDs) { Glibc.exit(code) }
         if let verb = verbName(argv), !knownVerbs.contains(verb) {
             // As runc: an unknown verb (also with --help) is an error, never the top-level help,
             // so that probes like podman's `RUNTIME checkpoint --help` see what is implemented.
             printError("time=\"\(Timestamp.rfc3339(nanos: false))\" level=error msg=\"No help topic for '\(verb)'\"")
             Glibc.exit(3)
         }
-        main(globalRootlessRenamed(Array(hoistingGlobals(argv))))
+        dispatch(globalRootlessRenamed(Array(hoistingGlobals(argv))), callerFDs: callerFDs)
+    }
+
+    /// ArgumentParser's `main(_:)`, except that a verb is run with what main found before
+    /// parsing (the caller's fds) instead of through a global.
+    static func dispatch(_ args: [String], callerFDs: [Int32]?) {
+        do {
+            var command = try parseAsRoot(args)
+            if let verb = command as? any Verb { try verb.invoke(callerFDs: callerFDs) } else { try command.run() }
+        } catch {
+            exit(withError: error)
+        }
     }
 }
 
@@ -135,10 +145,6 @@ func verbName(_ argv: [String]) -> String? {
     return nil
 }
 
-/// The fds open when the process started (read only with --preserve-fds or LISTEN_FDS); set once by
-/// main, before any other code runs.
-nonisolated(unsafe) var callerFDs: [Int32]? = nil
-
 /// Flags every verb accepts before (or after) its name, as runc's global flags.
 struct GlobalOptions: ParsableArguments {
     @Option(name: RuncFlags.root.name, help: RuncFlags.root.argumentHelp) var root: String?
@@ -155,10 +161,21 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version.")
     var version = false
 
-    var store: StateStore { get throws { StateStore(root: try StateRoot.resolve(root)) } }
 
     /// CreateOptions.rootlessCgroups for these flags.
     func rootlessCgroups() throws -> Bool { try Rootless.cgroups(flag: rootless, systemdCgroup: systemdCgroup) }
+}
+
+/// What a verb runs with, besides its own flags: the log the global flags asked for, the state
+/// store under --root (carrying that log into Runtime), and the fds the caller passed.
+struct Invocation {
+    let globals: GlobalOptions
+    let log: Logger
+    /// The fds open when the process started (read only with --preserve-fds or LISTEN_FDS), taken
+    /// by main before swiftrun opened any of its own.
+    let callerFDs: [Int32]?
+
+    var store: StateStore { get throws { StateStore(root: try StateRoot.resolve(globals.root), log: log) } }
 }
 
 /// Shared entry for verbs: configure logging, run, and turn errors into runc-style failures.
@@ -167,38 +184,46 @@ protocol Verb: ParsableCommand {
     static var verbName: String { get }
     /// The exit status when the verb fails (runc: 1, 255 for exec).
     static var failureExitCode: Int32 { get }
-    func execute() throws
+    func execute(_ cx: Invocation) throws
 }
 
 extension Verb {
     static var failureExitCode: Int32 { 1 }
 
-    func run() throws {
+    /// Only when a verb is run other than through Swiftrun.dispatch (which calls invoke itself).
+    func run() throws { try invoke(callerFDs: nil) }
+
+    func invoke(callerFDs: [Int32]?) throws {
         if globals.version { return writeStdout(VersionInfo.text) }
         let code = perform(verb: Self.verbName, log: globals.log, logFormat: globals.logFormat, debug: globals.debug,
-                           failureExitCode: Self.failureExitCode) { try execute() }
+                           failureExitCode: Self.failureExitCode) { log in
+            try execute(Invocation(globals: globals, log: log, callerFDs: callerFDs))
+        }
         if code != 0 { throw ExitCode(code) }
     }
 }
 
-/// Runs a verb's body with logging configured, turning errors into runc-style failures:
-/// the cause logged at level error (what engines read from --log) and exit status 1 (or the
-/// verb's `failureExitCode`).
-func perform(verb: String, log: String?, logFormat: String, debug: Bool,
-             failureExitCode: Int32 = 1, _ body: () throws -> Void) -> Int32 {
+/// Runs a verb's body with the log the global flags ask for, turning errors into runc-style
+/// failures: the cause logged at level error (what engines read from --log) and exit status 1
+/// (or the verb's `failureExitCode`).
+func perform(verb: String, log path: String?, logFormat: String, debug: Bool,
+             failureExitCode: Int32 = 1, _ body: (Logger) throws -> Void) -> Int32 {
+    // Until --log is open (or when it cannot be), errors go to stderr in the asked-for format.
+    var log = Logger.stderr
     do {
         guard logFormat == "text" || logFormat == "json" else {
             throw RuntimeError("--log-format: unknown format \"\(logFormat)\" (text or json)")
         }
-        try Log.configure(path: log, format: logFormat, debug: debug)
-        try body()
+        log = Logger(fd: 2, json: logFormat == "json", minLevel: debug ? .debug : .info)
+        log = try Logger.open(path: path, format: logFormat, debug: debug)
+        try body(log)
         return 0
     } catch let e as ExitCode {
         return e.rawValue
     } catch {
         let msg = "\(error)"
-        Log.error(msg)
-        if Log.isFile { printError("swiftrun \(verb) failed: \(msg)") }
+        log.error(msg)
+        if log.isFile { printError("swiftrun \(verb) failed: \(msg)") }
         return failureExitCode
     }
 }

@@ -32,7 +32,7 @@ struct UpdateCommand: Verb {
     @Option(name: .customLong("mem-bw-schema"), help: "Intel RDT/MBA memory bandwidth schema (e.g. MB:0=70).") var memBwSchema: String?
     @Argument(help: "Container ID.") var id: String
 
-    func execute() throws {
+    func execute(_ cx: Invocation) throws {
         var r = LinuxResources()
         if let src = resources {
             let bytes: [UInt8]
@@ -74,7 +74,7 @@ struct UpdateCommand: Verb {
         guard r != LinuxResources() || rdt != nil else {
             throw RuntimeError("update: nothing to change (give --resources or a flag)")
         }
-        try Update.run(store: globals.store, id: id, resources: r, intelRdt: rdt)
+        try Update.run(store: cx.store, id: id, resources: r, intelRdt: rdt)
     }
 
     /// runc's RAMInBytes: a number with an optional b/k/m/g/t suffix (binary units); -1 = unlimited.

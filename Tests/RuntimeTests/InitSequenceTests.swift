@@ -18,9 +18,10 @@ final class InitSequenceTests: XCTestCase {
     func finalize(_ p: OCISpec.Process, _ k: RecordingKernel, setgroupsAllowed: Bool = true,
                   warnings: UnsafeMutablePointer<[String]>? = nil) throws -> ProcessFinalize.Done {
         let state = State(ociVersion: ociVersion, id: "t", status: "creating", pid: 1, bundle: "/b", annotations: nil)
+        let log = try LogCapture()
+        defer { warnings?.pointee = log.messages(level: "warning") }
         return try ProcessFinalize(kernel: k, process: p, linux: nil, seccomp: nil, hostPid: 1, terminal: false,
-                                   setgroupsAllowed: setgroupsAllowed, state: { state },
-                                   warn: { w in warnings?.pointee.append(w) }).run()
+                                   setgroupsAllowed: setgroupsAllowed, state: { state }, log: log.logger).run()
     }
 
     /// The log with the runs of PR_CAPBSET_DROP folded into one line listing the capabilities, and

@@ -134,7 +134,7 @@ final class UndoStackTests: XCTestCase {
         let u = UndoStack()
         u.push("x") { XCTFail("undone after commit") }
         u.commit()
-        u.unwind()
+        u.unwind { _ in }
         XCTAssertTrue(u.isEmpty)
     }
 }

@@ -195,14 +195,14 @@ final class ProcessExtrasTests: XCTestCase {
         var p = OCISpec.Process(args: ["true"])
         p.apparmorProfile = "docker-default"
         if !LSM.appArmorEnabled {
-            XCTAssertThrowsError(try LSM.check(process: p, linux: nil)) {
+            XCTAssertThrowsError(try LSM.check(process: p, linux: nil, log: .stderr)) {
                 XCTAssertTrue("\($0)".hasPrefix("process.apparmorProfile: AppArmor is not enabled on this host"), "\($0)")
             }
         }
         p.apparmorProfile = nil
         p.selinuxLabel = "system_u:system_r:container_t:s0"
         if !LSM.seLinuxEnabled {
-            XCTAssertThrowsError(try LSM.check(process: p, linux: nil)) {
+            XCTAssertThrowsError(try LSM.check(process: p, linux: nil, log: .stderr)) {
                 XCTAssertTrue("\($0)".hasPrefix("process.selinuxLabel: SELinux is not enabled on this host"), "\($0)")
             }
         }

@@ -37,7 +37,7 @@ public enum Restore {
             throw RuntimeError("cannot read the bundle's config.json", cause: error)
         }
         let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
-        for w in try SpecValidator.validate(spec) { Log.warn(w) }
+        for w in try SpecValidator.validate(spec) { store.log.warn(w) }
         guard let root = spec.root else { throw RuntimeError("config.json: root is required") }
         let rootfs = try Create.absolutePath(root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path,
                                              what: "config.json: root.path")
@@ -121,12 +121,12 @@ public enum Restore {
                                       cgroupMode: cg.mode, cgroupPaths: cg.paths, resctrlDirs: nil)
             do { try store.saveIntent(id, intent) } catch { throw RuntimeError("record the container's intent", cause: error) }
             undo.push("cgroups of container \(id)") {
-                try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: nil)
+                try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: nil, log: store.log)
             }
             do { try store.saveConfig(id, bytes) } catch { throw RuntimeError("save the container's config", cause: error) }
             do {
                 try cg.create()
-                for w in try cg.apply(ContainerCgroup.resources(for: spec)) { Log.warn(w) }
+                for w in try cg.apply(ContainerCgroup.resources(for: spec)) { store.log.warn(w) }
             } catch { throw RuntimeError("cgroup \(cg.paths.values.sorted().first ?? "")", cause: error) }
 
             try makeMountpoints(spec: spec, rootfs: rootfs, bundle: bundle)
@@ -248,7 +248,7 @@ public enum Restore {
             try Delete.run(store: store, id: id, force: true)
             return st.code
         } catch {
-            undo.unwind()
+            undo.unwind(report: store.log.warn)
             throw error
         }
     }

@@ -41,13 +41,16 @@ struct InitContext {
     var namespacesJoined = false
     /// Where the init's namespace, identity and mount syscalls go (a RecordingKernel in tests).
     var kernel: any Kernel = LinuxKernel()
+    /// The runtime's log (its --log file, a host fd): the init logs there until it is ready.
+    var log: Logger = .stderr
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
 /// joins/creates namespaces, builds the rootfs, drops privileges, reports ready, then waits on
 /// the start socket and execs the user program. Never returns.
 enum ContainerInit {
-    static func run(_ c: InitContext) -> Never {
+    static func run(_ context: InitContext) -> Never {
+        var c = context
         let prepared: Prepared
         do {
             prepared = try setup(c)
@@ -57,7 +60,7 @@ enum ContainerInit {
             _ = c.kernel.prctl(PR_SET_PDEATHSIG, 0)
             // While it waits for `start` the init holds only 0-2, the preserved fds, the start
             // socket and a Landlock ruleset (the log is the runtime's; errors now go back to `start`).
-            Log.detach()
+            c.log = c.log.detached()
             try c.sync.send(.ready)
             try c.sync.expect(.created, peer: "runtime")
         } catch {
@@ -81,7 +84,7 @@ enum ContainerInit {
     /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
     static func keptFDs(_ c: InitContext) -> [Int32] {
-        [c.sync.fd, c.startListener, c.consoleSocket, Log.fd, c.seccomp?.listener ?? -1]
+        [c.sync.fd, c.startListener, c.consoleSocket, c.log.fd, c.seccomp?.listener ?? -1]
             + Array(c.idmapFDs.values) + Array(c.bindSourceFDs.values) + c.preserved
     }
 
@@ -170,7 +173,7 @@ enum ContainerInit {
         // rlimits, scheduler, capabilities, identity, cwd, no_new_privs: shared with `exec`.
         let done = try ProcessFinalize(kernel: k, process: c.process, linux: linux, seccomp: c.seccomp, hostPid: hostPid,
                                        terminal: consoleSlave >= 0, setgroupsAllowed: setgroupsAllowed,
-                                       state: { containerState(c, "creating") }, warn: Log.warn).run()
+                                       state: { containerState(c, "creating") }, log: c.log).run()
         let prepared = Prepared(hostPid: hostPid, landlock: landlock, privilegedApplied: done.privilegedApplied)
 
         // Resolve the program now, so that a missing binary fails `create`, as with runc.

@@ -12,12 +12,12 @@ import OCISpec
 extension Exec {
     static func execChild(_ o: ExecOptions, record r: ContainerRecord, linux: Linux?, initPidfd: Int32, nsFlags: UInt64,
                           sync: SyncChannel, console: Int32, seccomp: SeccompPlan?, preserved: [Int32],
-                          landlock: LandlockPlan? = nil) -> Never {
+                          landlock: LandlockPlan? = nil, log: Logger) -> Never {
         let k: any Kernel = LinuxKernel()
         _ = k.setDumpable(false)
         // Nothing of the caller's or the runtime's (the cgroup dir fd, the state dir) may reach the
         // container (CVE-2024-21626): keep only what this child uses, and the preserved fds.
-        FDTable.closeAll(except: [sync.fd, console, initPidfd, Log.fd, seccomp?.listener ?? -1] + preserved)
+        FDTable.closeAll(except: [sync.fd, console, initPidfd, log.fd, seccomp?.listener ?? -1] + preserved)
         let hostPid = Proc.pidInMountedProc()
         let state = State(ociVersion: ociVersion, id: r.id, status: "running", pid: r.pid, bundle: r.bundle,
                           annotations: r.annotations)
@@ -68,7 +68,7 @@ extension Exec {
             // rlimits, scheduler, capabilities, identity, cwd, no_new_privs: the init's sequence.
             let done = try ProcessFinalize(kernel: k, process: p, linux: linux, seccomp: seccomp, hostPid: hostPid,
                                            terminal: console >= 0, setgroupsAllowed: Identity.setgroupsAllowed(proc),
-                                           state: { state }, warn: Log.warn).run()
+                                           state: { state }, log: log).run()
             try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, preserved: preserved, seccomp: seccomp, state: state,
                             hostPid: hostPid, proc: proc, landlock: ruleset, privilegedApplied: done.privilegedApplied)
         } catch { fail(error) }

@@ -34,7 +34,8 @@ struct ProcessFinalize {
     let setgroupsAllowed: Bool
     /// The container's state for a seccomp listener, when the filter is installed early.
     let state: () -> State
-    let warn: (String) -> Void
+    /// The runtime's log (warnings about capabilities the runtime cannot grant).
+    let log: Logger
 
     /// What the exec that follows needs to know.
     struct Done {
@@ -47,7 +48,7 @@ struct ProcessFinalize {
         let p = process
         try Rlimits.apply(p.rlimits ?? [], kernel: k)
         try ProcessAttributes.applyPrivileged(process: p, linux: linux)
-        let caps = p.capabilities.map { CapabilitySets($0, kernel: k, warn: warn) }
+        let caps = p.capabilities.map { CapabilitySets($0, kernel: k, log: log) }
         try caps?.applyBounding(kernel: k)
         if let sc = seccomp, sc.installEarly { try sc.install(state: state(), hostPid: hostPid) }
         let cwd = p.cwd
@@ -58,7 +59,7 @@ struct ProcessFinalize {
             throw RuntimeError("process.cwd: chdir to \"\(cwd)\"", cause: SysError("chdir", cwd))
         }
         try WorkingDirectory.verifyInsideRoot(kernel: k)
-        try caps?.apply(kernel: k, warn: warn)
+        try caps?.apply(kernel: k, log: log)
         if p.noNewPrivileges == true { try NoNewPrivileges.set(kernel: k) }
         return Done(privilegedApplied: true)
     }

@@ -62,9 +62,9 @@ public enum Create {
         }
         let config = try SpecLoader.loadConfig(bytes, file: "config.json")
         var spec = config.spec
-        for w in try SpecValidator.validate(spec) { Log.warn(w) }
+        for w in try SpecValidator.validate(spec) { store.log.warn(w) }
         try ProcessAttributes.validate(process: spec.process, linux: spec.linux)
-        try LSM.check(process: spec.process, linux: spec.linux)
+        try LSM.check(process: spec.process, linux: spec.linux, log: store.log)
         try NetDevices.validate(spec.linux?.netDevices ?? [:], namespaces: spec.linux?.namespaces)
         guard let root = spec.root else { throw RuntimeError("config.json: root is required", code: .invalidConfig) }
         // config.md: `process` is required only by `start` (which refuses a container without
@@ -89,9 +89,9 @@ public enum Create {
         try Rootless.validate(spec, plan: plan)
         try SysResource.check(process)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: process,
-                                           cacheRoot: store.root)
+                                           cacheRoot: store.root, log: store.log)
         defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
-        let landlock = try LandlockPlan.make(process.landlock, warn: Log.warn)
+        let landlock = try LandlockPlan.make(process.landlock, warn: store.log.warn)
         // config-linux.md: a namespace not listed is the runtime's. Without a mount namespace the
         // rootfs is mounted in ours (chroot, as runc), and teardown unmounts it (HostTeardown).
         var hostRootfsBelow: Int? = nil
@@ -128,7 +128,7 @@ public enum Create {
             // this process dies (CreateIntent).
             do { try store.saveIntent(id, intent) } catch { throw RuntimeError("record the container's intent", cause: error) }
             undo.push("cgroups of container \(id)") {
-                try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: intent.resctrlDirs,
+                try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: intent.resctrlDirs, log: store.log,
                                      hostRootfs: rootfs, belowMountID: hostRootfsBelow)
             }
             do { try store.saveConfig(id, bytes) } catch { throw RuntimeError("save the container's config", cause: error) }
@@ -143,12 +143,12 @@ public enum Create {
                 } else {
                     try full.create()
                 }
-                if let cg { for w in try cg.apply(resources) { Log.warn(w) } }
+                if let cg { for w in try cg.apply(resources) { store.log.warn(w) } }
             } catch { throw RuntimeError("cgroup \(full.paths.values.sorted().first ?? "")", cause: error) }
             if delegated && cg == nil {
-                Log.debug("rootless: no cgroup the user may create for container \(id); running without one")
+                store.log.debug("rootless: no cgroup the user may create for container \(id); running without one")
                 if !plan.newPid {
-                    Log.warn("Creating a rootless container with no cgroup and no private pid namespace. "
+                    store.log.warn("Creating a rootless container with no cgroup and no private pid namespace. "
                              + "Such configuration is strongly discouraged (as it is impossible to properly kill all container's processes).")
                 }
             }
@@ -191,7 +191,8 @@ public enum Create {
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs, bindSourceFDs: bindSourceFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock)
+                    idmapFDs: idmapFDs, bindSourceFDs: bindSourceFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock,
+                    log: store.log)
                 if let pidPipe { ctx = UserNamespaceJoin.cloneInit(ctx, pidPipe: pidPipe) }
                 ContainerInit.run(ctx)
             }
@@ -213,7 +214,7 @@ public enum Create {
                 FileIO.close(pidfd)
                 let state = State(ociVersion: ociVersion, id: id, status: "stopped", pid: 0, bundle: bundle,
                                   annotations: spec.annotations)
-                runPoststop(spec.hooks?.poststop, state: state)
+                runPoststop(spec.hooks?.poststop, state: state, log: store.log)
             }
             if pidPipe == nil { childEnd.close() }
             FileIO.close(listener)
@@ -227,7 +228,7 @@ public enum Create {
                             try store.replaceIntent(id, intent)
                         }
                     } else {
-                        for w in try m.addInit(pid) { Log.warn(w) }
+                        for w in try m.addInit(pid) { store.log.warn(w) }
                     }
                 } catch { throw RuntimeError("cgroup \(m.paths.values.sorted().first ?? "")", cause: error) }
             }
@@ -260,7 +261,7 @@ public enum Create {
             undo.commit()
             return CreatedContainer(id: id, pid: pid, pidfd: pidfd, ptyReceiver: ptyReceiver, record: record)
         } catch {
-            undo.unwind()
+            undo.unwind(report: store.log.warn)
             throw error
         }
     }
@@ -335,11 +336,11 @@ public enum Create {
         return r
     }
 
-    static func runPoststop(_ hooks: [Hook]?, state: State) {
+    static func runPoststop(_ hooks: [Hook]?, state: State, log: Logger) {
         guard let hooks else { return }
         for (i, h) in hooks.enumerated() {
             do { try HookRunner.run([h], kind: "poststop", state: state) } catch {
-                Log.warn("poststop hook #\(i) (\(h.path)) failed: \(error)")
+                log.warn("poststop hook #\(i) (\(h.path)) failed: \(error)")
             }
         }
     }

@@ -39,13 +39,13 @@ public enum Delete {
     static func destroy(store: StateStore, id: String, record r: ContainerRecord) throws {
         // Leftovers (exec'd processes of a container without a pid namespace) go with the cgroups.
         do {
-            try HostTeardown.run(id: id, cgroup: ContainerCgroup.load(r), resctrlDirs: r.resctrlDirs,
+            try HostTeardown.run(id: id, cgroup: ContainerCgroup.load(r), resctrlDirs: r.resctrlDirs, log: store.log,
                                  hostRootfs: r.rootfs, belowMountID: r.hostRootfsBelowMountID)
         } catch {
             throw RuntimeError("delete container \(id)", cause: error)
         }
         try store.remove(id)
-        Create.runPoststop(r.hooks?.poststop, state: store.ociState(r, status: .stopped))
+        Create.runPoststop(r.hooks?.poststop, state: store.ociState(r, status: .stopped), log: store.log)
     }
 
     /// A state dir without state.json. Its init, if create got that far, was in the cgroups the
@@ -56,11 +56,11 @@ public enum Delete {
         do { intent = try store.loadIntent(id) } catch let e as RuntimeError where e.code == .notFound {
             // Died before it wrote the intent: it made nothing else.
         } catch {
-            Log.warn("container \(id): unreadable intent.json, its cgroups may be left: \(error)")
+            store.log.warn("container \(id): unreadable intent.json, its cgroups may be left: \(error)")
         }
         if let intent {
             do {
-                try HostTeardown.run(id: id, cgroup: intent.cgroup, resctrlDirs: intent.resctrlDirs,
+                try HostTeardown.run(id: id, cgroup: intent.cgroup, resctrlDirs: intent.resctrlDirs, log: store.log,
                                      hostRootfs: intent.rootfs, belowMountID: intent.hostRootfsBelowMountID)
             } catch {
                 throw RuntimeError("delete container \(id)", cause: error)
@@ -71,8 +71,8 @@ public enum Delete {
 
     /// SIGKILL the init (the whole pid namespace goes with it) and wait until it is gone.
     static func killAndWait(_ r: ContainerRecord) throws {
-        guard let pidfd = try? Proc.pidfdOpen(r.pid) else { return }
-        defer { FileIO.close(pidfd) }
+        guard let raw = try? Proc.pidfdOpen(r.pid) else { return }
+        let pidfd = FileDescriptor(adopting: raw)
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { return }
         if !r.ownPidNamespace {
             // Without a pid namespace, children of the init would survive it.
@@ -80,10 +80,10 @@ public enum Delete {
                 Proc.signalUnowned(p, SIGKILL)
             }
         }
-        try Proc.signal(pidfd: pidfd, SIGKILL)
+        try Proc.signal(pidfd: pidfd.rawValue, SIGKILL)
         // A frozen process cannot die; v1 freezers need a thaw.
         if let cg = ContainerCgroup.load(r), cg.isFrozen() { try? cg.thaw() }
-        Proc.waitReadable(pidfd, timeoutMS: 10_000, retryOnInterrupt: false)
+        Proc.waitReadable(pidfd.rawValue, timeoutMS: 10_000, retryOnInterrupt: false)
     }
 
     static func isDescendant(_ pid: pid_t, of ancestor: pid_t) -> Bool {

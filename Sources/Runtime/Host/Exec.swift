@@ -45,11 +45,11 @@ public enum Exec {
         let spec = config.spec
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: o.process,
-                                           cacheRoot: store.root)
+                                           cacheRoot: store.root, log: store.log)
         defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
-        let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: Log.warn)
-        let initPidfd = try Proc.pidfdOpen(r.pid)
-        defer { FileIO.close(initPidfd) }
+        let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: store.log.warn)
+        // Owned here; the child takes its number across clone3 (execChild closes it).
+        let initPidfd = FileDescriptor(adopting: try Proc.pidfdOpen(r.pid))
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else { throw RuntimeError("cannot exec in a stopped container", code: .invalidState) }
 
         // Every namespace the container has (created or joined) is the init's now.
@@ -64,23 +64,24 @@ public enum Exec {
         defer { if let oldMask { SignalMask.restore(oldMask) } }
 
         // A terminal: to the engine's console socket, or to us (proxied in the foreground).
-        var consoleSocket: Int32 = -1
-        var ptyReceiver: Int32 = -1
+        var consoleSocket: FileDescriptor? = nil
+        var ptyReceiver: FileDescriptor? = nil
         if o.process.terminal == true {
             if let path = o.consoleSocket {
-                consoleSocket = try Console.connect(path)
+                consoleSocket = FileDescriptor(adopting: try Console.connect(path))
             } else {
-                (ptyReceiver, consoleSocket) = try Console.socketPair()
+                let pair = try Console.socketPair()
+                ptyReceiver = FileDescriptor(adopting: pair.receiver)
+                consoleSocket = FileDescriptor(adopting: pair.sender)
             }
         }
-        defer { FileIO.close(consoleSocket); FileIO.close(ptyReceiver) }
 
         // An ordinary user may join the container's pid namespace only from inside its user
         // namespace, which it could never leave: a child joins them all and forks the process,
         // as our child (CLONE_PARENT), then exits (RootlessExec).
         let viaUserNamespace = Credentials.euid != 0 && kinds.contains(.user)
         if forChildren != 0 && !viaUserNamespace {
-            try sys("setns", "pid/time namespaces of container \(id)") { LinuxKernel().setns(initPidfd, Int32(truncatingIfNeeded: forChildren)) }
+            try sys("setns", "pid/time namespaces of container \(id)") { LinuxKernel().setns(initPidfd.rawValue, Int32(truncatingIfNeeded: forChildren)) }
         }
         let pidPipe = viaUserNamespace ? try RootlessExec.pipe() : nil
         let (parentEnd, childEnd) = try SyncChannel.pair()
@@ -91,8 +92,9 @@ public enum Exec {
         let joinAfterExec = status == .paused
         if !o.cgroup.isEmpty && cg == nil { throw RuntimeError("--cgroup: container \(id) has no cgroup") }
         // A sub-cgroup (--cgroup) is joined by pid before the child proceeds, as in v1.
-        let cgroupFD = joinAfterExec || !o.cgroup.isEmpty ? -1 : try cg?.cloneIntoFD() ?? -1
-        defer { FileIO.close(cgroupFD) }
+        var cgroupDir: FileDescriptor? = nil
+        if !joinAfterExec && o.cgroup.isEmpty, let fd = try cg?.cloneIntoFD() { cgroupDir = FileDescriptor(adopting: fd) }
+        let cgroupFD = cgroupDir.raw()
         // execCPUAffinity.initial: the child starts on those CPUs (final is applied before execve).
         let savedAffinity = try ProcessAttributes.applyInitialAffinity(o.process.execCPUAffinity)
         let forked: (pid: pid_t, pidfd: Int32)
@@ -102,14 +104,17 @@ public enum Exec {
         }
         if forked.pid == 0 {
             parentEnd.close()
-            if ptyReceiver >= 0 { FileIO.close(ptyReceiver) }
+            ptyReceiver = nil  // the parent's end
+            // The child's copies, owned by the child from here on (raw: execChild never returns).
+            let childPidfd = initPidfd.release(), console = consoleSocket.release()
             var nsFlags = forSelf
             if let pidPipe {
-                RootlessExec.joinAndFork(initPidfd: initPidfd, flags: forSelf | forChildren, pipe: pidPipe, sync: childEnd)
+                RootlessExec.joinAndFork(initPidfd: childPidfd, flags: forSelf | forChildren, pipe: pidPipe, sync: childEnd)
                 nsFlags = 0  // the grandchild: in every namespace of the container already
             }
-            execChild(o, record: r, linux: spec.linux, initPidfd: initPidfd, nsFlags: nsFlags, sync: childEnd, console: consoleSocket,
-                      seccomp: seccomp, preserved: preserved, landlock: landlock)
+            execChild(o, record: r, linux: spec.linux, initPidfd: childPidfd, nsFlags: nsFlags, sync: childEnd,
+                      console: console,
+                      seccomp: seccomp, preserved: preserved, landlock: landlock, log: store.log)
         }
         ProcessAttributes.restoreAffinity(savedAffinity)
         childEnd.close()
@@ -144,11 +149,11 @@ public enum Exec {
             try FileIO.writeAtomically(p, Array("\(child.pid)".utf8), mode: 0o644)
         }
         if let path = o.pidfdSocket { try PidfdSocket.send(child.pidfd, to: path) }
-        let master = ptyReceiver >= 0 ? Console.receiveMaster(ptyReceiver) : nil
+        var master: FileDescriptor? = nil
+        if ptyReceiver.raw() >= 0, let m = Console.receiveMaster(ptyReceiver.raw()) { master = FileDescriptor(adopting: m) }
         if o.detach { return 0 }
-        let exit = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: master)
-        if let m = master { FileIO.close(m) }
-        return exit.code
+        let m = master.raw()
+        return Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: m >= 0 ? m : nil).code
     }
 
     static func join(_ cg: CgroupManager, _ pid: pid_t, _ sub: ExecCgroup) throws {

@@ -62,15 +62,13 @@ public struct ExecCgroup: Equatable, Sendable {
     /// `..` nor an absolute path leaves it.
     func addProcess(_ pid: pid_t, paths: [String: String]) throws {
         for (dir, sub) in try targets(paths: paths) {
-            let root = try FileIO.open(dir, SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC)
-            defer { FileIO.close(root) }
+            let root = FileDescriptor(adopting: try FileIO.open(dir, SafePath.O_PATH | O_DIRECTORY | O_CLOEXEC))
             let name = sub.isEmpty ? "cgroup.procs" : sub + "/cgroup.procs"
-            let fd: Int32
-            do { fd = try SafePath.open(root: root, name, flags: O_WRONLY) } catch {
+            let fd: FileDescriptor
+            do { fd = FileDescriptor(adopting: try SafePath.open(root: root.rawValue, name, flags: O_WRONLY)) } catch {
                 throw RuntimeError("error adding pid \(pid) to cgroups: \(dir)/\(name)", cause: error)
             }
-            defer { FileIO.close(fd) }
-            do { try FileIO.writeAll(fd: fd, Array("\(pid)".utf8), name: dir + "/" + name) } catch {
+            do { try FileIO.writeAll(fd: fd.rawValue, Array("\(pid)".utf8), name: dir + "/" + name) } catch {
                 throw RuntimeError("error adding pid \(pid) to cgroups: \(dir)/\(name)", cause: error)
             }
         }

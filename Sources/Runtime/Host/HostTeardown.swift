@@ -11,7 +11,7 @@ import LinuxSys
 /// tolerates what was never made.
 enum HostTeardown {
     static func run(id: String, cgroup: CgroupManager?, resctrlDirs: [String]?,
-                    hostRootfs: String? = nil, belowMountID: Int? = nil) throws {
+                    log: Logger, hostRootfs: String? = nil, belowMountID: Int? = nil) throws {
         if let cg = cgroup {
             if let left = try? cg.pids(), !left.isEmpty { try? cg.kill(signal: SIGKILL) }
             if cg.isFrozen() { try? cg.thaw() }
@@ -22,7 +22,7 @@ enum HostTeardown {
         if let rootfs = hostRootfs, let below = belowMountID { try unmountRootfs(id: id, rootfs, below: below) }
         for d in resctrlDirs ?? [] {
             if let e = FileIO.removeDirectory(d), e != .ENOENT {
-                Log.warn("container \(id): remove resctrl group: \(SysError("rmdir", d, errno: e.rawValue))")
+                log.warn("container \(id): remove resctrl group: \(SysError("rmdir", d, errno: e.rawValue))")
             }
         }
     }

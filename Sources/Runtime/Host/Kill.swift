@@ -16,8 +16,7 @@ public enum Kill {
             throw RuntimeError("container not running")
         }
         // Open a pidfd, then check the start time, so a recycled pid is never signalled.
-        let pidfd = try Proc.pidfdOpen(r.pid)
-        defer { FileIO.close(pidfd) }
+        let pidfd = FileDescriptor(adopting: try Proc.pidfdOpen(r.pid))
         guard Proc.isAlive(r.pid, startTime: r.pidStartTime) else {
             if all { return try signalLeftovers(r, id: id, signal: signal) }
             throw RuntimeError("container not running")
@@ -32,7 +31,7 @@ public enum Kill {
         if everything && r.ownPidNamespace {
             for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { Proc.signalUnowned(pid, signal) }
         }
-        do { try Proc.signal(pidfd: pidfd, signal) } catch { throw RuntimeError("kill container \(id)", cause: error) }
+        do { try Proc.signal(pidfd: pidfd.rawValue, signal) } catch { throw RuntimeError("kill container \(id)", cause: error) }
     }
 
     /// `kill --all` of a container whose init is gone: what is left in its cgroup.

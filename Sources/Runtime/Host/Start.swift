@@ -17,7 +17,7 @@ public enum Start {
         defer { UnixDatagram.close(fd) }
         do { try NotifySocket.relay(fd, host: host, initPid: initPid, mainPid: mainPid ?? initPid) } catch {
             if !relayFailureIsWarning { throw error }
-            Log.warn("\(error)")
+            store.log.warn("\(error)")
         }
     }
 
@@ -37,15 +37,14 @@ public enum Start {
         var relay = false
         defer { if !relay, let fd = notifyFD { UnixDatagram.close(fd) } }
 
-        let sock: Int32
+        let sock: FileDescriptor
         do {
-            sock = try UnixAddress.connect("/proc/self/fd/\(lock.fd)/init.sock", type: Int32(SOCK_SEQPACKET.rawValue))
+            sock = FileDescriptor(adopting: try UnixAddress.connect("/proc/self/fd/\(lock.fd)/init.sock", type: Int32(SOCK_SEQPACKET.rawValue)))
         } catch { throw RuntimeError("cannot reach the container's init", cause: error) }
-        defer { FileIO.close(sock) }
-        guard (try? FileIO.writeAll(fd: sock, [StartSocket.request], name: "init.sock")) != nil else { throw RuntimeError("start container \(id)", cause: SysError("write", "init.sock")) }
+        guard (try? FileIO.writeAll(fd: sock.rawValue, [StartSocket.request], name: "init.sock")) != nil else { throw RuntimeError("start container \(id)", cause: SysError("write", "init.sock")) }
         // The init answers "execing" then closes the socket by exec'ing, or sends an error text.
         let reply: [UInt8]
-        do { reply = try FileIO.readAll(fd: sock, name: "init.sock", limit: StartSocket.maxReply) } catch {
+        do { reply = try FileIO.readAll(fd: sock.rawValue, name: "init.sock", limit: StartSocket.maxReply) } catch {
             FileIO.remove(store.startSocket(id))
             throw RuntimeError("start container \(id): lost the connection to its init", cause: error)
         }
@@ -65,7 +64,7 @@ public enum Start {
                 try Delete.killAndWait(r)
                 try Delete.destroy(store: store, id: id, record: r)
             } catch let cleanup {
-                Log.warn("container \(id): destroy after the failed poststart hook: \(cleanup)")
+                store.log.warn("container \(id): destroy after the failed poststart hook: \(cleanup)")
             }
             throw error
         }

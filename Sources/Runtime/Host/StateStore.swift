@@ -44,10 +44,17 @@ public enum ContainerStatus: String, Sendable {
     case creating, created, running, stopped, paused
 }
 
-/// Per-container directories under the runtime root, with a lock per container.
+/// Per-container directories under the runtime root, with a lock per container. Every verb gets
+/// one: it is also where the verb's log is carried (built by the CLI from --log, --log-format and
+/// --debug), so the runtime has no log settings of its own.
 public struct StateStore: Sendable {
     public let root: String
-    public init(root: String) { self.root = root }
+    /// Where the verbs' warnings and the failing verb's error go.
+    public let log: Logger
+    public init(root: String, log: Logger = .stderr) {
+        self.root = root
+        self.log = log
+    }
 
     public func dir(_ id: String) -> String { root + "/" + id }
     func statePath(_ id: String) -> String { dir(id) + "/state.json" }
@@ -116,9 +123,8 @@ public struct StateStore: Sendable {
     /// is not torn by a SIGKILL; an unreadable intent only costs its cleanup, never the state dir.
     func saveIntent(_ id: String, _ intent: CreateIntent) throws {
         let path = intentPath(id)
-        let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600)
-        defer { FileIO.close(fd) }
-        try FileIO.writeAll(fd: fd, intent.json(), name: path)
+        let fd = FileDescriptor(adopting: try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o600))
+        try FileIO.writeAll(fd: fd.rawValue, intent.json(), name: path)
     }
 
     /// Narrows the saved intent (a rootless create that left out cgroups it could not make):
@@ -138,9 +144,9 @@ public struct StateStore: Sendable {
 
     /// Whether some command holds the container's lock right now (never waits for it).
     func isLocked(_ id: String) -> Bool {
-        guard let fd = try? FileIO.open(dir(id), O_RDONLY | O_DIRECTORY) else { return false }
-        defer { FileIO.close(fd) } // also drops the lock if we got it
-        return FileIO.lockExclusive(fd, wait: false) == Errno(EWOULDBLOCK)
+        guard let raw = try? FileIO.open(dir(id), O_RDONLY | O_DIRECTORY) else { return false }
+        let fd = FileDescriptor(adopting: raw) // closing it drops the lock if we got it
+        return FileIO.lockExclusive(fd.rawValue, wait: false) == Errno(EWOULDBLOCK)
     }
 
     func saveConfig(_ id: String, _ bytes: [UInt8]) throws {

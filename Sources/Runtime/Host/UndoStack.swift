@@ -13,7 +13,7 @@ final class UndoStack {
     /// Runs every undo, newest first. One that fails is reported (naming what it undoes) and the
     /// older ones still run. Returns those reports.
     @discardableResult
-    func unwind(report: (String) -> Void = Log.warn) -> [String] {
+    func unwind(report: (String) -> Void) -> [String] {
         var failures: [String] = []
         while let s = steps.popLast() {
             do { try s.undo() } catch {

@@ -18,7 +18,7 @@ public enum Update {
         var spec = try store.config(of: r)
         var linux = spec.linux ?? Linux()
         if new != LinuxResources() {
-            do { for w in try cg.update(new) { Log.warn(w) } } catch {
+            do { for w in try cg.update(new) { store.log.warn(w) } } catch {
                 throw RuntimeError("update container \(id)", cause: error)
             }
         }

@@ -10,7 +10,6 @@ enum Loopback {
     static func up() throws {
         do {
             var nl = try Netlink()
-            defer { nl.close() }
             // lo is always index 1 (LOOPBACK_IFINDEX); looked up anyway, by name.
             let index = try nl.index(of: "lo") ?? 1
             var m = Netlink.Message(type: Netlink.RTM_NEWLINK, flags: 0)

@@ -45,33 +45,29 @@ enum NetDevices {
     static func move(_ devices: [String: LinuxNetDevice], toPid pid: Int32) throws {
         if devices.isEmpty { return }
         let nsPath = "/proc/\(pid)/ns/net"
-        let target: Int32
-        do { target = try FileIO.open(nsPath, O_RDONLY) } catch {
-            throw RuntimeError("linux.netDevices: open the container's network namespace", cause: error)
+        func open(_ path: String, _ what: String) throws -> FileDescriptor {
+            do { return FileDescriptor(adopting: try FileIO.open(path, O_RDONLY)) } catch {
+                throw RuntimeError("linux.netDevices: open \(what)", cause: error)
+            }
         }
-        defer { FileIO.close(target) }
-        let host: Int32
-        do { host = try FileIO.open("/proc/thread-self/ns/net", O_RDONLY) } catch {
-            throw RuntimeError("linux.netDevices: open the runtime's network namespace", cause: error)
-        }
-        defer { FileIO.close(host) }
-        if let a = FileIO.status(fd: target), let b = FileIO.status(fd: host), a.st_ino == b.st_ino && a.st_dev == b.st_dev {
+        let target = try open(nsPath, "the container's network namespace")
+        let host = try open("/proc/thread-self/ns/net", "the runtime's network namespace")
+        let hostNS = host.rawValue  // for the defer below (it cannot capture the owned value)
+        if let a = FileIO.status(fd: target.rawValue), let b = FileIO.status(fd: host.rawValue), a.st_ino == b.st_ino && a.st_dev == b.st_dev {
             throw RuntimeError("linux.netDevices: the container shares the runtime's network namespace; a new network namespace is required",
                                errno: EINVAL)
         }
 
         var hostNL = try Netlink()
-        defer { hostNL.close() }
         // A socket inside the container's namespace: switch this thread there only to create it.
         var inner: Netlink
         do {
-            try Namespaces.setns(fd: target, .network, path: nsPath)
-            defer { try? Namespaces.setns(fd: host, .network, path: "the runtime's network namespace") }
+            try Namespaces.setns(fd: target.rawValue, .network, path: nsPath)
+            defer { try? Namespaces.setns(fd: hostNS, .network, path: "the runtime's network namespace") }
             inner = try Netlink()
         } catch {
             throw RuntimeError("linux.netDevices: enter the container's network namespace", cause: error)
         }
-        defer { inner.close() }
 
         for (name, dev) in devices.sorted(by: { $0.key < $1.key }) {
             let f = "linux.netDevices[\"\(name)\"]"
@@ -91,7 +87,7 @@ enum NetDevices {
             }
             var m = Netlink.Message(type: Netlink.RTM_NEWLINK, flags: 0)
             m.ifinfo(index: index, flags: Netlink.IFF_UP, change: Netlink.IFF_UP)
-            m.attr(Netlink.IFLA_NET_NS_FD, int: UInt32(bitPattern: target))
+            m.attr(Netlink.IFLA_NET_NS_FD, int: UInt32(bitPattern: target.rawValue))
             if newName != name { m.attr(Netlink.IFLA_IFNAME, string: newName) }
             do { try hostNL.request(m, op: "RTM_NEWLINK") } catch let e as SysError {
                 throw RuntimeError("\(f): move to the container's network namespace as \"\(newName)\"", cause: e)

@@ -6,7 +6,7 @@ import LinuxSys
 /// A tiny rtnetlink (NETLINK_ROUTE) client: messages are built byte by byte (nlmsghdr, then a
 /// family header, then rtattrs, all 4-byte aligned, host byte order) and every request asks for
 /// an ACK, which is read back and turned into a SysError.
-struct Netlink {
+struct Netlink: ~Copyable {
     static let RTM_NEWLINK: UInt16 = 16
     static let RTM_GETLINK: UInt16 = 18
     static let RTM_NEWADDR: UInt16 = 20
@@ -29,15 +29,15 @@ struct Netlink {
     static let IFF_UP: UInt32 = 1
     static let IFA_F_PERMANENT: UInt32 = 0x80
 
-    let fd: Int32
+    /// Owned: closed when the Netlink value goes away.
+    let socket: FileDescriptor
+    var fd: Int32 { socket.rawValue }
     private var seq: UInt32 = 1
 
     /// A NETLINK_ROUTE socket in the calling thread's network namespace (it stays there).
     init() throws {
-        fd = try SocketIO.netlinkRoute()
+        socket = FileDescriptor(adopting: try SocketIO.netlinkRoute())
     }
-
-    func close() { FileIO.close(fd) }
 
     // MARK: message building
 

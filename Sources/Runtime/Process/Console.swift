@@ -14,9 +14,8 @@ enum Console {
         let slash = path.lastIndex(of: "/")
         let dir = slash.map { String(path[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        let dfd = try FileIO.open(dir, SafePath.O_PATH | O_DIRECTORY)
-        defer { FileIO.close(dfd) }
-        do { return try UnixAddress.connect("/proc/self/fd/\(dfd)/\(name)", type: Int32(SOCK_STREAM.rawValue)) } catch {
+        let dfd = FileDescriptor(adopting: try FileIO.open(dir, SafePath.O_PATH | O_DIRECTORY))
+        do { return try UnixAddress.connect("/proc/self/fd/\(dfd.rawValue)/\(name)", type: Int32(SOCK_STREAM.rawValue)) } catch {
             throw RuntimeError("\(flag) \(path)", cause: error)
         }
     }
@@ -34,16 +33,16 @@ enum Console {
     /// over it can turn the open into one of some other file or device. /dev/ptmx is not used.
     static func openPty(root: Int32, socket: Int32, size: Box?, inRootfs: String = "") throws -> Int32 {
         let where_ = inRootfs.isEmpty ? "" : " " + inRootfs
-        let pts = try SafePath.open(root: root, "/dev/pts", flags: SafePath.O_PATH | SafePath.O_DIRECTORY)
-        defer { FileIO.close(pts) }
-        let magic = try FileIO.filesystemMagic(fd: pts, name: "/dev/pts")
+        let pts = FileDescriptor(adopting: try SafePath.open(root: root, "/dev/pts", flags: SafePath.O_PATH | SafePath.O_DIRECTORY))
+        let magic = try FileIO.filesystemMagic(fd: pts.rawValue, name: "/dev/pts")
         if magic != DEVPTS_SUPER_MAGIC {
             throw RuntimeError("/dev/pts\(where_): not a devpts filesystem (magic 0x\(String(magic, radix: 16))); "
                                + "refusing to open a pty master there", errno: EPERM)
         }
         let how = SafePath.RESOLVE_BENEATH | SafePath.RESOLVE_NO_XDEV | SafePath.RESOLVE_NO_SYMLINKS
-        let master = try FileIO.open(at: pts, "ptmx", flags: O_RDWR | O_NOCTTY | O_CLOEXEC, resolve: how, name: "/dev/pts/ptmx")
-        defer { FileIO.close(master) }
+        let ptmx = FileDescriptor(adopting: try FileIO.open(at: pts.rawValue, "ptmx", flags: O_RDWR | O_NOCTTY | O_CLOEXEC,
+                                                            resolve: how, name: "/dev/pts/ptmx"))
+        let master = ptmx.rawValue
         guard let st = FileIO.status(fd: master) else { throw SysError("fstat", "/dev/pts/ptmx") }
         if !FileKind.isCharDevice(st, .ptmx) {
             throw RuntimeError("/dev/pts/ptmx\(where_): is \(FileKind.describe(st)), not a ptmx (character device 5:2)",
@@ -66,22 +65,15 @@ enum Console {
     /// devpts whose slave is bound onto /dev/console (checked again here, without following a
     /// symlink: see ConsoleTarget). Returns the slave fd.
     static func setUp(rootfs: String, socket: Int32, size: Box?) throws -> Int32 {
-        let root = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
-        defer { FileIO.close(root) }
+        let root = FileDescriptor(adopting: try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY))
         let inRootfs = "(in rootfs \(rootfs))"
-        let slave = try openPty(root: root, socket: socket, size: size, inRootfs: inRootfs)
-        do {
-            let dev = try SafePath.open(root: root, "/dev", flags: SafePath.O_PATH | SafePath.O_DIRECTORY)
-            defer { FileIO.close(dev) }
-            let target = try ConsoleTarget.open(dev: dev, create: false, inRootfs: inRootfs)
-            defer { FileIO.close(target) }
-            try Mount.mount(source: SafePath.procPath(slave), target: SafePath.procPath(target), fstype: nil,
-                            flags: UInt(MS_BIND), data: nil)
-        } catch {
-            FileIO.close(slave)
-            throw error
-        }
-        return slave
+        let slave = FileDescriptor(adopting: try openPty(root: root.rawValue, socket: socket, size: size, inRootfs: inRootfs))
+        let dev = FileDescriptor(adopting: try SafePath.open(root: root.rawValue, "/dev",
+                                                             flags: SafePath.O_PATH | SafePath.O_DIRECTORY))
+        let target = FileDescriptor(adopting: try ConsoleTarget.open(dev: dev.rawValue, create: false, inRootfs: inRootfs))
+        try Mount.mount(source: SafePath.procPath(slave.rawValue), target: SafePath.procPath(target.rawValue), fstype: nil,
+                        flags: UInt(MS_BIND), data: nil)
+        return slave.release()
     }
 
     /// A connected pair for a foreground terminal: the runtime keeps `receiver`, the container

@@ -23,7 +23,7 @@ enum LSM {
     }
 
     static func apply(process: OCISpec.Process, linux: Linux?, proc given: ProcFS? = nil) throws {
-        try check(process: process, linux: linux)
+        try refuseUnavailable(process)
         let profile = process.apparmorProfile ?? "", label = process.selinuxLabel ?? ""
         if profile.isEmpty && label.isEmpty { return }
         let proc: ProcFS
@@ -54,17 +54,22 @@ enum LSM {
     /// The errors `apply` gives for a host without the LSM, without touching anything; also
     /// usable by `create` in the parent to fail early. linux.mountLabel without SELinux only
     /// warns: the rootfs stage ignores it then (as runc does).
-    static func check(process: OCISpec.Process?, linux: Linux?) throws {
-        if let p = process?.apparmorProfile, !p.isEmpty, !appArmorEnabled {
+    static func check(process: OCISpec.Process?, linux: Linux?, log: Logger) throws {
+        if let p = process { try refuseUnavailable(p) }
+        if let m = linux?.mountLabel, !m.isEmpty, !seLinuxEnabled {
+            log.debug("linux.mountLabel \"\(m)\" ignored: SELinux is not enabled on this host")
+        }
+    }
+
+    /// A profile or label for an LSM this host does not have.
+    static func refuseUnavailable(_ process: OCISpec.Process) throws {
+        if let p = process.apparmorProfile, !p.isEmpty, !appArmorEnabled {
             throw RuntimeError("process.apparmorProfile: AppArmor is not enabled on this host (profile \"\(p)\")",
                                errno: EINVAL)
         }
-        if let l = process?.selinuxLabel, !l.isEmpty, !seLinuxEnabled {
+        if let l = process.selinuxLabel, !l.isEmpty, !seLinuxEnabled {
             throw RuntimeError("process.selinuxLabel: SELinux is not enabled on this host (label \"\(l)\")",
                                errno: EINVAL)
-        }
-        if let m = linux?.mountLabel, !m.isEmpty, !seLinuxEnabled {
-            Log.debug("linux.mountLabel \"\(m)\" ignored: SELinux is not enabled on this host")
         }
     }
 }

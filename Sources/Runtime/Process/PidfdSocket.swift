@@ -8,9 +8,8 @@ import LinuxSys
 /// so an engine can wait for and signal it without pid reuse races.
 enum PidfdSocket {
     static func send(_ pidfd: Int32, to path: String) throws {
-        let sock = try Console.connect(path, flag: "--pidfd-socket")
-        defer { FileIO.close(sock) }
-        do { try UnixAddress.sendFD(sock, pidfd, data: Array("pidfd".utf8), what: path) } catch {
+        let sock = FileDescriptor(adopting: try Console.connect(path, flag: "--pidfd-socket"))
+        do { try UnixAddress.sendFD(sock.rawValue, pidfd, data: Array("pidfd".utf8), what: path) } catch {
             throw RuntimeError("--pidfd-socket \(path): send the pidfd", cause: error)
         }
     }

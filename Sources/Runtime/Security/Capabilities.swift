@@ -35,7 +35,7 @@ struct CapabilitySets {
         return lo
     }
 
-    init(_ caps: LinuxCapabilities, kernel k: any Kernel, warn: (String) -> Void) {
+    init(_ caps: LinuxCapabilities, kernel k: any Kernel, log: Logger) {
         let lastCap = CapabilitySets.lastCap(k)
         self.lastCap = lastCap
         var grantable: UInt64 = 0
@@ -48,12 +48,12 @@ struct CapabilitySets {
             for name in names ?? [] {
                 let key = name.uppercased().hasPrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased()
                 guard let bit = CapabilityNames.all[key], bit <= lastCap else {
-                    if warned.insert(name).inserted { warn("process.capabilities.\(set): unknown capability \"\(name)\", skipped") }
+                    if warned.insert(name).inserted { log.warn("process.capabilities.\(set): unknown capability \"\(name)\", skipped") }
                     continue
                 }
                 guard grantable & (1 << UInt64(bit)) != 0 else {
                     if warned.insert(name).inserted {
-                        warn("process.capabilities.\(set): the runtime does not hold \(key), skipped")
+                        log.warn("process.capabilities.\(set): the runtime does not hold \(key), skipped")
                     }
                     continue
                 }
@@ -78,7 +78,7 @@ struct CapabilitySets {
     }
 
     /// Sets effective/permitted/inheritable, then the ambient set (after the uid change).
-    func apply(kernel k: any Kernel, warn: (String) -> Void) throws {
+    func apply(kernel k: any Kernel, log: Logger) throws {
         if k.capset(effective: effective, permitted: permitted, inheritable: inheritable) != 0 {
             throw SysError("capset", "effective 0x\(String(effective, radix: 16)) permitted 0x\(String(permitted, radix: 16))")
         }
@@ -88,10 +88,10 @@ struct CapabilitySets {
                 // The kernel needs ambient ⊆ permitted ∩ inheritable; `runc spec`'s default config
                 // lists ambient caps without inheritable ones, so that case is only worth a debug line.
                 if inheritable & (1 << UInt64(c)) == 0 || permitted & (1 << UInt64(c)) == 0 {
-                    Log.debug("ambient capability \(capName(c)) not raised: it is not in both the permitted and inheritable sets")
+                    log.debug("ambient capability \(capName(c)) not raised: it is not in both the permitted and inheritable sets")
                     continue
                 }
-                warn("cannot raise ambient capability \(capName(c)): \(Errno.describe(errno))")
+                log.warn("cannot raise ambient capability \(capName(c)): \(Errno.describe(errno))")
             }
         }
     }

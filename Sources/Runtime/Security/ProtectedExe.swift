@@ -21,7 +21,7 @@ public enum ProtectedExe {
     static let marker = "_SWIFTRUN_PROTECTED_EXE"
 
     /// Returns when running from a protected binary; otherwise re-executes this command from one.
-    public static func ensure() throws {
+    public static func ensure(log: Logger) throws {
         if getenv(marker) != nil {
             unsetenv(marker) // hooks and containers must not inherit it
             guard SelfExe.isProtected() else {
@@ -30,15 +30,14 @@ public enum ProtectedExe {
             return
         }
         guard SelfExe.isWritable() else { return }
-        let fd: Int32
-        do { fd = try SelfExe.readOnlyClone() } catch {
-            Log.debug("read-only clone of the runtime binary: \(error); using a sealed copy")
-            do { fd = try SelfExe.sealedCopy() } catch {
+        let exe: FileDescriptor
+        do { exe = FileDescriptor(adopting: try SelfExe.readOnlyClone()) } catch {
+            log.debug("read-only clone of the runtime binary: \(error); using a sealed copy")
+            do { exe = FileDescriptor(adopting: try SelfExe.sealedCopy()) } catch {
                 throw RuntimeError("protect the runtime binary from the container (CVE-2019-5736)", cause: error)
             }
         }
-        let err = SelfExe.reexec(from: fd, extraEnv: marker + "=1")
-        FileIO.close(fd)
+        let err = SelfExe.reexec(from: exe.rawValue, extraEnv: marker + "=1")
         throw RuntimeError("re-execute the runtime from its protected copy", cause: err)
     }
 }

@@ -20,9 +20,10 @@ struct SeccompPlan {
     let metadata: String?
 
     /// `source`: the profile's text in config.json (LoadedConfig.seccompSource), for the cache key.
-    static func make(_ s: LinuxSeccomp?, source: [UInt8]?, process: OCISpec.Process, cacheRoot: String) throws -> SeccompPlan? {
+    static func make(_ s: LinuxSeccomp?, source: [UInt8]?, process: OCISpec.Process, cacheRoot: String,
+                     log: Logger) throws -> SeccompPlan? {
         guard let s else { return nil }
-        let program = try compile(s, source: source, cacheRoot: cacheRoot)
+        let program = try compile(s, source: source, cacheRoot: cacheRoot, log: log)
         let finalCaps = process.capabilities.map { Set(($0.effective ?? []).map { $0.uppercased() }) }
         let keepsSysAdmin = finalCaps.map { $0.contains("CAP_SYS_ADMIN") || $0.contains("SYS_ADMIN") } ?? true
         var listener: Int32 = -1
@@ -35,7 +36,7 @@ struct SeccompPlan {
                            listener: listener, listenerPath: s.listenerPath ?? "", metadata: s.listenerMetadata)
     }
 
-    static func compile(_ s: LinuxSeccomp, source: [UInt8]?, cacheRoot: String) throws -> SeccompProgram {
+    static func compile(_ s: LinuxSeccomp, source: [UInt8]?, cacheRoot: String, log: Logger) throws -> SeccompProgram {
         let dir = cacheRoot + "/@cache/seccomp"
         let file = dir + "/" + Seccomp.cacheKey(s, source: source)
         if let bytes = try? FileIO.read(file), bytes.count > 5, (bytes.count - 5) % 8 == 0 {
@@ -43,7 +44,7 @@ struct SeccompPlan {
             return SeccompProgram(bpf: Array(bytes[5...]), flags: flags, usesNotify: bytes[4] == 1)
         }
         let p: SeccompProgram
-        do { p = try Seccomp.compile(s, warn: Log.warn) } catch { throw RuntimeError("config.json: \(error)") }
+        do { p = try Seccomp.compile(s, warn: log.warn) } catch { throw RuntimeError("config.json: \(error)") }
         let f = p.flags
         let header: [UInt8] = [UInt8(f & 0xff), UInt8(f >> 8 & 0xff), UInt8(f >> 16 & 0xff), UInt8(f >> 24), p.usesNotify ? 1 : 0]
         // A cache that cannot be written only costs time.

@@ -7,42 +7,62 @@ import OCISpec
 /// The runtime's log, written where `--log` points (stderr by default) in runc's formats:
 /// text `time="…" level=error msg="…"` or JSON lines `{"level":"error","msg":"…","time":"…"}`.
 /// Engines read the last error line of this file when a command fails.
-public enum Log {
+///
+/// A value, not process state: the CLI builds one from the global flags (`Logger.open`) and hands
+/// it to the verbs in their `StateStore`; `create` and `exec` pass it on to the container
+/// processes they clone (InitContext.log, Exec.execChild). Code that has no logger given logs
+/// nothing: there is no process-wide default.
+public struct Logger: Sendable {
     public enum Level: Int, Comparable, Sendable {
         case debug, info, warning, error
         public static func < (a: Level, b: Level) -> Bool { a.rawValue < b.rawValue }
         var name: String { ["debug", "info", "warning", "error"][rawValue] }
     }
 
-    nonisolated(unsafe) static var fd: Int32 = 2
-    nonisolated(unsafe) static var json = false
-    nonisolated(unsafe) public static var minLevel: Level = .info
+    /// Where the lines go: 2, the `--log` file, or -1 (dropped). The file is opened once per
+    /// process by `open` and stays open until the process exits or execs (close-on-exec); it is
+    /// a raw number because it crosses clone3 into the container processes, which keep it open
+    /// (FDTable.closeAll's keep list) until they detach it.
+    public let fd: Int32
+    public let json: Bool
+    public let minLevel: Level
 
-    /// Opens the log file (append) and selects the format. Called once by the CLI.
-    public static func configure(path: String?, format: String, debug: Bool) throws {
-        json = format == "json"
-        minLevel = debug ? .debug : .info
+    public init(fd: Int32, json: Bool = false, minLevel: Level = .info) {
+        self.fd = fd
+        self.json = json
+        self.minLevel = minLevel
+    }
+
+    /// stderr, text format, level info: runc's log without --log.
+    public static let stderr = Logger(fd: 2)
+
+    /// The log for the global flags: `--log` opened for appending (or stderr), `--log-format`,
+    /// `--debug`. Called once by the CLI.
+    public static func open(path: String?, format: String, debug: Bool) throws -> Logger {
+        var fd: Int32 = 2
         if let path, !path.isEmpty {
             fd = try FileIO.open(path, O_WRONLY | O_APPEND | O_CREAT, mode: 0o644)
         }
+        return Logger(fd: fd, json: format == "json", minLevel: debug ? .debug : .info)
     }
 
-    /// In a container process: closes the log file (a host fd) and drops later messages.
-    static func detach() {
+    /// In a container process: closes the log file (a host fd) and returns a logger that drops
+    /// every later message (stderr is then the container's).
+    func detached() -> Logger {
         if fd > 2 { FileIO.close(fd) }
-        if fd != 2 { fd = -1 }
+        return fd == 2 ? self : Logger(fd: -1, json: json, minLevel: minLevel)
     }
 
     /// True when the log goes somewhere other than stderr, so errors should also be printed there.
-    public static var isFile: Bool { fd != 2 }
+    public var isFile: Bool { fd != 2 }
 
-    public static func debug(_ m: @autoclosure () -> String) { if minLevel <= .debug { write(.debug, m()) } }
-    public static func info(_ m: String) { write(.info, m) }
-    public static func warn(_ m: String) { write(.warning, m) }
-    public static func error(_ m: String) { write(.error, m) }
+    public func debug(_ m: @autoclosure () -> String) { if minLevel <= .debug { write(.debug, m()) } }
+    public func info(_ m: String) { write(.info, m) }
+    public func warn(_ m: String) { write(.warning, m) }
+    public func error(_ m: String) { write(.error, m) }
 
-    static func write(_ level: Level, _ msg: String) {
-        guard level >= minLevel else { return }
+    func write(_ level: Level, _ msg: String) {
+        guard level >= minLevel, fd >= 0 else { return }
         let t = Timestamp.rfc3339(nanos: false)
         let line: String
         if json {
