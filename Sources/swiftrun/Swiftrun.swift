@@ -161,7 +161,6 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: [.customShort("v"), .customLong("version")], help: "Print the version.")
     var version = false
 
-
     /// CreateOptions.rootlessCgroups for these flags.
     func rootlessCgroups() throws -> Bool { try Rootless.cgroups(flag: rootless, systemdCgroup: systemdCgroup) }
 }
