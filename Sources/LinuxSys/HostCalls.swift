@@ -6,11 +6,6 @@ import CShim
 /// Small host-side calls of the runtime process: state directories, locks, signals to pids it
 /// read from /proc, waiting for a pidfd, the clock.
 extension FileIO {
-    /// mkdir(2) of one directory; nil on success, else the errno.
-    public static func makeDirectory(_ path: String, mode: mode_t) -> Errno? {
-        mkdir(path, mode) == 0 ? nil : .current
-    }
-
     /// rmdir(2); nil on success, else the errno.
     public static func removeDirectory(_ path: String) -> Errno? {
         rmdir(path) == 0 ? nil : .current
@@ -44,13 +39,6 @@ extension FileIO {
 }
 
 extension Proc {
-    /// kill(2) of a pid the caller read from /proc, for processes it has no pidfd of; the errno
-    /// on failure (ESRCH when it is gone).
-    @discardableResult
-    public static func signalUnowned(_ pid: pid_t, _ signal: Int32) -> Errno? {
-        Glibc.kill(pid, signal) == 0 ? nil : .current
-    }
-
     /// poll(2) for a pidfd (or any fd) to become readable: a pidfd does when the process exits.
     /// False on timeout.
     @discardableResult

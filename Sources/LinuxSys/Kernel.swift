@@ -76,6 +76,16 @@ public protocol Kernel: Sendable {
     func setDumpable(_ on: Bool) -> Int32
     /// keyctl(KEYCTL_JOIN_SESSION_KEYRING, name).
     func joinSessionKeyring(_ name: String) -> Int32
+
+    // --- the init's own process: its fd table, signals, stdio ---------------
+    // (Process-wide, so a test running the whole init setup in its own process must not do them.)
+    /// close_range(2) of every fd from 3 up that is not in `keep` (FDTable.closeAll).
+    func closeFDs(except keep: [Int32])
+    /// Every signal back to its default disposition, none blocked (SignalMask.resetForChild).
+    func resetSignals()
+    /// fds 0-2 that are the host's /dev/null, reopened from the container's (FD.reopenDevNullStdio);
+    /// throws its SysError.
+    func reopenDevNullStdio() throws
 }
 
 extension Kernel {

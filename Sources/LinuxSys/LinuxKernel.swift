@@ -108,6 +108,9 @@ public struct LinuxKernel: Kernel {
     }
     public func setDumpable(_ on: Bool) -> Int32 { sr_set_dumpable(on ? 1 : 0) }
     public func joinSessionKeyring(_ name: String) -> Int32 { sr_join_session_keyring(name) }
+    public func closeFDs(except keep: [Int32]) { FDTable.closeAll(except: keep) }
+    public func resetSignals() { SignalMask.resetForChild() }
+    public func reopenDevNullStdio() throws { try FD.reopenDevNullStdio() }
 }
 
 /// stat(2) by path (a free function: inside a type `stat` names the method).

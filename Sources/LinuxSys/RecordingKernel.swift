@@ -277,4 +277,10 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
     }
     public func setDumpable(_ on: Bool) -> Int32 { record("prctl", ["PR_SET_DUMPABLE", on ? "1" : "0"]) }
     public func joinSessionKeyring(_ name: String) -> Int32 { record("keyctl", ["join_session_keyring", name]) }
+    /// Recorded with how many fds (3 and up) it keeps; nothing is closed.
+    public func closeFDs(except keep: [Int32]) {
+        _ = record("close_range", ["keeping", String(Set(keep.filter { $0 >= 3 }).count)])
+    }
+    public func resetSignals() { _ = record("reset_signals", []) }
+    public func reopenDevNullStdio() throws { _ = record("reopen_stdio", ["/dev/null"]) }
 }

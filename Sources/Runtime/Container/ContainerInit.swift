@@ -43,6 +43,8 @@ struct InitContext {
     var kernel: any Kernel = LinuxKernel()
     /// The runtime's log (its --log file, a host fd): the init logs there until it is ready.
     var log: Logger = .stderr
+    /// Sets `lo` up in a new network namespace (Loopback.up; a stand-in in tests).
+    var loopback: () throws -> Void = Loopback.up
 }
 
 /// The container's init (stage "init" in Docs/ARCHITECTURE.md). Runs in the clone3 child:
@@ -90,7 +92,7 @@ enum ContainerInit {
 
     static func setup(_ c: InitContext) throws -> Prepared {
         let k = c.kernel
-        FDTable.closeAll(except: keptFDs(c))
+        k.closeFDs(except: keptFDs(c))
         let hostPid = Proc.pidInMountedProc()
         // (A joining child already did it, and the value is inherited.)
         if !c.namespacesJoined { try setOOMScoreAdj(c.process) }
@@ -103,7 +105,7 @@ enum ContainerInit {
         // joined by path. Then a dead parent shows as EOF on the sync socket instead.)
         let ppid = Proc.parentPid
         if ppid != 0 && ppid != c.parentPid { Proc.exitNow(1) }
-        SignalMask.resetForChild()
+        k.resetSignals()
         if k.setsid() < 0 { throw RuntimeError("setsid", cause: SysError("setsid")) }
 
         try enterNamespaces(c)
@@ -166,7 +168,7 @@ enum ContainerInit {
 
         try WorkingDirectory.create(c.process.cwd, inRootfs: c.rootfs)
         try Rootfs.finalize(rc)
-        if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) } else { try FD.reopenDevNullStdio() }
+        if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) } else { try k.reopenDevNullStdio() }
         // While still root with every capability: the paths are the container's from here on.
         let landlock = try c.landlock.map(LandlockRuleset.build)
 
@@ -223,7 +225,7 @@ enum ContainerInit {
         let rest = c.plan.unshareFlags & ~NamespaceKind.user.cloneFlag
         if rest != 0 { try Namespaces.unshare(rest, what: "namespaces 0x\(String(rest, radix: 16))", kernel: k) }
         if c.plan.newCgroup { try Namespaces.unshare(NamespaceKind.cgroup.cloneFlag, what: "cgroup namespace", kernel: k) }
-        if c.plan.newNetwork { try Loopback.up() }
+        if c.plan.newNetwork { try c.loopback() }
     }
 
     static func containerState(_ c: InitContext, _ status: String) -> State {

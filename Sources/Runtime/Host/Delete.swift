@@ -77,7 +77,7 @@ public enum Delete {
         if !r.ownPidNamespace {
             // Without a pid namespace, children of the init would survive it.
             for p in Kill.processesInPidNamespace(of: r.pid) where p != r.pid && isDescendant(p, of: r.pid) {
-                Proc.signalUnowned(p, SIGKILL)
+                try? Proc.kill(p, SIGKILL)
             }
         }
         try Proc.signal(pidfd: pidfd.rawValue, SIGKILL)

@@ -117,6 +117,7 @@ public enum Exec {
                       seccomp: seccomp, preserved: preserved, landlock: landlock, log: store.log)
         }
         ProcessAttributes.restoreAffinity(savedAffinity)
+        cgroupDir = nil  // clone3 has used it
         childEnd.close()
         var child = forked
         if let pidPipe {
@@ -153,7 +154,9 @@ public enum Exec {
         if ptyReceiver.raw() >= 0, let m = Console.receiveMaster(ptyReceiver.raw()) { master = FileDescriptor(adopting: m) }
         if o.detach { return 0 }
         let m = master.raw()
-        return Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: m >= 0 ? m : nil).code
+        let code = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: m >= 0 ? m : nil).code
+        master = nil
+        return code
     }
 
     static func join(_ cg: CgroupManager, _ pid: pid_t, _ sub: ExecCgroup) throws {

@@ -10,8 +10,8 @@ import LinuxSys
 enum Foreground {
     /// `reapOthers`: we are a subreaper; orphans reparented to us are reaped as they exit.
     static func wait(pid: pid_t, pidfd: Int32, ptyMaster: Int32?, reapOthers: Bool = false) -> Proc.ExitStatus {
-        let sfd = SignalFD.openAll()
-        defer { FileIO.close(sfd) }
+        let signals = FileDescriptor(adopting: SignalFD.openAll())
+        let sfd = signals.rawValue
         var saved = [UInt8](repeating: 0, count: 128)
         let rawStdin = ptyMaster != nil && TTY.isTerminal(0) && TTY.makeRaw(0, saving: &saved)
         defer { if rawStdin { TTY.restore(0, saved) } }

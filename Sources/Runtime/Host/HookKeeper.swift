@@ -47,7 +47,7 @@ enum HookKeeper {
     }
 
     static func endGroup() -> Never {
-        Proc.signalUnowned(0, SIGKILL)
+        try? Proc.kill(0, SIGKILL)
         Proc.exitNow(128 + SIGKILL)
     }
 
@@ -69,6 +69,6 @@ enum HookKeeper {
     static func succeeded(_ keeper: pid_t) -> Bool { Proc.exitedWithZeroUnreaped(keeper) }
 
     static func killGroup(_ keeper: pid_t) {
-        Proc.signalUnowned(-keeper, SIGKILL)
+        try? Proc.kill(-keeper, SIGKILL)
     }
 }

@@ -29,7 +29,7 @@ public enum Kill {
             return
         }
         if everything && r.ownPidNamespace {
-            for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { Proc.signalUnowned(pid, signal) }
+            for pid in processesInPidNamespace(of: r.pid) where pid != r.pid { try? Proc.kill(pid, signal) }
         }
         do { try Proc.signal(pidfd: pidfd.rawValue, signal) } catch { throw RuntimeError("kill container \(id)", cause: error) }
     }

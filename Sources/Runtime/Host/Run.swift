@@ -22,26 +22,27 @@ public enum Run {
         let c = try Create.run(store: store, id: id, options: options)
         // The init sent the pty master during create: take it (and clear ONLCR) before the
         // program can write anything.
-        var master: Int32? = nil
+        var pty: FileDescriptor? = nil
         if c.ptyReceiver >= 0 {
-            master = Console.receiveMaster(c.ptyReceiver)
+            if let m = Console.receiveMaster(c.ptyReceiver) { pty = FileDescriptor(adopting: m) }
             FileIO.close(c.ptyReceiver)
-            // The window size too, before the program can ask for it (`stty size` would read 0x0).
-            if let m = master { Foreground.clearONLCR(m); Foreground.copyWindowSize(to: m) }
         }
+        let master: Int32? = pty.raw() >= 0 ? pty.raw() : nil
+        // The window size too, before the program can ask for it (`stty size` would read 0x0).
+        if let m = master { Foreground.clearONLCR(m); Foreground.copyWindowSize(to: m) }
         // runc: the foreground runtime is the unit's main process, a detached container's init is.
         do {
             try Start.run(store: store, id: id, known: c.record, notifySocket: options.notifySocket,
                           mainPid: detach ? c.pid : Proc.currentPID, relayFailureIsWarning: true)
         } catch {
-            if let m = master { FileIO.close(m) }
+            pty = nil
             try? Delete.run(store: store, id: id, force: true)
             _ = try? Proc.wait(c.pid, noHang: true)
             throw error
         }
-        if detach { if let m = master { FileIO.close(m) }; return 0 }
+        if detach { return 0 }
         let status = Foreground.wait(pid: c.pid, pidfd: c.pidfd, ptyMaster: master, reapOthers: subreaper)
-        if let m = master { FileIO.close(m) }
+        pty = nil
         if !keep { try Delete.run(store: store, id: id, force: true, known: c.record) }
         return status.code
     }

@@ -66,10 +66,11 @@ public struct StateStore: Sendable {
     public func create(_ id: String) throws -> ContainerLock {
         try ContainerID.validate(id)
         try FileIO.mkdirAll(root, mode: 0o711)
-        if let e = FileIO.makeDirectory(dir(id), mode: 0o711) {
-            if e == .EEXIST { throw RuntimeError("container with id \"\(id)\" already exists", errno: EEXIST) }
-            throw RuntimeError("create state directory", cause: SysError("mkdir", dir(id), errno: e.rawValue))
+        let made: Bool
+        do { made = try FileSystem.mkdir(dir(id), mode: 0o711) } catch {
+            throw RuntimeError("create state directory", cause: error)
         }
+        if !made { throw RuntimeError("container with id \"\(id)\" already exists", errno: EEXIST) }
         return try ContainerLock(dir: dir(id))
     }
 

@@ -44,7 +44,9 @@ enum IntelRdt {
                 throw RuntimeError("\(f).closID: pre-configured CLOS \"\(rdt.closID!)\" does not exist in \(root)",
                                    errno: ENOENT)
             }
-            if let e = FileIO.makeDirectory(dir, mode: 0o755) { throw RuntimeError(f, cause: SysError("mkdir", dir, errno: e.rawValue)) }
+            do {
+                if try !FileSystem.mkdir(dir, mode: 0o755) { throw SysError("mkdir", dir, errno: EEXIST) }
+            } catch { throw RuntimeError(f, cause: error) }
         }
         if !lines.isEmpty {
             do {
@@ -58,8 +60,8 @@ enum IntelRdt {
         }
         if rdt.enableMonitoring == true {
             let mon = dir + "/mon_groups/" + id
-            if let e = FileIO.makeDirectory(mon, mode: 0o755), e != .EEXIST {
-                throw RuntimeError("\(f).enableMonitoring", cause: SysError("mkdir", mon, errno: e.rawValue))
+            do { try FileSystem.mkdir(mon, mode: 0o755) } catch {
+                throw RuntimeError("\(f).enableMonitoring", cause: error)
             }
             do { try FileIO.write(mon + "/tasks", "\(pid)") } catch {
                 throw RuntimeError("\(f).enableMonitoring: add pid \(pid) to \(mon)/tasks", cause: error)
