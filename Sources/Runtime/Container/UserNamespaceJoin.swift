@@ -22,7 +22,7 @@ enum UserNamespaceJoin {
         FileIO.close(pidPipe.read)
         // Only what the init needs goes into the joined user namespace with us (the init closes
         // the rest too): not the runtime's lock, state dir or cgroup fds.
-        FDTable.closeAll(except: ContainerInit.keptFDs(c) + [pidPipe.write])
+        c.kernel.closeFDs(except: ContainerInit.keptFDs(c) + [pidPipe.write])
         do {
             let flags = try enter(c)
             let g = try Proc.clone3(flags: flags)
