@@ -43,6 +43,16 @@ public struct CriuFlags: Sendable {
         let p = imagePath.isEmpty ? "checkpoint" : imagePath
         return try Create.absolutePath(p, what: "--image-path", mustExist: false)
     }
+
+    /// `--work-path` (CRIU's logs and work files), made (0700) when missing: its absolute path,
+    /// and whether it was made now. nil without `--work-path`.
+    func makeWorkDirectory() throws -> (path: String, made: Bool)? {
+        if workPath.isEmpty { return nil }
+        let w = try Create.absolutePath(workPath, what: "--work-path", mustExist: false)
+        let made = !FileIO.exists(w)
+        try FileIO.mkdirAll(w, mode: 0o700)
+        return (w, made)
+    }
 }
 
 public struct CheckpointOptions: Sendable {
@@ -120,22 +130,18 @@ public enum Checkpoint {
         // Made only now, after every check: a refused checkpoint leaves no directory behind.
         let madeImageDir = !FileIO.exists(imageDir)
         try FileIO.mkdirAll(imageDir, mode: 0o700)
-        let imageFD = try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY)
-        defer { FileIO.close(imageFD) }
+        let images = FileDescriptor(adopting: try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY))
         var logDir = imageDir
-        var workFD: Int32 = -1
+        var work: FileDescriptor? = nil
         var madeWorkDir = false
-        if !o.common.workPath.isEmpty {
-            let w = try Create.absolutePath(o.common.workPath, what: "--work-path", mustExist: false)
-            madeWorkDir = !FileIO.exists(w)
-            try FileIO.mkdirAll(w, mode: 0o700)
-            workFD = try FileIO.open(w, O_RDONLY | O_DIRECTORY)
-            logDir = w
+        if let w = try o.common.makeWorkDirectory() {
+            work = FileDescriptor(adopting: try FileIO.open(w.path, O_RDONLY | O_DIRECTORY))
+            logDir = w.path
+            madeWorkDir = w.made
         }
-        defer { if workFD >= 0 { FileIO.close(workFD) } }
 
         var opts = CriuOpts()
-        opts.imagesDirFD = imageFD
+        opts.imagesDirFD = images.rawValue
         opts.pid = r.pid
         opts.logLevel = 4
         opts.logFile = logFile
@@ -152,7 +158,7 @@ public enum Checkpoint {
         opts.orphanPtsMaster = true
         opts.autoDedup = o.common.autoDedup
         opts.lazyPages = o.common.lazyPages
-        if workFD >= 0 { opts.workDirFD = workFD }
+        if work.raw() >= 0 { opts.workDirFD = work.raw() }
         opts.configFile = configFile(spec)
         for (type, path) in CriuExternals.joined(spec) where type == "network" || type == "pid" {
             let ino: UInt64

@@ -136,18 +136,16 @@ struct CriuService {
 
     /// CRIU's version through the VERSION request (CRIU 3.0 and later answer it).
     func version() throws -> CriuResponse.Version {
-        let null = try FileIO.open("/dev/null", O_RDWR)
-        defer { FileIO.close(null) }
-        let r = try call(CriuRequest(type: .version), stdio: [null, null, 2])
+        let null = FileDescriptor(adopting: try FileIO.open("/dev/null", O_RDWR))
+        let r = try call(CriuRequest(type: .version), stdio: [null.rawValue, null.rawValue, 2])
         guard let v = r.version else { throw RuntimeError("criu: no version in the answer to VERSION") }
         return v
     }
 
     /// FEATURE_CHECK: the features of `wanted` that this CRIU and kernel lack.
     func missingFeatures(_ wanted: CriuFeatures) throws -> [String] {
-        let null = try FileIO.open("/dev/null", O_RDWR)
-        defer { FileIO.close(null) }
-        let r = try call(CriuRequest(type: .featureCheck, features: wanted), stdio: [null, null, 2])
+        let null = FileDescriptor(adopting: try FileIO.open("/dev/null", O_RDWR))
+        let r = try call(CriuRequest(type: .featureCheck, features: wanted), stdio: [null.rawValue, null.rawValue, 2])
         var missing: [String] = []
         if wanted.memTrack == true && r.features?.memTrack != true { missing.append("MemTrack") }
         if wanted.lazyPages == true && r.features?.lazyPages != true { missing.append("LazyPages") }

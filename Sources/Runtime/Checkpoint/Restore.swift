@@ -59,11 +59,10 @@ public enum Restore {
         let cgMode = try o.common.cgroupMode()
         let emptyNs = try o.common.emptyNsMask()
         let imageDir = try o.common.imageDirectory()
-        let imageFD: Int32
-        do { imageFD = try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY) } catch {
+        let images: FileDescriptor
+        do { images = FileDescriptor(adopting: try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY)) } catch {
             throw RuntimeError("--image-path", cause: error)
         }
-        defer { FileIO.close(imageFD) }
         let descriptors: [String]
         do {
             descriptors = try SpecLoader.decode([String].self, FileIO.readRegular(imageDir + "/" + Checkpoint.descriptorsFile, limit: 1 << 20),
@@ -138,17 +137,14 @@ public enum Restore {
             defer { CriuRoot.detach(store.dir(id)) }
 
             var logDir = imageDir
-            var workFD: Int32 = -1
-            if !o.common.workPath.isEmpty {
-                let w = try Create.absolutePath(o.common.workPath, what: "--work-path", mustExist: false)
-                try FileIO.mkdirAll(w, mode: 0o700)
-                workFD = try FileIO.open(w, O_RDONLY | O_DIRECTORY)
-                logDir = w
+            var work: FileDescriptor? = nil
+            if let w = try o.common.makeWorkDirectory() {
+                work = FileDescriptor(adopting: try FileIO.open(w.path, O_RDONLY | O_DIRECTORY))
+                logDir = w.path
             }
-            defer { if workFD >= 0 { FileIO.close(workFD) } }
 
             var opts = CriuOpts()
-            opts.imagesDirFD = imageFD
+            opts.imagesDirFD = images.rawValue
             opts.evasiveDevices = true
             opts.logLevel = 4
             opts.logFile = logFile
@@ -165,7 +161,7 @@ public enum Restore {
             opts.orphanPtsMaster = true
             opts.autoDedup = o.common.autoDedup
             opts.lazyPages = o.common.lazyPages
-            if workFD >= 0 { opts.workDirFD = workFD }
+            if work.raw() >= 0 { opts.workDirFD = work.raw() }
             opts.configFile = Checkpoint.configFile(spec)
             opts.inheritFDs = inherit
             opts.joinNs = joinNs
@@ -269,8 +265,7 @@ public enum Restore {
     static func makeMountpoints(spec: Spec, rootfs: String, bundle: String) throws {
         let mounts = spec.mounts ?? []
         let tmpfs = mounts.filter { $0.type == "tmpfs" }.map { CriuExternals.clean($0.destination) }
-        let rootFD = try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY)
-        defer { FileIO.close(rootFD) }
+        let root = FileDescriptor(adopting: try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY))
         for m in mounts {
             let dest = CriuExternals.clean(m.destination)
             if tmpfs.contains(where: { dest.hasPrefix($0 + "/") }) || m.type == "cgroup" { continue }
@@ -280,7 +275,7 @@ public enum Restore {
                 if FileIO.exists(s) && !FileIO.isDirectory(s) { kind = .file }
             }
             // A read-only rootfs that lacks one fails CRIU's restore, which then says so.
-            if let fd = try? SafePath.create(root: rootFD, dest, kind: kind) { FileIO.close(fd) }
+            if let fd = try? SafePath.create(root: root.rawValue, dest, kind: kind) { FileDescriptor(adopting: fd).close() }
         }
     }
 }

@@ -173,7 +173,7 @@ public enum Create {
             let inUserNamespace = plan.newUser || plan.joins.contains { $0.kind == .user }
             let bindSourceFDs = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapFDs.keys)) : [:]
             defer { BindSources.closeAll(bindSourceFDs) }
-            let restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
+            var restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
             // A user namespace joined by path with a new pid namespace: our child joins, clones
             // the init and exits (UserNamespaceJoin); it sends the init's pid on this pipe.
             let pidPipe = plan.forkInJoinedUserNamespace ? try Proc.pipe() : nil
@@ -348,13 +348,14 @@ public enum Create {
 
 /// Namespace changes the parent makes for its next child only (pid join, new time namespace),
 /// undone right after clone3 so hooks and later children stay in the host's namespaces.
-struct NamespaceSwitch {
-    var savedPid: Int32 = -1
-    var savedTime: Int32 = -1
+/// Owns the fds of the namespaces to go back to (closed by `undo`, or when it goes away).
+struct NamespaceSwitch: ~Copyable {
+    var savedPid: FileDescriptor? = nil
+    var savedTime: FileDescriptor? = nil
 
     init(plan: NamespacePlan, timeOffsets: [String: LinuxTimeOffset]?) throws {
         if let p = plan.pidPath {
-            savedPid = try FileIO.open("/proc/self/ns/pid", O_RDONLY)
+            savedPid = FileDescriptor(adopting: try FileIO.open("/proc/self/ns/pid", O_RDONLY))
             do { try Namespaces.join(.pid, path: p) } catch {
                 undo()
                 throw RuntimeError("linux.namespaces: join pid namespace \(p)", cause: error)
@@ -362,7 +363,7 @@ struct NamespaceSwitch {
         }
         // (With a joining child, that child makes it inside the joined user namespace.)
         if plan.newTime && !plan.forkInJoinedUserNamespace {
-            savedTime = try FileIO.open("/proc/self/ns/time_for_children", O_RDONLY)
+            savedTime = FileDescriptor(adopting: try FileIO.open("/proc/self/ns/time_for_children", O_RDONLY))
             do {
                 try Namespaces.unshare(NamespaceKind.time.cloneFlag, what: "time namespace")
                 let lines = Self.offsetLines(timeOffsets)
@@ -383,11 +384,8 @@ struct NamespaceSwitch {
         return lines
     }
 
-    func undo() {
-        if savedPid >= 0 { try? Namespaces.setns(fd: savedPid, .pid, path: "/proc/self/ns/pid"); FileIO.close(savedPid) }
-        if savedTime >= 0 {
-            try? Namespaces.setns(fd: savedTime, .time, path: "/proc/self/ns/time_for_children")
-            FileIO.close(savedTime)
-        }
+    mutating func undo() {
+        if let fd = savedPid.take() { try? Namespaces.setns(fd: fd.rawValue, .pid, path: "/proc/self/ns/pid") }
+        if let fd = savedTime.take() { try? Namespaces.setns(fd: fd.rawValue, .time, path: "/proc/self/ns/time_for_children") }
     }
 }

@@ -44,9 +44,10 @@ struct LandlockRuleset {
         for rule in rules {
             for (j, path) in rule.paths.enumerated() {
                 let at = "\(rule.at).paths[\(j)]"
-                let pfd = SafePath.openRaw(root: root, path)
-                if pfd < 0 { throw openError(at: at, path: path, errno: errno) }
-                defer { FileIO.close(pfd) }
+                let raw = SafePath.openRaw(root: root, path)
+                if raw < 0 { throw openError(at: at, path: path, errno: errno) }
+                let opened = FileDescriptor(adopting: raw)
+                let pfd = opened.rawValue
                 if let st = FileIO.status(fd: pfd), (st.st_mode & S_IFMT) != S_IFDIR && rule.allowed & ~Landlock.fileRights != 0 {
                     let extra = Landlock.fsRights.filter { rule.allowed & $0.bit != 0 && Landlock.fileRights & $0.bit == 0 }
                     let fileNames = Landlock.fsRights.filter { Landlock.fileRights & $0.bit != 0 }.map(\.name)
