@@ -42,17 +42,18 @@ struct CriuService {
               prepare: (pid_t, inout CriuRequest) throws -> Void = { _, _ in },
               notify: (CriuNotification) throws -> Void = { _ in }) throws -> CriuResponse {
         var req = request
-        let (client, server) = try SeqPacket.pair("criu swrk socket")
-        defer { FileIO.close(client) }
+        let pair = try SeqPacket.pair("criu swrk socket")
+        let socket = FileDescriptor(adopting: pair.0)
+        let client = socket.rawValue
+        var server: FileDescriptor? = FileDescriptor(adopting: pair.1)
         let child: (pid: pid_t, pidfd: Int32)
         do {
             child = try Spawn.run(path: binary, args: [binary, "swrk", "3"], env: Spawn.environment(),
-                                  fds: stdio + [server] + extra)
+                                  fds: stdio + [server.raw()] + extra)
         } catch {
-            FileIO.close(server)
             throw RuntimeError("start \(binary) swrk", cause: error)
         }
-        FileIO.close(server) // so that a dying CRIU is EOF here, never a hang
+        server = nil // so that a dying CRIU is EOF here, never a hang
         defer { FileIO.close(child.pidfd) }
         var reaped = false
         defer {
@@ -89,26 +90,25 @@ struct CriuService {
                 reaped = true
                 throw failure("type \(kind): unexpected EOF (criu \(describe(st)))")
             }
+            // An fd CRIU sent along (a notify's, e.g. the restored pty master) is ours to close.
+            let received = fd.map { FileDescriptor(adopting: $0) }
             let resp: CriuResponse
             do { resp = try CriuResponse.decode(data[...]) } catch {
-                if let fd { FileIO.close(fd) }
                 throw failure("type \(kind): unreadable response: \(error)")
             }
             if !resp.success {
-                if let fd { FileIO.close(fd) }
                 var what = "type \(resp.requestType.map { "\($0)" } ?? "\(resp.type)")"
                 if let e = resp.crErrno, e != 0 { what += " errno \(e) (\(Errno.describe(e)))" }
                 throw failure(what, errmsg: resp.crErrmsg)
             }
             if resp.requestType == .notify {
                 let n = CriuNotification(script: resp.notifyScript ?? "", pid: resp.notifyPid ?? 0, fd: fd)
-                defer { if let fd { FileIO.close(fd) } }
                 try notify(n)
                 try SeqPacket.send(client, CriuRequest(type: .notify, notifySuccess: true).encoded(),
                                    what: "criu swrk socket")
                 continue
             }
-            if let fd { FileIO.close(fd) }
+            _ = consume received
             guard resp.requestType == kind || (kind == .featureCheck && resp.requestType == .featureCheck) else {
                 throw failure("unexpected response type \(resp.type) to \(kind)")
             }
