@@ -35,6 +35,7 @@ struct RestoreCommand: Verb {
         o.noPivot = noPivot
         o.lsmProfile = lsmProfile
         o.lsmMountContext = lsmMountContext
+        o.systemdCgroup = globals.systemdCgroup
         let code = try Restore.run(store: cx.store, id: id, options: o)
         if code != 0 { throw ExitCode(code) }
     }

@@ -114,6 +114,85 @@ final class CriuExternalsTests: XCTestCase {
         ])
     }
 
+    /// cgroup v1 / hybrid: the binds of the container's hierarchy directories under a `cgroup`
+    /// mount are external (runc's getCgroupMounts binds), named by mount point at dump and mapped
+    /// to the restoring container's own directories; on unified hosts there are none.
+    func testCgroupV1BindsAreExternal() throws {
+        let s = try spec("""
+        {"ociVersion":"1.0.2","root":{"path":"rootfs"},
+         "mounts":[{"destination":"/sys/fs/cgroup/","type":"cgroup","source":"cgroup","options":["ro"]},
+                   {"destination":"/tmp","type":"tmpfs","source":"tmpfs"}]}
+        """)
+        let old = ["memory": "/sys/fs/cgroup/memory/ctr-a", "cpu": "/sys/fs/cgroup/cpu,cpuacct/ctr-a",
+                   "cpuacct": "/sys/fs/cgroup/cpu,cpuacct/ctr-a", "": "/sys/fs/cgroup/unified/ctr-a"]
+        let binds = CriuExternals.cgroupBinds(s, mode: .hybrid, paths: old)
+        XCTAssertEqual(binds.map { "\($0.destination)=\($0.source)" }, [
+            "/sys/fs/cgroup/unified=/sys/fs/cgroup/unified/ctr-a",
+            "/sys/fs/cgroup/cpu,cpuacct=/sys/fs/cgroup/cpu,cpuacct/ctr-a",
+            "/sys/fs/cgroup/memory=/sys/fs/cgroup/memory/ctr-a",
+        ])
+        XCTAssertEqual(CriuExternals.cgroupBinds(s, mode: .unified, paths: ["": "/sys/fs/cgroup/ctr-a"]), [])
+        XCTAssertEqual(CriuExternals.cgroupBinds(s, mode: .legacy, paths: nil), [])
+
+        // Through the options checkpoint and restore build (CriuFlags.criuOpts) and on the wire.
+        var flags = CriuFlags()
+        flags.fileLocks = true
+        var dump = try flags.criuOpts(imagesDirFD: 5, workDirFD: -1,
+                                      logFile: "dump.log", root: "/rootfs", spec: s)
+        dump.extMounts = CriuExternals.dumpMounts(s, cgroupBinds: binds) { _ in false }
+        XCTAssertEqual(Array(dump.extMounts.map { "\($0.key)=\($0.value)" }.prefix(3)), [
+            "/sys/fs/cgroup/unified=/sys/fs/cgroup/unified", "/sys/fs/cgroup/cpu,cpuacct=/sys/fs/cgroup/cpu,cpuacct",
+            "/sys/fs/cgroup/memory=/sys/fs/cgroup/memory",
+        ])
+        XCTAssertEqual(dump.fileLocks, true)
+        XCTAssertEqual(dump.emptyNs, 0x4000_0000)
+        XCTAssertNil(dump.workDirFD)
+        let wire = CriuRequest(type: .dump, opts: dump).encoded()
+        // ext_mnt (field 23, length-delimited): key "/sys/fs/cgroup/memory" twice (key and value)
+        let key = Array("/sys/fs/cgroup/memory".utf8)
+        let entry: [UInt8] = [0xba, 0x01, UInt8(2 * (key.count + 2))] + [0x0a, UInt8(key.count)] + key + [0x12, UInt8(key.count)] + key
+        XCTAssertTrue(wire.indices.contains { wire[$0...].starts(with: entry) })
+
+        let new = ["memory": "/sys/fs/cgroup/memory/ctr-b", "cpu": "/sys/fs/cgroup/cpu,cpuacct/ctr-b",
+                   "": "/sys/fs/cgroup/unified/ctr-b"]
+        var restore = try flags.criuOpts(imagesDirFD: 5, workDirFD: 7,
+                                         logFile: "restore.log", root: "/state/criu-root", spec: s)
+        restore.extMounts = CriuExternals.restoreMounts(s, bundle: "/b",
+                                                        cgroupBinds: CriuExternals.cgroupBinds(s, mode: .hybrid, paths: new))
+        XCTAssertEqual(Array(restore.extMounts.map { "\($0.key)=\($0.value)" }.prefix(3)), [
+            "/sys/fs/cgroup/unified=/sys/fs/cgroup/unified/ctr-b",
+            "/sys/fs/cgroup/cpu,cpuacct=/sys/fs/cgroup/cpu,cpuacct/ctr-b",
+            "/sys/fs/cgroup/memory=/sys/fs/cgroup/memory/ctr-b",
+        ])
+        XCTAssertEqual(restore.workDirFD, 7)
+        XCTAssertEqual(restore.logFile, "restore.log")
+    }
+
+    /// The flags both verbs share become the same criu_opts fields; bad values are refused.
+    func testSharedOptions() throws {
+        let s = try spec(#"{"ociVersion":"1.0.2","root":{"path":"rootfs"},"annotations":{"org.criu.config":"/etc/my.conf"}}"#)
+        var f = CriuFlags()
+        f.tcpEstablished = true
+        f.extUnixSk = true
+        f.shellJob = true
+        f.lazyPages = true
+        f.autoDedup = true
+        f.manageCgroupsMode = "full"
+        f.emptyNs = ["network"]
+        let o = try f.criuOpts(imagesDirFD: 3, workDirFD: -1,
+                               logFile: "x.log", root: "/r", spec: s)
+        XCTAssertEqual([o.tcpEstablished, o.extUnixSk, o.shellJob, o.lazyPages, o.autoDedup, o.fileLocks,
+                        o.manageCgroups, o.notifyScripts, o.orphanPtsMaster], [true, true, true, true, true, false, true, true, true])
+        XCTAssertEqual(o.manageCgroupsMode, .full)
+        XCTAssertEqual(o.logLevel, 4)
+        XCTAssertEqual(o.configFile, "/etc/my.conf")
+        f.manageCgroupsMode = "loose"
+        XCTAssertThrowsError(try f.validate())
+        f.manageCgroupsMode = ""
+        f.emptyNs = ["pid"]
+        XCTAssertThrowsError(try f.validate())
+    }
+
     func testNamespaceNames() throws {
         XCTAssertEqual(CriuExternals.externalKey("network"), "extRootNetNS")
         XCTAssertEqual(CriuExternals.externalKey("pid"), "extRootPidNS")

@@ -25,11 +25,12 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$KVER" ] || KVER=$(ls -1 /boot/vmlinuz-* | sort -V | tail -n1 | sed 's|.*/vmlinuz-||')
 # Packages in the image. podman/containerd are the engines the suite drives with
-# the systemd driver; everything else is what systemd + the checks need. The rootless checks
+# the systemd driver, criu the restore --systemd-cgroup check's; everything else is what
+# systemd + the checks need. The rootless checks
 # (user bus): dbus-user-session (the user's bus at /run/user/UID/bus, which systemd --user
 # registers on), uidmap (newuidmap for the user's subuid range), slirp4netns (rootless podman).
 PACKAGES=systemd,systemd-sysv,dbus,kmod,procps,util-linux
-ENGINES="podman conmon catatonit containerd"
+ENGINES="podman conmon catatonit containerd criu"
 ROOTLESS="dbus-user-session libpam-systemd uidmap slirp4netns"
 key=$( (cat "${BASH_SOURCE[0]}"; echo "$KVER") | sha256sum | cut -c1-12)
 IMG=$CACHE/systemd-bookworm-$key.img

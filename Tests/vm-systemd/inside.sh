@@ -115,7 +115,7 @@ sd_started() { sd_create "$1"; rt start "$1" >>"$D/$1.log" 2>&1 || { show "$D/$1
 
 # ---------------------------------------------------------------- checks
 CHECKS=(env forms properties properties_devices_io io_device_weight memory_enforced pids_enforced update pause_resume events_ps kill_all
-        failed_create killed_create notify_socket podman containerd user_bus user_bus_refusals podman_rootless leftovers)
+        failed_create killed_create notify_socket criu_restore podman containerd user_bus user_bus_refusals podman_rootless leftovers)
 
 t_env() {
     expect pid1 "$(cat /proc/1/comm)" systemd
@@ -375,6 +375,40 @@ t_notify_socket() {
     systemctl stop $unit 2>/dev/null; systemctl reset-failed $unit 2>/dev/null
     rt delete --force $id >/dev/null 2>&1
     expect container-unit-gone "$(gone vt-nt.scope)" gone
+}
+
+# checkpoint + restore --systemd-cgroup: the restored container is in a transient scope made as
+# create makes it (CRIU is its first process, the restored tasks land in its cgroup, the
+# resources become the unit's properties); delete stops the unit.
+t_criu_restore() {
+    command -v criu >/dev/null || skip "criu is not in the image (build-image.sh installs it with the engines)"
+    local id=cr unit=vt-cr.scope before pid cgp i
+    mkbundle $id "system.slice:vt:cr" --resources '{"memory": {"limit": 67108864}}' -- \
+        sh -c 'i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done'
+    # Pipes for stdio: CRIU cannot dump a file opened outside the container.
+    ( sleep 300 | timeout -k 5 240 "$VT_RUNTIME" --root "$R" --systemd-cgroup run -d --bundle "$B" $id 2>&1 | cat > "$D/run.out" ) &
+    wait_match "$D/run.out" '^n=5$' 300 || { show "$D/run.out"; die "the counter did not start"; }
+    expect unit-before "$(prop $unit ActiveState)" active
+    timeout -k 5 240 "$VT_RUNTIME" --root "$R" checkpoint --image-path "$D/img" $id >"$D/ckpt.err" 2>&1 \
+        || { show "$D/ckpt.err"; die "checkpoint failed"; }
+    expect stopped-after-checkpoint "$(state_field $id status)" stopped
+    before=$(sed -n 's/^n=//p' "$D/run.out" | tail -n1)
+    ( sleep 300 | timeout -k 5 240 "$VT_RUNTIME" --root "$R" --systemd-cgroup restore -d --bundle "$B" --image-path "$D/img" $id 2>&1 \
+        | cat > "$D/restore.out" ) &
+    wait_status $id running 1200 || { show "$D/restore.out"; grep -h Error "$D/img/restore.log" | head | sed 's/^/    | /'; die "restore failed"; }
+    pid=$(state_field $id pid)
+    expect unit-active "$(prop $unit ActiveState)" active
+    cgp=$(prop $unit ControlGroup)
+    expect restored-pid-in-scope "$(grep -cx "$pid" "$CG$cgp/cgroup.procs" 2>/dev/null)" 1
+    expect proc-cgroup "$(sed -n 's/^0:://p' /proc/$pid/cgroup)" /system.slice/$unit
+    expect unit-MemoryMax "$(prop $unit MemoryMax)" 67108864
+    expect memory.max "$(cat "$CG$cgp/memory.max" 2>/dev/null)" 67108864
+    wait_match "$D/restore.out" "^n=$((before + 3))\$" 150
+    expect count-continues "$?" 0
+    expect first-after-restore "$(sed -n 's/^n=//p' "$D/restore.out" | head -n1 | awk -v b="$before" '{ print ($1 > b) ? "yes" : "no (" $1 " after " b ")" }')" yes
+    rt delete --force $id >"$D/delete.err" 2>&1 || show "$D/delete.err"
+    expect unit-gone "$(gone $unit)" gone
+    expect cgroup-gone "$([ -d "$CG$cgp" ] && echo present || echo gone)" gone
 }
 
 t_podman() {

@@ -261,6 +261,13 @@ CHECKS=(
     criu_bind_mounts
     criu_terminal
     criu_netns
+    criu_foreground
+    criu_file_locks
+    criu_ext_unix_sk
+    criu_tcp_established
+    criu_page_server
+    criu_auto_dedup
+    criu_lazy_pages
     criu_podman
     no_leftovers
 )
@@ -865,6 +872,229 @@ t_criu_netns() {
     expect netns-kept-after-restore "$(stat -Lc %i "/proc/$(state_field c1 pid)/ns/net")" "$want"
     after_restore c1 "$before"
     rt delete --force c1
+}
+
+# Restore in the foreground (no --detach), as runc: it waits for the restored init, forwards its
+# exit status and deletes the container.
+t_criu_foreground() {
+    need_criu
+    mkbundle c1 -- sh -c 'i=0; while [ ! -e /tmp/stop ]; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done; exit 7'
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    ckpt c1 --image-path "$CDIR/img"
+    local before; before=$(sed -n 's/^n=//p' "$CDIR/c1.run.out" | tail -n1)
+    criu_start restore c1 --bundle "$B" --image-path "$CDIR/img"
+    wait_count c1 $((before + 3)) || die "counter did not continue after restore"
+    expect restore-still-waiting "$([ -e "$CDIR/c1.restore.rc" ] && echo "exited $(cat "$CDIR/c1.restore.rc")" || echo waiting)" waiting
+    rt exec c1 touch /tmp/stop || die "exec touch /tmp/stop failed"
+    local i=0; while [ ! -s "$CDIR/c1.restore.rc" ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
+    expect restore-exit-status "$(cat "$CDIR/c1.restore.rc" 2>/dev/null)" 7
+    local first; first=$(sed -n 's/^n=//p' "$CDIR/c1.restore.out" | head -n1)
+    expect output-continues-on-restore-stdout "$([ -n "$first" ] && [ "$first" -gt "$before" ] && echo yes || echo "no (n=$first after $before)")" yes
+    expect deleted-after-exit "$(rt state c1 >/dev/null 2>&1 && echo exists || echo gone)" gone
+    expect cgroup-removed "$([ -e /sys/fs/cgroup/vmtest-c1 ] && echo left || echo gone)" gone
+}
+
+# The static helper Tests/helpers/criu_holder.c (gcc -static from the host's toolchain, once per
+# run), copied into DIR for a bind mount.
+holder_into() {
+    local bin=$WORK/.bin/criu_holder
+    if [ ! -x "$bin" ]; then
+        mkdir -p "$WORK/.bin"
+        gcc -static -O2 -o "$bin.$$" "$(dirname "$SELF")/../helpers/criu_holder.c" >"$CDIR/gcc.err" 2>&1 && mv "$bin.$$" "$bin" \
+            || { show "$CDIR/gcc.err"; die "cannot build Tests/helpers/criu_holder.c (gcc -static)"; }
+    fi
+    mkdir -p "$1"; cp "$bin" "$1/criu_holder"
+}
+
+# add_bind SRC DEST: a read-write rbind in $B/config.json.
+add_bind() {
+    sed -i 's|"mounts": \[|"mounts": [\n    {"destination": "'"$2"'", "type": "bind", "source": "'"$1"'", "options": ["rbind", "rw"]},|' "$B/config.json"
+}
+
+# ckpt_refused ID WORD ARGS...: a checkpoint without the flag CRIU needs fails, CRIU's reason (naming
+# WORD) reaches the user, and the container is still running.
+ckpt_refused() {
+    local id=$1 word=$2 rc=0; shift 2
+    timeout -k 5 240 "$RT_BIN" --root "$R" checkpoint "$@" "$id" >"$CDIR/$id.refused.err" 2>&1 || rc=$?
+    expect "without-$word-refused" "$([ $rc != 0 ] && grep -q -- "$word" "$CDIR/$id.refused.err" && echo yes || echo "no (exit $rc)")" yes \
+        || show "$CDIR/$id.refused.err"
+    note "$(grep -o "Error[^|]*$word[^|]*" "$CDIR/$id.refused.err" | head -n1)"
+    expect "running-after-refused-$word" "$(state_field "$id" status)" running
+}
+
+# last_n FILE: the last count in FILE's n= lines.
+last_n() { sed -n 's/^n=//p' "$1" 2>/dev/null | tail -n1; }
+
+# --file-locks: an flock and a POSIX lock on files of a bind mount are held again by the restored
+# process (/proc/locks, and the host's flock(1) cannot take the flock).
+t_criu_file_locks() {
+    need_criu
+    holder_into "$CDIR/data"
+    mkbundle c1 -- /home/criu_holder lock /home/lock
+    add_bind "$CDIR/data" /home
+    criu_start run c1 --detach --bundle "$B"
+    wait_file_match "$CDIR/c1.run.out" '^n=5$' || { show "$CDIR/c1.run.out"; die "the lock holder did not start"; }
+    local i1 i2
+    i1=$(stat -c %i "$CDIR/data/lock"); i2=$(stat -c %i "$CDIR/data/lock.posix")
+    # locks_of PID: the kinds of lock PID holds on the two files, as /proc/locks lists them
+    locks_of() { awk -v p="$1" -v a=":$i1\$" -v b=":$i2\$" '$5 == p && ($6 ~ a || $6 ~ b) { print $2 }' /proc/locks | sort | tr '\n' ' '; }
+    expect locks-before "$(locks_of "$(state_field c1 pid)")" "FLOCK POSIX "
+    ckpt_refused c1 file-locks --image-path "$CDIR/refused"
+    ckpt c1 --file-locks --image-path "$CDIR/img"
+    expect released-while-dumped "$(flock -n "$CDIR/data/lock" true && echo free || echo held)" free
+    local before; before=$(last_n "$CDIR/c1.run.out")
+    criu_start restore c1 --detach --file-locks --bundle "$B" --image-path "$CDIR/img"
+    wait_file_match "$CDIR/c1.restore.out" "^n=$((before + 3))\$" || die "the lock holder did not continue after restore"
+    expect locks-after-restore "$(locks_of "$(state_field c1 pid)")" "FLOCK POSIX "
+    expect host-flock-refused "$(flock -n "$CDIR/data/lock" true && echo free || echo held)" held
+    rt delete --force c1
+}
+
+# --ext-unix-sk: a datagram socket connected to a socket bound outside the container (as /dev/log
+# is) is reconnected at restore; the same listener goes on receiving the count.
+t_criu_ext_unix_sk() {
+    need_criu
+    holder_into "$CDIR/data"
+    timeout 200 python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1])
+with open(sys.argv[2], "a", buffering=1) as f:
+    while True: f.write(s.recv(100).decode())
+' "$CDIR/data/log.sock" "$CDIR/received" & local lp=$!
+    trap 'cleanup_check; kill '"$lp"' 2>/dev/null' EXIT
+    local i=0; while [ ! -S "$CDIR/data/log.sock" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    mkbundle c1 -- /home/criu_holder dgram /home/log.sock
+    add_bind "$CDIR/data" /home
+    criu_start run c1 --detach --bundle "$B"
+    wait_file_match "$CDIR/received" '^n=5$' || { show "$CDIR/c1.run.out"; die "nothing received from the container"; }
+    ckpt_refused c1 ext-unix-sk --image-path "$CDIR/refused"
+    ckpt c1 --ext-unix-sk --image-path "$CDIR/img"
+    local before; before=$(last_n "$CDIR/received")
+    criu_start restore c1 --detach --ext-unix-sk --bundle "$B" --image-path "$CDIR/img"
+    wait_file_match "$CDIR/received" "^n=$((before + 3))\$" 150
+    expect same-listener-receives-after-restore "$?" 0
+    expect listener-is-the-first "$(kill -0 $lp 2>/dev/null && echo alive)" alive
+    expect socket-connected "$(rt exec c1 sh -c 'ls -l /proc/1/fd' | grep -c 'socket:')" 1
+    rt delete --force c1
+}
+
+# --tcp-established: a TCP connection between two processes of the container (in a network
+# namespace joined by path, lo up) survives: the server (same pid in the container) keeps
+# receiving on the connection it accepted, both ends ESTABLISHED.
+t_criu_tcp_established() {
+    need_criu
+    command -v ip >/dev/null 2>&1 || skip "iproute2's ip is not installed"
+    local ns=vmtest-tcp-$$
+    ip netns add "$ns" || die "ip netns add $ns failed"
+    trap 'cleanup_check; ip netns del '"$ns"' 2>/dev/null' EXIT
+    ip -n "$ns" link set lo up
+    mkbundle c1 -- sh -c 'nc -l -p 5555 > /tmp/tcp.out & sleep 1; i=0; while :; do i=$((i+1)); echo $i > /tmp/count; echo "n=$i"; sleep 0.2; done | nc 127.0.0.1 5555'
+    sed -i 's|{"type":"mount"}|{"type":"mount"},{"type":"network","path":"/run/netns/'"$ns"'"}|' "$B/config.json"
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "the client did not start"
+    # established TCP sockets (state 01) in the container's network namespace
+    established() { ip netns exec "$ns" cat /proc/net/tcp | awk 'NR > 1 && $4 == "01"' | wc -l; }
+    expect established-before "$(established)" 2
+    local server; server=$(rt exec c1 pidof nc | wc -w)
+    [ "$server" = 2 ] || note "nc processes in the container: $server"
+    local spid; spid=$(rt exec c1 sh -c 'for p in $(pidof nc); do grep -q -- "-l" /proc/$p/cmdline && echo $p; done' | head -n1)
+    ckpt_refused c1 tcp-established --image-path "$CDIR/refused"
+    ckpt c1 --tcp-established --image-path "$CDIR/img"
+    note "established TCP sockets while dumped: $(established)"
+    criu_start restore c1 --detach --tcp-established --bundle "$B" --image-path "$CDIR/img"
+    local c; c=$(count_of c1)
+    wait_count c1 $((c + 5)) || die "the client did not continue after restore"
+    expect established-after-restore "$(established)" 2
+    local got; got=$(rt exec c1 tail -n1 /tmp/tcp.out)
+    expect server-receives-after-restore "$([ -n "$got" ] && [ "${got#n=}" -gt "$c" ] && echo yes || echo "no (last received '$got', count was $c)")" yes
+    expect same-server-process "$(rt exec c1 sh -c 'for p in $(pidof nc); do grep -q -- "-l" /proc/$p/cmdline && echo $p; done' | head -n1)" "$spid"
+    rt delete --force c1
+}
+
+# --page-server: the pages go to a `criu page-server` on localhost (its images directory gets the
+# pagemap and pages images, the dump's own none); restored once they are put back together.
+t_criu_page_server() {
+    need_criu
+    local port=27027
+    ip link set lo up 2>/dev/null
+    counter_bundle c1
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    mkdir -p "$CDIR/server" "$CDIR/img"
+    timeout 200 criu page-server --images-dir "$CDIR/server" --port $port -o "$CDIR/server.log" -v4 & local ps=$!
+    local i=0; while ! grep -q ":$(printf '%04X' $port) 00000000:0000 0A" /proc/net/tcp 2>/dev/null && [ $i -lt 100 ]; do sleep 0.2; i=$((i + 1)); done
+    ckpt c1 --page-server 127.0.0.1:$port --image-path "$CDIR/img"
+    wait $ps; local psrc=$?
+    expect page-server-exit "$psrc" 0 || grep -h Error "$CDIR/server.log" | head | sed 's/^/    | /'
+    expect pages-on-server "$(ls "$CDIR/server"/pages-*.img 2>/dev/null | wc -l | tr -d ' ' | sed 's/^[1-9][0-9]*$/some/')" some
+    expect no-pages-in-dump "$(ls "$CDIR/img"/pages-*.img 2>/dev/null | wc -l)" 0
+    local before; before=$(last_n "$CDIR/c1.run.out")
+    cp "$CDIR/server"/pagemap-*.img "$CDIR/server"/pages-*.img "$CDIR/img/"
+    criu_start restore c1 --detach --bundle "$B" --image-path "$CDIR/img"
+    after_restore c1 "$before"
+    rt delete --force c1
+}
+
+# --auto-dedup: a dump onto a pre-dump with --auto-dedup punches the parent's pages that the new
+# dump has again (the parent's pages image keeps its size but has fewer blocks); restore works.
+t_criu_auto_dedup() {
+    need_criu
+    counter_bundle c1
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    ckpt c1 --pre-dump --image-path "$CDIR/img/pre"
+    blocks() { stat -c %b "$CDIR/img/pre"/pages-*.img | awk '{ s += $1 } END { print s + 0 }'; }
+    local b0 s0 b1 s1
+    b0=$(blocks); s0=$(stat -c %s "$CDIR/img/pre"/pages-*.img | awk '{ s += $1 } END { print s }')
+    ckpt c1 --image-path "$CDIR/img/final" --parent-path ../pre --auto-dedup
+    b1=$(blocks); s1=$(stat -c %s "$CDIR/img/pre"/pages-*.img | awk '{ s += $1 } END { print s }')
+    note "parent pages: $s0 bytes in $b0 blocks before, $s1 bytes in $b1 blocks after"
+    expect parent-pages-punched "$([ "$b1" -lt "$b0" ] && echo yes || echo "no ($b1 blocks, were $b0)")" yes
+    expect parent-size-kept "$s1" "$s0"
+    local before; before=$(last_n "$CDIR/c1.run.out")
+    criu_start restore c1 --detach --auto-dedup --bundle "$B" --image-path "$CDIR/img/final"
+    after_restore c1 "$before"
+    rt delete --force c1
+}
+
+# --lazy-pages as runc's tests do it: the dump serves the pages (--page-server) and says on
+# --status-fd when it is ready; `criu lazy-pages` fetches them for a restore --lazy-pages under a
+# new id, the dump finishing when the last page has moved.
+t_criu_lazy_pages() {
+    need_criu
+    local port=27028
+    ip link set lo up 2>/dev/null
+    if ! criu check --feature uffd-noncoop >"$CDIR/uffd.txt" 2>&1; then
+        # The runtime must refuse with CRIU's reason, and leave the container running.
+        counter_bundle c1
+        criu_start run c1 --detach --bundle "$B"
+        ckpt_refused c1 "missing features" --lazy-pages --page-server 127.0.0.1:$port --image-path "$CDIR/img"
+        note "criu check --feature uffd-noncoop: $(tr '\n' ' ' < "$CDIR/uffd.txt")"
+        return 0
+    fi
+    counter_bundle c1
+    criu_start run c1 --detach --bundle "$B"
+    wait_count c1 5 || die "counter did not start"
+    mkfifo "$CDIR/status"
+    exec 8<>"$CDIR/status"
+    ( timeout -k 5 240 "$RT_BIN" --root "$R" checkpoint --lazy-pages --page-server 127.0.0.1:$port --status-fd 7 \
+        --image-path "$CDIR/img" --work-path "$CDIR/work" c1 >"$CDIR/ckpt.err" 2>&1 7>"$CDIR/status"; echo $? > "$CDIR/ckpt.rc" ) &
+    local st; st=$(timeout 150 dd if="$CDIR/status" bs=1 count=1 2>/dev/null | od -An -tx1 | tr -d ' \n')
+    expect status-fd-ready "$st" 00 || { show "$CDIR/ckpt.err"; grep -h -B2 Error "$CDIR/work/dump.log" | head -n 10 | sed 's/^/    | /'; die "no readiness on --status-fd"; }
+    expect inventory-written "$([ -s "$CDIR/img/inventory.img" ] && echo yes)" yes
+    local before; before=$(last_n "$CDIR/c1.run.out")
+    timeout 200 criu lazy-pages --page-server --address 127.0.0.1 --port $port -D "$CDIR/img" -o "$CDIR/lazy.log" -v4 & local lp=$!
+    counter_bundle c2
+    criu_start restore c2 --detach --lazy-pages --bundle "$B" --image-path "$CDIR/img"
+    local c; c=$(count_of c2)
+    expect c2-continues-from-image "$([ -n "$c" ] && [ "$c" -ge "$before" ] && echo yes || echo "no ($c, dumped at $before)")" yes
+    wait_count c2 $((c + 3)); expect c2-counting "$?" 0
+    local i=0; while [ ! -s "$CDIR/ckpt.rc" ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done
+    expect checkpoint-exit "$(cat "$CDIR/ckpt.rc" 2>/dev/null)" 0 || show "$CDIR/ckpt.err"
+    wait $lp; expect lazy-pages-daemon-exit "$?" 0 || grep -h Error "$CDIR/lazy.log" | head | sed 's/^/    | /'
+    expect c1-stopped "$(state_field c1 status)" stopped
+    rt delete --force c2
 }
 
 # podman + conmon drive checkpoint/restore (`podman container checkpoint/restore` with

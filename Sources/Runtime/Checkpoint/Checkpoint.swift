@@ -31,6 +31,12 @@ public struct CriuFlags: Sendable {
         return mask
     }
 
+    /// The flags' values refused before anything is made.
+    func validate() throws {
+        _ = try cgroupMode()
+        _ = try emptyNsMask()
+    }
+
     func cgroupMode() throws -> CriuCgroupMode {
         guard let m = CriuCgroupMode(flag: manageCgroupsMode) else {
             throw RuntimeError("--manage-cgroups-mode: invalid value \"\(manageCgroupsMode)\" (soft, full, strict or ignore)")
@@ -86,8 +92,7 @@ public enum Checkpoint {
         if !plan.newMount && !plan.joins.contains(where: { $0.kind == .mount }) {
             throw RuntimeError("checkpoint: container \(id) has no mount namespace of its own (linux.namespaces); CRIU cannot dump it")
         }
-        let cgMode = try o.common.cgroupMode()
-        let emptyNs = try o.common.emptyNsMask()
+        try o.common.validate()
         let imageDir = try o.common.imageDirectory()
         var pageServer: CriuOpts.PageServer? = nil
         if !o.pageServer.isEmpty {
@@ -131,35 +136,12 @@ public enum Checkpoint {
         let madeImageDir = !FileIO.exists(imageDir)
         try FileIO.mkdirAll(imageDir, mode: 0o700)
         let images = FileDescriptor(adopting: try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY))
-        var logDir = imageDir
-        var work: FileDescriptor? = nil
-        var madeWorkDir = false
-        if let w = try o.common.makeWorkDirectory() {
-            work = FileDescriptor(adopting: try FileIO.open(w.path, O_RDONLY | O_DIRECTORY))
-            logDir = w.path
-            madeWorkDir = w.made
-        }
+        let work = try CriuWorkDir.open(o.common, imageDir: imageDir)
 
-        var opts = CriuOpts()
-        opts.imagesDirFD = images.rawValue
+        var opts = try o.common.criuOpts(imagesDirFD: images.rawValue, workDirFD: work.fd.raw(), logFile: logFile,
+                                         root: r.rootfs, spec: spec)
         opts.pid = r.pid
-        opts.logLevel = 4
-        opts.logFile = logFile
-        opts.root = r.rootfs
-        opts.manageCgroups = true
-        opts.manageCgroupsMode = cgMode
-        opts.notifyScripts = true
-        opts.shellJob = o.common.shellJob
         opts.leaveRunning = o.leaveRunning
-        opts.tcpEstablished = o.common.tcpEstablished
-        opts.extUnixSk = o.common.extUnixSk
-        opts.fileLocks = o.common.fileLocks
-        opts.emptyNs = emptyNs
-        opts.orphanPtsMaster = true
-        opts.autoDedup = o.common.autoDedup
-        opts.lazyPages = o.common.lazyPages
-        if work.raw() >= 0 { opts.workDirFD = work.raw() }
-        opts.configFile = configFile(spec)
         for (type, path) in CriuExternals.joined(spec) where type == "network" || type == "pid" {
             let ino: UInt64
             do { ino = try FileIO.inode(path) } catch {
@@ -179,7 +161,7 @@ public enum Checkpoint {
         }
         if o.common.lazyPages && o.statusFD >= 0 && version.number < 31500 { opts.statusFD = o.statusFD }
         if !o.preDump {
-            opts.extMounts = CriuExternals.dumpMounts(spec) { path in
+            opts.extMounts = CriuExternals.dumpMounts(spec, cgroupBinds: CriuExternals.cgroupBinds(spec, mode: r.cgroupMode, paths: r.cgroupPaths)) { path in
                 let p = "/proc/\(r.pid)/root/\(path)"
                 return FileIO.exists(p) && !FileIO.isDirectory(p)
             }
@@ -190,7 +172,7 @@ public enum Checkpoint {
         }
         let null = try FileIO.open("/dev/null", O_RDWR)
         defer { FileIO.close(null) }
-        let log = CriuService.LogFile(path: logDir + "/" + logFile, kept: logDir == imageDir ? !madeImageDir : !madeWorkDir)
+        let log = CriuService.LogFile(path: work.logDir + "/" + logFile, kept: work.fd.raw() < 0 ? !madeImageDir : !work.made)
         do {
             _ = try criu.call(CriuRequest(type: o.preDump ? .preDump : .dump, opts: opts), stdio: [null, null, 2], log: log, notify: { n in
                 if n.script == "status-ready", o.statusFD >= 0 {
@@ -200,7 +182,7 @@ public enum Checkpoint {
         } catch {
             // Nothing of a failed first dump is worth keeping but the log the error points to.
             if madeImageDir { try? FileIO.removeAll(imageDir) }
-            if madeWorkDir { try? FileIO.removeAll(logDir) }
+            if work.made { try? FileIO.removeAll(work.logDir) }
             throw RuntimeError("checkpoint container \(id)", cause: error)
         }
         if o.leaveRunning || o.preDump { return }

@@ -1,3 +1,4 @@
+import Cgroups
 import OCISpec
 
 /// What lies outside the container and must be named to CRIU, computed from the config the
@@ -39,13 +40,14 @@ enum CriuExternals {
     /// Dump: every mount point CRIU is to record as external, with its name. `isMaskedFile`
     /// says whether a masked path is a file in the container (masked directories are tmpfs
     /// mounts, which CRIU dumps itself).
-    static func dumpMounts(_ spec: Spec, isMaskedFile: (String) -> Bool) -> [CriuOpts.KeyValue] {
+    static func dumpMounts(_ spec: Spec, cgroupBinds: [CgroupBind] = [], isMaskedFile: (String) -> Bool) -> [CriuOpts.KeyValue] {
         var out: [CriuOpts.KeyValue] = []
         func add(_ key: String, _ value: String) {
             if !out.contains(where: { $0.key == key }) { out.append(.init(key: key, value: value)) }
         }
         for m in spec.mounts ?? [] where isBind(m) { add(clean(m.destination), clean(m.destination)) }
         for p in spec.linux?.maskedPaths ?? [] where isMaskedFile(p) { add(clean(p), "/dev/null") }
+        for b in cgroupBinds { add(b.destination, b.destination) }
         for p in devicePaths(spec) { add(p, p) }
         // The NOTIFY_SOCKET relay's bind of the state directory's notify/ (not in config.json).
         add(notifyMount, notifyMount)
@@ -54,8 +56,41 @@ enum CriuExternals {
 
     static let notifyMount = "/run/notify"
 
+    /// One bind of a cgroup v1 hierarchy directory below a `cgroup` mount.
+    struct CgroupBind: Equatable {
+        var destination: String
+        var source: String
+    }
+
+    /// On cgroup v1 and hybrid hosts a `cgroup` (or `cgroup2`) mount is a tmpfs holding, per
+    /// hierarchy, a bind of the container's own cgroup directory (Rootfs' mountCgroupV1: `memory/`,
+    /// `cpu,cpuacct/`, `unified/`, ...): each bind's source is the host's, outside what CRIU can
+    /// dump, so each is external, as runc declares its binds of cgroup v1 mounts without a cgroup
+    /// namespace. swiftrun binds them with a cgroup namespace too, so they are declared then as
+    /// well. Dump names them by mount point; restore maps each to the new container's directory
+    /// of that hierarchy (so a restore under another ID binds that ID's cgroup). `paths` are the
+    /// container's cgroup directories by controller; unified hosts mount a real cgroup2 or bind
+    /// the whole /sys/fs/cgroup, which needs nothing.
+    static func cgroupBinds(_ spec: Spec, mode: CgroupMode?, paths: [String: String]?) -> [CgroupBind] {
+        guard let mode, mode != .unified, let paths, !paths.isEmpty else { return [] }
+        let host = "/sys/fs/cgroup/"
+        var hierarchies: [(name: String, path: String)] = []
+        for (_, path) in paths.sorted(by: { $0.key < $1.key }) where path.hasPrefix(host) {
+            guard let name = path.dropFirst(host.count).split(separator: "/").first.map(String.init),
+                  !hierarchies.contains(where: { $0.name == name }) else { continue }
+            hierarchies.append((name, path))
+        }
+        var out: [CgroupBind] = []
+        for m in spec.mounts ?? [] where (m.type == "cgroup" || m.type == "cgroup2") && !isBind(m) {
+            let dest = clean(m.destination)
+            for h in hierarchies { out.append(.init(destination: dest + "/" + h.name, source: h.path)) }
+        }
+        return out
+    }
+
     /// Restore: each name recorded at dump time mapped to the host path to bind there.
-    static func restoreMounts(_ spec: Spec, bundle: String, notifyDir: String? = nil) -> [CriuOpts.KeyValue] {
+    static func restoreMounts(_ spec: Spec, bundle: String, notifyDir: String? = nil,
+                              cgroupBinds: [CgroupBind] = []) -> [CriuOpts.KeyValue] {
         var out: [CriuOpts.KeyValue] = []
         func add(_ key: String, _ value: String) {
             if !out.contains(where: { $0.key == key }) { out.append(.init(key: key, value: value)) }
@@ -65,6 +100,7 @@ enum CriuExternals {
             add(clean(m.destination), src.hasPrefix("/") ? src : bundle + "/" + src)
         }
         if !(spec.linux?.maskedPaths ?? []).isEmpty { add("/dev/null", "/dev/null") }
+        for b in cgroupBinds { add(b.destination, b.source) }
         for p in devicePaths(spec) { add(p, p) }
         if let d = notifyDir { add(notifyMount, d) }
         return out

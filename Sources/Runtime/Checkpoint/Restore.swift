@@ -17,6 +17,9 @@ public struct RestoreOptions: Sendable {
     /// `--lsm-profile TYPE:NAME` and `--lsm-mount-context` (CRIU 3.16 or later).
     public var lsmProfile: String?
     public var lsmMountContext: String?
+    /// `--systemd-cgroup` (global): the container's cgroup is a transient systemd scope, as create
+    /// makes it; CRIU is its first process, so the restored tasks land in it.
+    public var systemdCgroup = false
     public init() {}
 }
 
@@ -56,8 +59,7 @@ public enum Restore {
         if joined.contains(where: { $0.type == "cgroup" }) {
             throw RuntimeError("config.json: linux.namespaces: a cgroup namespace joined by path cannot be restored by CRIU")
         }
-        let cgMode = try o.common.cgroupMode()
-        let emptyNs = try o.common.emptyNsMask()
+        try o.common.validate()
         let imageDir = try o.common.imageDirectory()
         let images: FileDescriptor
         do { images = FileDescriptor(adopting: try FileIO.open(imageDir, O_RDONLY | O_DIRECTORY)) } catch {
@@ -114,10 +116,11 @@ public enum Restore {
         let undo = UndoStack()
         undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
-            let cg = try ContainerCgroup.make(spec: spec, id: id)
+            let cg = try ContainerCgroup.make(spec: spec, id: id, systemd: o.systemdCgroup)
             try ContainerCgroup.refuseOccupied(cg)
-            let intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),
+            var intent = CreateIntent(bundle: bundle, rootfs: rootfs, created: Timestamp.rfc3339(nanos: true),
                                       cgroupMode: cg.mode, cgroupPaths: cg.paths, resctrlDirs: nil)
+            intent.systemdUnit = ContainerCgroup.unit(of: cg)
             do { try store.saveIntent(id, intent) } catch { throw RuntimeError("record the container's intent", cause: error) }
             undo.push("cgroups of container \(id)") {
                 try HostTeardown.run(id: id, cgroup: cg, resctrlDirs: nil, log: store.log)
@@ -136,39 +139,19 @@ public enum Restore {
             try Mount.mount(source: rootfs, target: criuRoot, fstype: nil, flags: UInt(MS_BIND | MS_REC), data: nil)
             defer { CriuRoot.detach(store.dir(id)) }
 
-            var logDir = imageDir
-            var work: FileDescriptor? = nil
-            if let w = try o.common.makeWorkDirectory() {
-                work = FileDescriptor(adopting: try FileIO.open(w.path, O_RDONLY | O_DIRECTORY))
-                logDir = w.path
-            }
+            let work = try CriuWorkDir.open(o.common, imageDir: imageDir)
 
-            var opts = CriuOpts()
-            opts.imagesDirFD = images.rawValue
+            var opts = try o.common.criuOpts(imagesDirFD: images.rawValue, workDirFD: work.fd.raw(), logFile: logFile,
+                                             root: criuRoot, spec: spec)
             opts.evasiveDevices = true
-            opts.logLevel = 4
-            opts.logFile = logFile
             opts.restoreSibling = true
-            opts.root = criuRoot
-            opts.manageCgroups = true
-            opts.manageCgroupsMode = cgMode
-            opts.notifyScripts = true
-            opts.shellJob = o.common.shellJob
-            opts.extUnixSk = o.common.extUnixSk
-            opts.tcpEstablished = o.common.tcpEstablished
-            opts.fileLocks = o.common.fileLocks
-            opts.emptyNs = emptyNs
-            opts.orphanPtsMaster = true
-            opts.autoDedup = o.common.autoDedup
-            opts.lazyPages = o.common.lazyPages
-            if work.raw() >= 0 { opts.workDirFD = work.raw() }
-            opts.configFile = Checkpoint.configFile(spec)
             opts.inheritFDs = inherit
             opts.joinNs = joinNs
             // A container dumped with the NOTIFY_SOCKET relay gets a notify/ of its own to bind.
             let notifyDir = NotifySocket.dir(store, id)
             try FileIO.mkdirAll(notifyDir, mode: 0o755)
-            opts.extMounts = CriuExternals.restoreMounts(spec, bundle: bundle, notifyDir: notifyDir)
+            opts.extMounts = CriuExternals.restoreMounts(spec, bundle: bundle, notifyDir: notifyDir,
+                                                         cgroupBinds: CriuExternals.cgroupBinds(spec, mode: cg.mode, paths: cg.paths))
             if o.lsmProfile != nil || o.lsmMountContext != nil {
                 guard version.number >= 31600 else { throw RuntimeError("--lsm-profile and --lsm-mount-context require at least CRIU 3.16") }
                 opts.lsmProfile = o.lsmProfile
@@ -185,6 +168,7 @@ public enum Restore {
                 id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: rootfs, created: intent.created, owner: "",
                 initialized: false, ownPidNamespace: plan.newPid, annotations: spec.annotations,
                 hooks: spec.hooks, hasProcess: spec.process != nil, cgroupMode: cg.mode, cgroupPaths: cg.paths)
+            record.systemdUnit = intent.systemdUnit
             undo.push("restored processes") {
                 // The cgroup teardown kills them; a restored init outside the cgroup goes here.
                 if restoredPid > 0, let fd = try? Proc.pidfdOpen(restoredPid) {
@@ -192,13 +176,15 @@ public enum Restore {
                     FileIO.close(fd)
                 }
             }
-            let log = CriuService.LogFile(path: logDir + "/" + logFile)
+            let log = CriuService.LogFile(path: work.logDir + "/" + logFile)
             let resp: CriuResponse
             do {
                 resp = try criu.call(CriuRequest(type: .restore, opts: opts), stdio: [0, 1, 2], extra: extraFDs, log: log,
                                      prepare: { pid, req in
-                    // CRIU restores the tasks into the cgroups it is in (cg_root).
-                    try cg.addProcess(pid)
+                    // CRIU restores the tasks into the cgroups it is in (cg_root). With the
+                    // systemd driver CRIU is the transient scope's first process (as runc
+                    // applies its cgroup manager to CRIU), and the scope's properties are set.
+                    for w in try cg.addInit(pid) { store.log.warn(w) }
                     req.opts?.cgroupRoots = cgroupRoots(of: pid)
                 }, notify: { n in
                     switch n.script {
