@@ -226,3 +226,24 @@ def test_host_dev_null_stdio_is_reopened_inside(rt, bundle):
         host = _mnt_id(os.getpid(), f.fileno())
     assert os.readlink("/proc/%d/fd/0" % pid) == "/dev/null"
     assert _mnt_id(pid, 0) != host
+
+
+@needs_criu
+@pytest.mark.skipif(os.path.isdir("/run/systemd/system"), reason="systemd runs here: the refusal is for hosts without it")
+@swiftrun_only_because("ignores --systemd-cgroup's absence of systemd differently (runc fails at the D-Bus connection)")
+def test_restore_systemd_cgroup_without_systemd_fails_cleanly(rt, bundle, tmp_path):
+    """restore --systemd-cgroup uses the systemd driver as create does (the scope itself is tested
+    on the systemd VM, criu_restore): here, without systemd, it refuses before CRIU runs and
+    leaves nothing."""
+    cid = new_id("rs")
+    b = bundle()
+    img = tmp_path / "img"
+    img.mkdir()
+    (img / "descriptors.json").write_text('["/dev/null","pipe:[1]","pipe:[2]"]')
+    p = rt("--systemd-cgroup", "restore", "--detach", "--bundle", b.path, "--image-path", img, cid, check=False)
+    rt.ids.add(cid)
+    assert p.returncode != 0
+    assert "--systemd-cgroup: systemd is not running on this host" in p.stderr, p.stderr
+    assert not rt.exists(cid)
+    assert not mounts_mentioning(rt.root)
+    assert not os.path.exists(img / "restore.log")
