@@ -4,13 +4,13 @@
 # Tests/vm/inside.sh against the release binary and the busybox rootfs.
 # See Docs/VM-TESTS.md. Included from the main Makefile (`include mk/vm.mk`).
 #
-# Knobs: VM_TESTS=0 skips it (printing why); VM_TIMEOUT=1200 bounds the whole VM
+# Knobs: VM_TESTS=0 skips it (printing why); VM_TIMEOUT=2400 bounds the whole VM
 # run in seconds; VM_ONLY=REGEX runs only matching checks; VM_RUNTIME=PATH
 # tests another binary (e.g. /usr/sbin/runc, which runs the cgroup checks
 # regardless of `features`); VM_ROOTFS=PATH another rootfs.
 
 VM_TESTS   ?= 1
-VM_TIMEOUT ?= 1200
+VM_TIMEOUT ?= 2400
 VM_ONLY    ?=
 VM_RUNTIME ?= $(or $(SWIFTRUN),$(abspath .build/release/swiftrun))
 VM_ROOTFS  ?= $(abspath $(or $(ROOTFS),Bundles/busybox/rootfs))
