@@ -998,29 +998,42 @@ t_criu_tcp_established() {
     criu_start run c1 --detach --bundle "$B"
     wait_count c1 5 || die "the client did not start"
     # established TCP sockets (state 01) of port 5555 (15B3) in the container's network namespace
-    established() { ip netns exec "$ns" cat /proc/net/tcp | awk 'NR > 1 && $4 == "01" && ($2 ~ /:15B3$/ || $3 ~ /:15B3$/)' | wc -l; }
-    local est0; est0=$(established)
-    expect established-before "$([ "$est0" -ge 1 ] && echo yes || echo "no ($est0)")" yes
-    local spid; spid=$(rt exec c1 sh -c 'for p in $(pidof nc); do grep -q -- "-l" /proc/$p/cmdline && echo $p; done' | head -n1)
-    ckpt_refused c1 tcp-established --image-path "$CDIR/refused"
+    # (the client's in tcp, the server's v4-mapped one in tcp6); CRIU's network lock (iptables)
+    established() { ip netns exec "$ns" cat /proc/net/tcp /proc/net/tcp6 | awk '$4 == "01" && ($2 ~ /:15B3$/ || $3 ~ /:15B3$/)' | wc -l; }
+    criu_rules() { ip netns exec "$ns" iptables-save 2>/dev/null | grep -c -- '-j CRIU'; }
+    server_pid() { rt exec c1 sh -c 'for p in $(pidof nc); do grep -q -- "-l" /proc/$p/cmdline && echo $p; done' | head -n1; }
+    expect established-before "$(established)" 2
+    local spid; spid=$(server_pid)
     ckpt c1 --tcp-established --image-path "$CDIR/img"
-    note "established TCP sockets while dumped: $(established)"
+    note "established TCP sockets while dumped: $(established), CRIU lock rules: $(criu_rules)"
     criu_start restore c1 --detach --tcp-established --bundle "$B" --image-path "$CDIR/img"
     local c; c=$(count_of c1)
-    wait_count c1 $((c + 5)) || die "the client did not continue after restore"
-    expect established-after-restore "$(established)" "$est0"
-    # The server's last line goes past the count at restore: sent after it, over the old connection.
-    local got="" i=0
-    while [ $i -lt 150 ]; do
+    expect established-after-restore "$(established)" 2
+    # CRIU 3.17 locks the network of a namespace joined by path with iptables at dump and again at
+    # restore, and its unlock removes neither (runc 1.1.5 alike, Docs/CHECKPOINT.md): the restored
+    # connection passes no packet until the CRIU chain goes. The caller (an engine) owns the
+    # namespace; here the check removes the lock.
+    local rules; rules=$(criu_rules)
+    note "CRIU lock rules left in the namespace after restore: $rules"
+    if [ "$rules" != 0 ]; then
+        while ip netns exec "$ns" iptables -D INPUT -j CRIU 2>/dev/null; do :; done
+        while ip netns exec "$ns" iptables -D OUTPUT -j CRIU 2>/dev/null; do :; done
+        ip netns exec "$ns" iptables -F CRIU; ip netns exec "$ns" iptables -X CRIU
+    fi
+    c=$(count_of c1)
+    # The server's last line goes past the count after the unlock: sent then, over the old connection.
+    local got="" end=$((SECONDS + 40))
+    while [ $SECONDS -lt $end ]; do
         got=$(rt exec c1 tail -n1 /tmp/tcp.out 2>/dev/null); [ -n "$got" ] && [ "${got#n=}" -gt "$c" ] && break
-        sleep 0.2; i=$((i + 1))
+        sleep 0.5
     done
-    expect server-receives-after-restore "$([ -n "$got" ] && [ "${got#n=}" -gt "$c" ] && echo yes || echo "no (last received '$got', count at restore $c, now $(count_of c1))")" yes || {
-        ip netns exec "$ns" cat /proc/net/tcp | sed 's/^/    tcp| /'
-        { ip netns exec "$ns" iptables-save; ip netns exec "$ns" nft list ruleset; } 2>&1 | head -n 30 | sed 's/^/    fw| /'
-        grep -i -E 'lock|tcp|repair' "$CDIR/img/restore.log" | head -n 20 | sed 's/^/    log| /'
+    expect server-receives-after-restore "$([ -n "$got" ] && [ "${got#n=}" -gt "$c" ] && echo yes || echo "no (last received '$got', count at the unlock $c, now $(count_of c1))")" yes || {
+        ip netns exec "$ns" iptables-save 2>&1 | sed 's/^/    fw| /'
+        grep -i -E 'lock|tcp:' "$CDIR/img/restore.log" | head -n 20 | sed 's/^/    log| /'
     }
-    expect same-server-process "$(rt exec c1 sh -c 'for p in $(pidof nc); do grep -q -- "-l" /proc/$p/cmdline && echo $p; done' | head -n1)" "$spid"
+    expect same-server-process "$(server_pid)" "$spid"
+    # Last: CRIU refuses without the flag.
+    ckpt_refused c1 tcp-established --image-path "$CDIR/refused"
     rt delete --force c1
 }
 
