@@ -13,7 +13,7 @@
 #   --cgroup-v2  auto (default): run the cgroup checks only if `RUNTIME features`
 #                says linux.cgroup.v2; yes: always (the default for runc/crun)
 #   --only       run only the checks whose name matches this bash regex
-#   --timeout    hard limit for the whole VM run (default $VM_TIMEOUT or 1200)
+#   --timeout    hard limit for the whole VM run (default $VM_TIMEOUT or 2400)
 #   --trace      print every runtime call in the guest with its exit and time
 #
 # Exits non-zero if the VM did not boot, timed out, printed no summary line,
@@ -28,7 +28,7 @@ ROOTFS_DIR=${ROOTFS:-$repo/Bundles/busybox/rootfs}
 CGV2=${VM_CGROUP_V2:-auto}
 ONLY=${VM_ONLY:-}
 TRACE=${VM_TRACE:-0}
-VM_TIMEOUT=${VM_TIMEOUT:-1200}
+VM_TIMEOUT=${VM_TIMEOUT:-2400}
 KERNEL=${VM_KERNEL:-}
 PYTHON=${PYTHON:-python3}
 
