@@ -146,7 +146,8 @@ rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"* "$root/u
 
 size=$(( $(du -sm "$root" | cut -f1) + 1024 ))
 say "mkfs.ext4 -d ($size MiB)"
-mkfs.ext4 -q -F -L swiftrun-vm -d "$root" "$work/img" "${size}M"
+# (stdout is the image path for run.sh: mkfs's "Creating regular file" goes to stderr)
+mkfs.ext4 -q -F -L swiftrun-vm -d "$root" "$work/img" "${size}M" >&2
 mv "$work/img" "$IMG"
 say "built $IMG in $(( $(date +%s) - t0 ))s"
 echo "$IMG"
