@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import LinuxSys
 
 /// A unit property as StartTransientUnit and SetUnitProperties take it: `(sv)`.
@@ -54,9 +57,48 @@ public final class SystemdDBus: SystemdBus {
     private var conn: DBusConnection?
     private var cachedVersion: Int?
 
+    /// The systemd-stdio-bridge libdbus spawned for a bridged connection (our child), reaped when
+    /// the connection closes.
+    private var bridgePID: pid_t?
+
     public init(_ instance: Instance = .system, jobTimeoutMs: Int32 = 30_000) {
         self.instance = instance
         self.jobTimeoutMs = jobTimeoutMs
+    }
+
+    deinit { close() }
+
+    /// Closes the connection; a bridge exits on its end of the socketpair closing and is reaped
+    /// here (waiting at most 2 s, then killed), so that it is no zombie of a long-lived runtime.
+    public func close() {
+        conn = nil
+        guard let pid = bridgePID else { return }
+        bridgePID = nil
+        for _ in 0..<200 {
+            if (try? Proc.wait(pid, noHang: true)) != nil { return }
+            Proc.sleep(microseconds: 10_000)
+        }
+        Proc.signalUnowned(pid, 9)
+        _ = try? Proc.wait(pid)
+    }
+
+    /// The pids StartTransientUnit gets are this process's view; the user's systemd reads them in
+    /// its own pid namespace. The bus reports the pid of our connection's peer (the bridge) as it
+    /// sees it: when that is not our child here, the runtime is in a pid namespace of its own, and
+    /// the scope would get the wrong processes. Returns the bridge's pid.
+    static func checkBridge(_ c: DBusConnection, address: String) throws -> pid_t {
+        let r = try c.call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus",
+                           method: "GetConnectionUnixProcessID", args: [.string(c.uniqueName ?? "")])
+        guard case .uint32(let seen)? = r.first else {
+            throw CgroupError("rootless --systemd-cgroup: the user bus \(address) did not report the bridge's pid")
+        }
+        let pid = pid_t(bitPattern: seen)
+        guard pid > 0, ProcStat.read(pid)?.parent == Proc.currentPID else {
+            throw CgroupError("rootless --systemd-cgroup: the runtime is in a pid namespace other than the user's systemd's "
+                              + "(the user bus \(address) sees the bridge as pid \(seen), which is not the runtime's child here): "
+                              + "the scope would get the wrong processes; run the runtime in the user's pid namespace, or use the cgroupfs driver")
+        }
+        return pid
     }
 
     /// The instance that manages a unit whose cgroup is `path` (saved state): the user's when the
@@ -82,9 +124,13 @@ public final class SystemdDBus: SystemdBus {
             }
         case .user:
             let address = try SystemdUserBus.address(env: SystemdUserBus.environment(), exists: FileIO.exists)
-            do { c = try DBusConnection.connect(address: address) } catch {
-                throw CgroupError("rootless --systemd-cgroup: cannot connect to the user's systemd instance on the user bus \(address): \(error)")
+            let route = try SystemdUserBus.connectAddress(address, rootOfUserNamespace: SystemdUserBus.isRootOfUserNamespace(),
+                                                          executable: FileIO.isExecutable)
+            let via = route.bridged ? " (through \(SystemdUserBus.bridgePath), as root of a user namespace)" : ""
+            do { c = try DBusConnection.connect(address: route.address) } catch {
+                throw CgroupError("rootless --systemd-cgroup: cannot connect to the user's systemd instance on the user bus \(address)\(via): \(error)")
             }
+            if route.bridged { bridgePID = try Self.checkBridge(c, address: address) }
         }
         try c.addMatch("type='signal',sender='\(Self.service)',path='\(Self.object)',interface='\(Self.manager)',member='JobRemoved'")
         _ = try c.call(destination: Self.service, path: Self.object, interface: Self.manager, method: "Subscribe")

@@ -23,6 +23,40 @@ public enum SystemdUserBus {
         return "unix:path=" + escape(path)
     }
 
+    /// Where libdbus connects for the user's bus at `address`. As root of a user namespace whose
+    /// systemd is outside it (rootless podman, rootlesskit), a direct connection fails: libdbus's
+    /// EXTERNAL authentication sends the euid (0 here) and the bus sees the namespace's owner
+    /// (SO_PEERCRED). There libdbus spawns systemd-stdio-bridge over a socketpair inside the
+    /// namespace (`unixexec:`; the uid-0 authentication matches that peer), and the bridge
+    /// (sd-bus) authenticates to the real bus with an empty identity. Otherwise `address` as it is,
+    /// with no extra process. Throws when the bridge is needed and `bridge` is not an executable.
+    public static func connectAddress(_ address: String, rootOfUserNamespace: Bool,
+                                      bridge: String = bridgePath, executable: (String) -> Bool) throws -> (address: String, bridged: Bool) {
+        guard rootOfUserNamespace else { return (address, false) }
+        guard executable(bridge) else {
+            throw CgroupError("rootless --systemd-cgroup as root of a user namespace whose systemd is outside it needs "
+                              + "\(bridge) (systemd's systemd-stdio-bridge) to reach the user's bus \(address) from inside "
+                              + "the namespace, and it is not an executable here (install systemd, or use the cgroupfs driver)")
+        }
+        return ("unixexec:path=" + escape(bridge) + ",argv1=" + escape("--bus-path=" + address), true)
+    }
+
+    /// True when this process is root (euid 0) of a user namespace other than the initial one
+    /// (its uid_map is not the identity map of all ids): the case `connectAddress` bridges.
+    public static func isRootOfUserNamespace() -> Bool {
+        guard Credentials.euid == 0, let m = try? FileIO.readString("/proc/self/uid_map") else { return false }
+        return !isInitialUidMap(m)
+    }
+
+    /// The initial user namespace's uid_map: "0 0 4294967295".
+    public static func isInitialUidMap(_ map: String) -> Bool {
+        let f = map.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        return f.count == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295"
+    }
+
+    /// systemd-stdio-bridge as Debian (systemd 252) installs it.
+    public static let bridgePath = "/usr/bin/systemd-stdio-bridge"
+
     static let hint = "(install dbus-user-session, and run from a login session of the user or enable lingering: loginctl enable-linger)"
 
     /// D-Bus address value escaping: bytes outside [-0-9A-Za-z_/.\*] become %XX.

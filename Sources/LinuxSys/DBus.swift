@@ -121,6 +121,9 @@ public final class DBusConnection {
         return dc
     }
 
+    /// The bus's name for this connection (":1.42"), nil before Hello.
+    public var uniqueName: String? { dbus_bus_get_unique_name(conn).map { String(cString: $0) } }
+
     /// Calls `method` and waits up to `timeoutMs` for the reply; an error reply throws DBusError.
     public func call(destination: String, path: String, interface: String, method: String,
                      args: [DBusValue] = [], timeoutMs: Int32 = 30_000) throws -> [DBusValue] {

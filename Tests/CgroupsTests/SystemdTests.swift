@@ -114,6 +114,31 @@ final class SystemdTests: XCTestCase {
         }
     }
 
+    /// Root of a user namespace (rootless podman): the user's bus through systemd-stdio-bridge over
+    /// libdbus's unixexec: transport, the address escaped as one argument; otherwise the address
+    /// as it is (no extra process); a missing bridge is an error naming it.
+    func testUserBusThroughTheBridge() throws {
+        let direct = try SystemdUserBus.connectAddress("unix:path=/run/user/1000/bus", rootOfUserNamespace: false, executable: { _ in false })
+        XCTAssertEqual(direct.address, "unix:path=/run/user/1000/bus")
+        XCTAssertFalse(direct.bridged)
+        let bridged = try SystemdUserBus.connectAddress("unix:path=/run/user/1000/bus", rootOfUserNamespace: true,
+                                                        executable: { $0 == "/usr/bin/systemd-stdio-bridge" })
+        XCTAssertEqual(bridged.address, "unixexec:path=/usr/bin/systemd-stdio-bridge,argv1=--bus-path%3dunix%3apath%3d/run/user/1000/bus")
+        XCTAssertTrue(bridged.bridged)
+        // An address with escapes of its own is escaped again: the bridge gets it back verbatim.
+        let odd = try SystemdUserBus.connectAddress("unix:path=/tmp/a%20b/bus,guid=1", rootOfUserNamespace: true, executable: { _ in true })
+        XCTAssertEqual(odd.address, "unixexec:path=/usr/bin/systemd-stdio-bridge,argv1=--bus-path%3dunix%3apath%3d/tmp/a%2520b/bus%2cguid%3d1")
+        XCTAssertThrowsError(try SystemdUserBus.connectAddress("unix:path=/run/user/1000/bus", rootOfUserNamespace: true, executable: { _ in false })) {
+            XCTAssertTrue("\($0)".contains("needs /usr/bin/systemd-stdio-bridge (systemd's systemd-stdio-bridge)"), "\($0)")
+        }
+    }
+
+    func testInitialUidMap() {
+        XCTAssertTrue(SystemdUserBus.isInitialUidMap("         0          0 4294967295\n"))
+        XCTAssertFalse(SystemdUserBus.isInitialUidMap("         0       1000          1\n         1     200000      65536\n"))
+        XCTAssertFalse(SystemdUserBus.isInitialUidMap(""))
+    }
+
     func testUserManagerFromCgroupPath() {
         XCTAssertEqual(SystemdUserBus.managerUID(ofCgroupPath: "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/user.slice/x.scope"), 1000)
         XCTAssertNil(SystemdUserBus.managerUID(ofCgroupPath: "/sys/fs/cgroup/system.slice/x.scope"))

@@ -597,8 +597,9 @@ u_user_bus_refusals() {
 }
 
 # Rootless podman with the systemd cgroup manager and swiftrun, as the user. podman runs the
-# runtime as root of its user namespace, where libdbus cannot authenticate to the user's bus
-# (Docs/CGROUPS.md): the create must fail saying so, and leave no scope; podman still cleans up.
+# runtime as root of its user namespace, where libdbus's EXTERNAL authentication (uid 0) does not
+# match what the user's bus sees (the user's uid): swiftrun reaches the user's manager through
+# systemd-stdio-bridge (libdbus's unixexec: transport; Docs/CGROUPS.md).
 t_podman_rootless() {
     command -v podman >/dev/null || skip "podman is not in the image"
     user_setup
@@ -606,19 +607,67 @@ t_podman_rootless() {
 }
 
 u_podman_rootless() {
-    local out P
+    local out P uid cid unit dir id bus get
+    uid=$(id -u)
+    bus=unix:path=$XDG_RUNTIME_DIR/bus
     mkdir -p "$D/store" "$D/run"
     P=(podman --root "$D/store" --runroot "$D/run" --storage-driver vfs --runtime "$VT_RUNTIME")
+    get=(--print-reply --dest=org.freedesktop.systemd1 /org/freedesktop/systemd1 org.freedesktop.DBus.Properties.Get
+         string:org.freedesktop.systemd1.Manager string:ControlGroup)
+    # By hand, inside podman's namespace: a direct connection is refused, the bridge reaches the manager.
+    out=$(timeout 60 "${P[@]}" unshare dbus-send --bus="$bus" "${get[@]}" 2>&1)
+    expect by-hand.direct-refused "$(grep -c "user@$uid.service" <<<"$out")" 0 || note "$out"
+    out=$(timeout 60 "${P[@]}" unshare dbus-send --bus="unixexec:path=/usr/bin/systemd-stdio-bridge,argv1=--user" "${get[@]}" 2>&1)
+    expect by-hand.bridge-user "$(grep -c "user@$uid.service\"" <<<"$out")" 1 || note "$out"
+    out=$(timeout 60 "${P[@]}" unshare dbus-send --bus="unixexec:path=/usr/bin/systemd-stdio-bridge,argv1=--bus-path%3dunix%3apath%3d$XDG_RUNTIME_DIR/bus" "${get[@]}" 2>&1)
+    expect by-hand.bridge-bus-path "$(grep -c "user@$uid.service\"" <<<"$out")" 1 || note "$out"
+
     tar -C "$ROOTFS" -c . | timeout 120 "${P[@]}" import - localhost/vt-busybox >"$D/import.log" 2>&1 \
         || { show "$D/import.log"; die "podman import failed"; }
-    out=$(timeout 120 "${P[@]}" --cgroup-manager=systemd run --rm --network none --name vtpodr localhost/vt-busybox echo hello 2>&1)
-    echo "$out" > "$D/podman.log"
-    expect systemd-manager.refused "$(grep -c "libdbus) authenticates as uid 0" <<<"$out")" 1 || show "$D/podman.log"
-    timeout 60 "${P[@]}" rm -f -t 0 vtpodr >/dev/null 2>&1
-    expect systemd-manager.no-scope "$(systemctl --user list-units --all --plain --no-legend 'libpod-*.scope' | grep -v conmon | grep -c .)" 0
-    # The same podman with its cgroupfs manager runs the container.
+    out=$(timeout 120 "${P[@]}" --cgroup-manager=systemd run --rm --network none localhost/vt-busybox echo hello 2>&1)
+    expect run-rm "$(tail -n1 <<<"$out")" hello || note "$out"
+    timeout 120 "${P[@]}" --cgroup-manager=systemd run -d --network none --memory 64m --pids-limit 50 --name vtpodr \
+        localhost/vt-busybox sleep 1000 >"$D/run.log" 2>&1 || show "$D/run.log"
+    cid=$(tail -n1 "$D/run.log"); unit=libpod-$cid.scope
+    expect scope.active "$(uprop "$unit" ActiveState)" active || systemctl --user list-units --all --plain --no-legend 'libpod-*' | sed 's/^/    | /'
+    expect scope.MemoryMax "$(uprop "$unit" MemoryMax)" 67108864
+    expect scope.TasksMax "$(uprop "$unit" TasksMax)" 50
+    timeout 60 "${P[@]}" exec vtpodr echo exec-ok > "$D/exec.log" 2>&1
+    expect exec "$(head -n1 "$D/exec.log")" exec-ok || show "$D/exec.log"
+    timeout 60 "${P[@]}" stop -t 1 vtpodr >"$D/stop.log" 2>&1 || show "$D/stop.log"
+    expect stop "$(timeout 30 "${P[@]}" inspect -f '{{.State.Status}}' vtpodr 2>&1)" exited
+    timeout 60 "${P[@]}" rm vtpodr >"$D/rm.log" 2>&1 || show "$D/rm.log"
+    expect scope.gone-after-rm "$(ugone "$unit")" gone
+    # The same podman with its cgroupfs manager runs the container too.
     out=$(timeout 120 "${P[@]}" --cgroup-manager=cgroupfs run --rm --network none localhost/vt-busybox echo hello 2>&1)
     expect cgroupfs-manager.run "$(tail -n1 <<<"$out")" hello || note "$out"
+
+    # swiftrun itself inside podman's namespace (root there): pids limit enforced in a foreground run.
+    local U=("${P[@]}" unshare) base=/user.slice/user-$uid.slice/user@$uid.service
+    id=pu
+    mkbundle $id "user.slice:swiftrun:$id" --resources '{"pids":{"limit":10}}' -- \
+        sh -c 'i=0; while [ $i -lt 30 ]; do sleep 100 & i=$((i+1)); done 2>/dev/null; n=0; for p in /proc/[0-9]*; do n=$((n+1)); done; echo procs $n'
+    out=$(timeout 120 "${U[@]}" "$VT_RUNTIME" --root "$R" --systemd-cgroup run --bundle "$B" $id </dev/null 2>&1)
+    local n; n=$(sed -n 's/^procs //p' <<<"$out" | tail -n1)
+    expect unshare-run.pids-limited "$([ -n "$n" ] && [ "$n" -le 10 ] && [ "$n" -ge 2 ] && echo limited || echo "procs=$n")" limited || note "$out"
+    expect unshare-run.scope-gone "$(ugone swiftrun-$id.scope)" gone
+    # create/start: the init is in the scope (same pid namespace), the scope's files are writable
+    # from inside the namespace, a memory limit is enforced, delete removes the scope.
+    id=pm; unit=swiftrun-$id.scope; dir=$CG$base/user.slice/$unit
+    mkbundle $id "user.slice:swiftrun:$id" --resources '{"memory":{"limit":33554432,"swap":33554432}}' -- sleep 1000
+    timeout 120 "${U[@]}" "$VT_RUNTIME" --root "$R" --systemd-cgroup create --bundle "$B" $id </dev/null >"$D/$id.log" 2>&1 \
+        && timeout 60 "${U[@]}" "$VT_RUNTIME" --root "$R" start $id >>"$D/$id.log" 2>&1 || show "$D/$id.log"
+    expect unshare.scope-active "$(uprop $unit ActiveState)" active
+    expect unshare.MemoryMax "$(cat "$dir/memory.max" 2>&1)" 33554432
+    local pid; pid=$(timeout 60 "${U[@]}" "$VT_RUNTIME" --root "$R" state $id 2>/dev/null | tr -d '\n' | sed -n 's/.*"pid"[[:space:]]*:[[:space:]]*\([0-9]*\).*/\1/p')
+    expect unshare.init-in-scope "$(grep -cx "${pid:-none}" "$dir/cgroup.procs" 2>/dev/null)" 1
+    expect unshare.files-writable "$(timeout 60 "${U[@]}" sh -c "test -w '$dir/cgroup.procs' && test -w '$dir/memory.max' && echo writable")" writable
+    out=$(timeout 60 "${U[@]}" "$VT_RUNTIME" --root "$R" exec $id sh -c 'dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null && echo survived || echo killed' 2>&1)
+    expect unshare.memory-enforced "$(tail -n1 <<<"$out")" killed || note "$out"
+    timeout 60 "${U[@]}" "$VT_RUNTIME" --root "$R" delete -f $id >>"$D/$id.log" 2>&1 || show "$D/$id.log"
+    expect unshare.scope-gone "$(ugone $unit)" gone
+    expect unshare.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+    expect no-bridge-left "$(pgrep -u "$uid" -f systemd-stdio-bridge | grep -c .)" 0
     return 0
 }
 

@@ -12,7 +12,7 @@ enum ContainerCgroup {
             guard SystemdDBus.isRunning() else {
                 throw RuntimeError("--systemd-cgroup: systemd is not running on this host (no /run/systemd/system); use the cgroupfs driver")
             }
-            if let refusal = Rootless.systemdBusRefusal() { throw RuntimeError(refusal) }
+            if !rootless, let refusal = Rootless.systemdBusRefusal() { throw RuntimeError(refusal) }
             let bus = SystemdDBus(rootless ? .user : .system)
             if rootless {
                 guard Cgroups.detectMode() == .unified else {

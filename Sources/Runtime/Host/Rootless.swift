@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import Cgroups
 import OCISpec
 
 /// Running as an ordinary user (Docs/ROOTLESS.md). Two questions, answered as runc does:
@@ -17,8 +18,7 @@ public enum Rootless {
     /// the identity map of all ids).
     public static func inUserNamespace() -> Bool {
         guard let m = try? FileIO.readString("/proc/self/uid_map") else { return false }
-        let f = m.split(whereSeparator: { $0 == " " || $0 == "\n" })
-        return !(f.count == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295")
+        return !SystemdUserBus.isInitialUidMap(m)
     }
 
     /// `--rootless`: "true", "false" or "auto" (the default); auto is rootless for a non-root euid
@@ -30,26 +30,32 @@ public enum Rootless {
         case "auto":
             if euid != 0 { return true }
             if !inUserNamespace() { return false }
-            return !systemdCgroup
+            // runc: with the systemd driver, rootless when the bus's owner is not root: here, when
+            // systemd is outside the namespace (its user's instance is then used, through a bridge).
+            return !systemdCgroup || systemdIsOutside()
         case let v: throw RuntimeError("--rootless: invalid value \"\(v)\" (true, false or auto)")
         }
     }
 
-    /// Root of a user namespace whose systemd is outside it (rootless podman, rootlesskit: the
-    /// system bus socket belongs to an id this namespace does not map): runc then uses the bus of
-    /// the namespace's owner, authenticating as that uid, but libdbus authenticates as the euid
-    /// (0 here), which every bus outside refuses. The refusal, or nil when the bus is reachable.
-    static func systemdBusRefusal(socket: String = "/run/dbus/system_bus_socket") -> String? {
-        guard euid == 0, inUserNamespace(), let st = FileIO.status(socket) else { return nil }
+    /// Root of a user namespace whose systemd is outside it (rootless podman, rootlesskit): the
+    /// system bus socket belongs to an id this namespace does not map (the overflow uid).
+    static func systemdIsOutside(socket: String = "/run/dbus/system_bus_socket") -> Bool {
+        guard euid == 0, inUserNamespace(), let st = FileIO.status(socket) else { return false }
         let overflow = (try? FileIO.readString("/proc/sys/kernel/overflowuid"))
             .flatMap { $0.split(whereSeparator: { $0 == "\n" || $0 == " " }).first.flatMap { UInt32($0) } } ?? 65534
-        guard st.st_uid == overflow else { return nil }
+        return st.st_uid == overflow
+    }
+
+    /// `--rootless false` with `--systemd-cgroup` there: the system bus sees this process as the
+    /// namespace's owner, not root, and refuses it. The refusal, or nil when the bus is reachable.
+    static func systemdBusRefusal() -> String? {
+        guard systemdIsOutside() else { return nil }
         let map = ((try? FileIO.readString("/proc/self/uid_map")) ?? "").split(separator: "\n").first
             .map { $0.split(separator: " ").joined(separator: " ") } ?? ""
         return "--systemd-cgroup: the runtime is root of a user namespace (uid_map \"\(map)\") and systemd is outside it "
-            + "(rootless podman, rootlesskit): its buses see this process as the namespace's owner, but swiftrun's D-Bus "
-            + "client (libdbus) authenticates as uid 0, which they refuse (runc authenticates as the owner's uid); "
-            + "use the cgroupfs driver there (podman --cgroup-manager=cgroupfs)"
+            + "(rootless podman, rootlesskit): the system bus sees this process as the namespace's owner, not root; "
+            + "with --rootless false swiftrun would need the system instance, which refuses it (leave --rootless at auto "
+            + "to use the user's systemd instance, or use the cgroupfs driver)"
     }
 
     /// The checks runc makes for a non-root euid, before anything is made (runc's wording).
