@@ -667,6 +667,18 @@ u_podman_rootless() {
     timeout 60 "${U[@]}" "$VT_RUNTIME" --root "$R" delete -f $id >>"$D/$id.log" 2>&1 || show "$D/$id.log"
     expect unshare.scope-gone "$(ugone $unit)" gone
     expect unshare.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+    # Refusals, before anything is made: no bridge (hidden in podman's mount namespace), and a pid
+    # namespace of the runtime's own (the pids StartTransientUnit gets would be wrong).
+    id=pr; unit=swiftrun-$id.scope
+    mkbundle $id "user.slice:swiftrun:$id" -- sleep 1000
+    out=$(timeout 60 "${U[@]}" sh -c 'mount --bind /dev/null /usr/bin/systemd-stdio-bridge && exec "$@"' sh \
+        "$VT_RUNTIME" --root "$R" --systemd-cgroup create --bundle "$B" $id </dev/null 2>&1)
+    expect no-bridge.error "$(grep -c "needs /usr/bin/systemd-stdio-bridge (systemd's systemd-stdio-bridge)" <<<"$out")" 1 || note "$out"
+    expect no-bridge.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+    out=$(timeout 60 "${U[@]}" unshare -p -f --mount-proc "$VT_RUNTIME" --root "$R" --systemd-cgroup create --bundle "$B" $id </dev/null 2>&1)
+    expect own-pidns.error "$(grep -c "the runtime is in a pid namespace other than the user's systemd's" <<<"$out")" 1 || note "$out"
+    expect own-pidns.state-gone "$([ -d "$R/$id" ] && echo present || echo gone)" gone
+    expect own-pidns.no-unit "$(ugone $unit)" gone
     expect no-bridge-left "$(pgrep -u "$uid" -f systemd-stdio-bridge | grep -c .)" 0
     return 0
 }
