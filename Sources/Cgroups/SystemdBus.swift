@@ -75,10 +75,12 @@ public final class SystemdDBus: SystemdBus {
         guard let pid = bridgePID else { return }
         bridgePID = nil
         for _ in 0..<200 {
-            if (try? Proc.wait(pid, noHang: true)) != nil { return }
+            // An error (ECHILD): reaped already (a subreaper's loop); the pid is no longer ours.
+            do { if try Proc.wait(pid, noHang: true) != nil { return } } catch { return }
             Proc.sleep(microseconds: 10_000)
         }
-        Proc.signalUnowned(pid, 9)
+        // Still our unreaped child, so the pid cannot have been reused.
+        try? Proc.kill(pid, SIGKILL)
         _ = try? Proc.wait(pid)
     }
 
