@@ -71,14 +71,20 @@ public enum DeviceFilter {
     /// device programs attached there before (so the cgroup is never without a filter).
     public static func install(rules: [LinuxDeviceCgroup], dir: String) throws {
         let insns = try program(rules: rules)
-        let cg: Int32
-        do { cg = try FileSystem.openDirectory(dir) } catch let e as SysError {
+        let cgRaw: Int32
+        do { cgRaw = try FileSystem.openDirectory(dir) } catch let e as SysError {
             throw CgroupError("open \(dir): \(Errno.describe(e.errno))", errno: e.errno)
         }
-        defer { FileIO.close(cg) }
-        let old = try attached(cgroupFD: cg)
-        let prog = try load(insns)
-        defer { FileIO.close(prog) }
+        let cgFD = FileDescriptor(adopting: cgRaw)
+        let old = try attached(cgroupFD: cgFD.rawValue)
+        let progFD = FileDescriptor(adopting: try load(insns))
+        try attach(cgroup: cgFD, program: progFD, replacing: old, dir: dir)
+    }
+
+    /// Attaches `program` to `cgroup` (the directory `dir`), then detaches the programs in `old`.
+    static func attach(cgroup: borrowing FileDescriptor, program: borrowing FileDescriptor,
+                       replacing old: (ids: [UInt32], flags: UInt32), dir: String) throws {
+        let cg = cgroup.rawValue, prog = program.rawValue
         func attach(flags: UInt32) throws {
             do { try BPFSyscall.attach(targetFD: cg, progFD: prog, attachType: BPFSyscall.cgroupDevice, flags: flags) } catch let e as SysError {
                 throw CgroupError("bpf prog attach to \(dir): \(Errno.describe(e.errno))", errno: e.errno)
@@ -91,9 +97,9 @@ public enum DeviceFilter {
         }
         try attach(flags: BPFSyscall.allowMulti)
         for id in old.ids {
-            guard let fd = BPFSyscall.programFD(id: id) else { continue }
-            defer { FileIO.close(fd) }
-            do { try BPFSyscall.detach(targetFD: cg, progFD: fd, attachType: BPFSyscall.cgroupDevice) } catch let e as SysError where e.errno != ENOENT {
+            guard let raw = BPFSyscall.programFD(id: id) else { continue }
+            let fd = FileDescriptor(adopting: raw)
+            do { try BPFSyscall.detach(targetFD: cg, progFD: fd.rawValue, attachType: BPFSyscall.cgroupDevice) } catch let e as SysError where e.errno != ENOENT {
                 throw CgroupError("bpf prog detach from \(dir): \(Errno.describe(e.errno))", errno: e.errno)
             } catch {}
         }

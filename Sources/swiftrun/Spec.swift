@@ -21,9 +21,8 @@ struct SpecCommand: Verb {
         if landlock { spec.process?.landlock = LinuxLandlock.example }
         let bytes = SpecLoader.encodePretty(spec)
         do {
-            let fd = try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o666)
-            defer { FileIO.close(fd) }
-            try FileIO.writeAll(fd: fd, bytes + [UInt8(ascii: "\n")], name: path)
+            let fd = FileDescriptor(adopting: try FileIO.open(path, O_WRONLY | O_CREAT | O_EXCL, mode: 0o666))
+            try FileIO.writeAll(fd: fd.rawValue, bytes + [UInt8(ascii: "\n")], name: path)
         } catch let e as SysError {
             if e.errno == EEXIST { throw RuntimeError("File \(path) exists. Remove it first") }
             throw RuntimeError("write \(path): \(String(cString: strerror(e.errno)))")

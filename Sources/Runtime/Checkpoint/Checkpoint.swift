@@ -170,11 +170,10 @@ public enum Checkpoint {
             let fds = (0...2).map { SafePath.readLink(AT_FDCWD, "/proc/\(r.pid)/fd/\($0)") ?? "" }
             try FileIO.writeAtomically(imageDir + "/" + descriptorsFile, SpecLoader.encode(fds), mode: 0o600)
         }
-        let null = try FileIO.open("/dev/null", O_RDWR)
-        defer { FileIO.close(null) }
+        let null = FileDescriptor(adopting: try FileIO.open("/dev/null", O_RDWR))
         let log = CriuService.LogFile(path: work.logDir + "/" + logFile, kept: work.fd.raw() < 0 ? !madeImageDir : !work.made)
         do {
-            _ = try criu.call(CriuRequest(type: o.preDump ? .preDump : .dump, opts: opts), stdio: [null, null, 2], log: log, notify: { n in
+            _ = try criu.call(CriuRequest(type: o.preDump ? .preDump : .dump, opts: opts), stdio: [null.rawValue, null.rawValue, 2], log: log, notify: { n in
                 if n.script == "status-ready", o.statusFD >= 0 {
                     FD.write(o.statusFD, [0])
                 }
@@ -193,9 +192,9 @@ public enum Checkpoint {
 
     /// CRIU has killed the tasks when it answers; give the kernel a moment to make them zombies.
     static func waitGone(_ r: ContainerRecord) {
-        guard let pidfd = try? Proc.pidfdOpen(r.pid) else { return }
-        defer { FileIO.close(pidfd) }
-        if Proc.isAlive(r.pid, startTime: r.pidStartTime) { _ = FD.waitExit(pidfd: pidfd, timeoutMs: 2000) }
+        guard let raw = try? Proc.pidfdOpen(r.pid) else { return }
+        let pidfd = FileDescriptor(adopting: raw)
+        if Proc.isAlive(r.pid, startTime: r.pidStartTime) { _ = FD.waitExit(pidfd: pidfd.rawValue, timeoutMs: 2000) }
     }
 
     static let descriptorsFile = "descriptors.json"

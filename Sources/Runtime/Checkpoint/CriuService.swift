@@ -54,7 +54,7 @@ struct CriuService {
             throw RuntimeError("start \(binary) swrk", cause: error)
         }
         server = nil // so that a dying CRIU is EOF here, never a hang
-        defer { FileIO.close(child.pidfd) }
+        let pidfd = FileDescriptor(adopting: child.pidfd)
         var reaped = false
         defer {
             if !reaped {
@@ -74,7 +74,7 @@ struct CriuService {
             return RuntimeError(msg)
         }
         do { try prepare(child.pid, &req) } catch {
-            _ = try? Proc.signal(pidfd: child.pidfd, SIGKILL)
+            _ = try? Proc.signal(pidfd: pidfd.rawValue, SIGKILL)
             throw error
         }
         try SeqPacket.send(client, req.encoded(), what: "criu swrk socket")

@@ -158,9 +158,9 @@ public enum Restore {
                 opts.lsmMountContext = o.lsmMountContext
             }
 
-            var console: Int32 = -1
-            if let path = o.consoleSocket { console = try Console.connect(path) }
-            defer { if console >= 0 { FileIO.close(console) } }
+            var consoleFD: FileDescriptor? = nil
+            if let path = o.consoleSocket { consoleFD = FileDescriptor(adopting: try Console.connect(path)) }
+            let console = consoleFD.raw() // borrowed by the notify callback; -1 without --console-socket
             var master: Int32? = nil
             undo.push("pty master") { if let m = master { FileIO.close(m) } }
             var restoredPid: Int32 = 0
@@ -171,9 +171,9 @@ public enum Restore {
             record.systemdUnit = intent.systemdUnit
             undo.push("restored processes") {
                 // The cgroup teardown kills them; a restored init outside the cgroup goes here.
-                if restoredPid > 0, let fd = try? Proc.pidfdOpen(restoredPid) {
-                    try? Proc.signal(pidfd: fd, SIGKILL)
-                    FileIO.close(fd)
+                if restoredPid > 0, let raw = try? Proc.pidfdOpen(restoredPid) {
+                    let fd = FileDescriptor(adopting: raw)
+                    try? Proc.signal(pidfd: fd.rawValue, SIGKILL)
                 }
             }
             let log = CriuService.LogFile(path: work.logDir + "/" + logFile)
@@ -222,10 +222,9 @@ public enum Restore {
             undo.commit()
             if o.detach { return 0 }
             lock.release()
-            let pidfd = try Proc.pidfdOpen(restoredPid)
-            defer { FileIO.close(pidfd) }
+            let pidfd = FileDescriptor(adopting: try Proc.pidfdOpen(restoredPid))
             if let m = master { Foreground.clearONLCR(m) }
-            let st = Foreground.wait(pid: restoredPid, pidfd: pidfd, ptyMaster: master)
+            let st = Foreground.wait(pid: restoredPid, pidfd: pidfd.rawValue, ptyMaster: master)
             if let m = master { FileIO.close(m) }
             try Delete.run(store: store, id: id, force: true)
             return st.code

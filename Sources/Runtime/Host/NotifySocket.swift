@@ -42,15 +42,14 @@ enum NotifySocket {
         while UnixDatagram.processExists(initPid) {
             guard let msg = try UnixDatagram.receive(fd, timeoutMs: 100) else { continue }
             for line in msg.split(separator: UInt8(ascii: "\n")) where line.starts(with: Array("READY=".utf8)) {
-                let out: Int32
-                do { out = try UnixDatagram.connect(host) } catch {
+                let out: FileDescriptor
+                do { out = FileDescriptor(adopting: try UnixDatagram.connect(host)) } catch {
                     throw RuntimeError("NOTIFY_SOCKET: connect to \(host)", cause: error)
                 }
-                defer { UnixDatagram.close(out) }
                 do {
-                    try UnixDatagram.send(out, Array(line) + [10], what: host)
-                    try UnixDatagram.send(out, Array("MAINPID=\(mainPid)\n".utf8), what: host)
-                    _ = try UnixDatagram.barrier(out, timeoutMs: 5000, what: host)
+                    try UnixDatagram.send(out.rawValue, Array(line) + [10], what: host)
+                    try UnixDatagram.send(out.rawValue, Array("MAINPID=\(mainPid)\n".utf8), what: host)
+                    _ = try UnixDatagram.barrier(out.rawValue, timeoutMs: 5000, what: host)
                 } catch { throw RuntimeError("NOTIFY_SOCKET: notify \(host)", cause: error) }
                 return
             }

@@ -24,8 +24,8 @@ public enum Run {
         // program can write anything.
         var pty: FileDescriptor? = nil
         if c.ptyReceiver >= 0 {
-            if let m = Console.receiveMaster(c.ptyReceiver) { pty = FileDescriptor(adopting: m) }
-            FileIO.close(c.ptyReceiver)
+            let receiver = FileDescriptor(adopting: c.ptyReceiver)
+            if let m = Console.receiveMaster(receiver.rawValue) { pty = FileDescriptor(adopting: m) }
         }
         let master: Int32? = pty.raw() >= 0 ? pty.raw() : nil
         // The window size too, before the program can ask for it (`stty size` would read 0x0).

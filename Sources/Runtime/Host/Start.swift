@@ -13,9 +13,9 @@ public enum Start {
                            notifySocket: String? = nil, mainPid: Int32? = nil, relayFailureIsWarning: Bool = false) throws {
         let (notifyFD, initPid) = try startLocked(store: store, id: id, known: known,
                                                   notify: !(notifySocket ?? "").isEmpty)
-        guard let fd = notifyFD, let host = notifySocket else { return }
-        defer { UnixDatagram.close(fd) }
-        do { try NotifySocket.relay(fd, host: host, initPid: initPid, mainPid: mainPid ?? initPid) } catch {
+        guard let raw = notifyFD, let host = notifySocket else { return }
+        let fd = FileDescriptor(adopting: raw)
+        do { try NotifySocket.relay(fd.rawValue, host: host, initPid: initPid, mainPid: mainPid ?? initPid) } catch {
             if !relayFailureIsWarning { throw error }
             store.log.warn("\(error)")
         }
@@ -33,9 +33,8 @@ public enum Start {
         }
         guard r.hasProcess else { throw RuntimeError("config.json: process is required to start a container", code: .invalidConfig) }
         // Bound before the program runs, so that no READY= is lost.
-        let notifyFD = notify ? try NotifySocket.listen(store: store, id: id) : nil
-        var relay = false
-        defer { if !relay, let fd = notifyFD { UnixDatagram.close(fd) } }
+        var notifyFD: FileDescriptor? = nil
+        if notify, let raw = try NotifySocket.listen(store: store, id: id) { notifyFD = FileDescriptor(adopting: raw) }
 
         let sock: FileDescriptor
         do {
@@ -68,7 +67,8 @@ public enum Start {
             }
             throw error
         }
-        relay = true
-        return (notifyFD, r.pid)
+        // The relay (the caller) owns the socket from here.
+        let fd = notifyFD.release()
+        return (fd >= 0 ? fd : nil, r.pid)
     }
 }
