@@ -49,6 +49,7 @@ int sr_pidfd_send_signal(int pidfd, int sig, unsigned int flags) {
 int sr_close_range(unsigned int first, unsigned int last, unsigned int flags) {
     return (int)syscall(SYS_close_range, first, last, flags);
 }
+int sr_faccessat_noflags(int dirfd, const char *path, int mode) { return (int)syscall(SYS_faccessat, dirfd, path, mode); }
 int sr_wexitstatus(int s) { return WEXITSTATUS(s); }
 int sr_wifsignaled(int s) { return WIFSIGNALED(s); }
 int sr_wtermsig(int s) { return WTERMSIG(s); }

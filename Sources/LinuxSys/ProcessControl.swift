@@ -45,8 +45,14 @@ extension FileIO {
     }
 
     /// faccessat(path, X_OK, AT_EACCESS): executable with the effective ids and capabilities,
-    /// as execve checks.
-    public static func isExecutable(_ path: String) -> Bool { faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0 }
+    /// as execve checks. glibc makes that faccessat2, which a seccomp profile older than it may
+    /// refuse (EPERM, or ENOSYS): then, as Go (runc) does, the old faccessat, which checks with
+    /// the real ids (the same as the effective ones once the container's identity is set).
+    public static func isExecutable(_ path: String) -> Bool {
+        if faccessat(AT_FDCWD, path, X_OK, AT_EACCESS) == 0 { return true }
+        guard errno == EPERM || errno == ENOSYS else { return false }
+        return sr_faccessat_noflags(AT_FDCWD, path, X_OK) == 0
+    }
 }
 
 /// SCM_RIGHTS over a unix socket: a payload of at least one byte with at most one fd.

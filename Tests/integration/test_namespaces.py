@@ -165,6 +165,32 @@ def test_join_pid_namespace_by_path(rt, bundle):
     assert "sleep" in out, out
 
 
+def test_join_mount_namespace_by_path(rt, bundle):
+    """A mount namespace joined by path (the runtime-tools validation suite's linux_ns_path, with
+    one a process made by unshare(1) holds): the rootfs is set up in it as in a new one (pivot_root,
+    /proc), and nothing of it appears in the runtime's mount namespace."""
+    import subprocess
+    holder = subprocess.Popen(["unshare", "-m", "--propagation", "private", "sleep", "100"])
+    try:
+        target = "/proc/%d/ns/mnt" % holder.pid
+        for _ in range(100):
+            if os.path.exists(target) and os.readlink(target) != _ns("mnt"):
+                break
+            import time
+            time.sleep(0.05)
+        b = bundle().sh("readlink /proc/self/ns/mnt; ls /proc/self/ns >/dev/null && echo proc-ok; "
+                        "test -x /bin/sh && echo rootfs-ok")
+        b.remove_ns("mount")
+        b.add_ns("mount", path=target)
+        out = _run_ok(rt, b).split()
+        assert out == [os.readlink(target), "proc-ok", "rootfs-ok"], out
+        with open("/proc/self/mountinfo") as f:
+            assert b.rootfs not in f.read()
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_join_uts_and_ipc_namespaces_by_path(rt, bundle):
     a = bundle().args("sleep", "100")
     a.config["hostname"] = "first-box"

@@ -196,3 +196,22 @@ def test_enosys_for_syscalls_newer_than_the_profile(rt, bundle, syscall_probe):
     p = rt.run(b, new_id())
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["1000:38", "139:1"], p.stdout
+
+
+@pytest.mark.parametrize("nnp", [True, False])
+@pytest.mark.parametrize("exe", ["true", "/bin/true"])
+def test_profile_refusing_faccessat2_still_finds_the_program(rt, bundle, exe, nnp):
+    # A profile written before faccessat2 existed, with EPERM as its answer (the runtime-tools
+    # validation suite's default profile is one): glibc's faccessat is faccessat2, and the
+    # executable check must then fall back to the old faccessat, as runc (Go) does, instead of
+    # reporting "permission denied" for a program that is executable.
+    sc = {"defaultAction": "SCMP_ACT_ALLOW",
+          "syscalls": [{"names": ["faccessat2"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+    b = bundle()
+    b.config["process"]["args"] = [exe]
+    b.config["linux"]["seccomp"] = sc
+    # Without no_new_privs the filter is loaded early, while the runtime still has CAP_SYS_ADMIN,
+    # so the executable check runs under it.
+    b.config["process"]["noNewPrivileges"] = nnp
+    r = rt.run(b, new_id(), check=False)
+    assert r.returncode == 0, r.stderr

@@ -54,6 +54,9 @@ pid_t sr_clone3(uint64_t flags, int *_Nullable pidfd_out, int cgroup_fd);
 int sr_pidfd_open(pid_t pid, unsigned int flags);
 int sr_pidfd_send_signal(int pidfd, int sig, unsigned int flags);
 int sr_close_range(unsigned int first, unsigned int last, unsigned int flags);
+// faccessat(2) itself, with no flags (glibc's faccessat always tries faccessat2 first): the
+// fallback when a seccomp profile older than faccessat2 refuses it. Async-signal-safe.
+int sr_faccessat_noflags(int dirfd, const char *_Nonnull path, int mode);
 int sr_wexitstatus(int status);
 int sr_wifsignaled(int status);
 int sr_wtermsig(int status);

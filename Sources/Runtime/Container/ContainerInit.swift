@@ -142,7 +142,10 @@ enum ContainerInit {
                               // devices are bound, sysfs falls back to a bind, as runc does.
                               inNewUserNamespace: c.plan.newUser || c.plan.joins.contains { $0.kind == .user }
                                   || Rootless.inUserNamespace(),
-                              newMountNamespace: c.plan.newMount, cgroupNamespace: c.plan.newCgroup)
+                              // A mount namespace joined by path is the container's own as much as a new one (runc sets
+                              // the rootfs up in it the same way).
+                              newMountNamespace: c.plan.newMount || c.plan.joins.contains { $0.kind == .mount },
+                              cgroupNamespace: c.plan.newCgroup)
         rc.idmappedMountFDs = c.idmapFDs
         rc.bindSourceFDs = c.bindSourceFDs
         rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
