@@ -13,6 +13,13 @@ public struct FileDescriptor: ~Copyable {
     /// Takes ownership of `fd` (which must be open).
     public init(adopting fd: Int32) { rawValue = fd }
 
+    /// Takes ownership of what a syscall-style call returned; nil (errno as the call left it)
+    /// when that was negative, for callers that branch on the errno instead of throwing.
+    public init?(adoptingResult fd: Int32) {
+        guard fd >= 0 else { return nil }
+        rawValue = fd
+    }
+
     /// Takes ownership of what a syscall-style call returned, or throws its errno as a SysError
     /// naming `op` and `object`.
     public init(_ op: String, _ object: String = "", _ call: () -> Int32) throws {

@@ -106,6 +106,13 @@ public enum SafePath {
         return try open(root: root, ".")
     }
 
+    /// `create` when only the object matters, not an fd of it (a mount point, a cwd to chdir to
+    /// later): makes sure `path` exists inside `root`.
+    public static func ensure(root: Int32, _ path: String, kind: Kind, dirMode: mode_t = 0o755,
+                              fileMode: mode_t = 0o644) throws {
+        FileDescriptor(adopting: try create(root: root, path, kind: kind, dirMode: dirMode, fileMode: fileMode)).close()
+    }
+
     /// Path components with "" and "." removed ("..” kept: openat2 resolves it inside the root).
     public static func components(_ path: String) -> [String] {
         path.split(separator: "/", omittingEmptySubsequences: true).compactMap { $0 == "." ? nil : String($0) }

@@ -14,9 +14,12 @@ import OCISpec
 /// path. Idmapped bind mounts have their own prepared fds (IdmappedMounts.prepare).
 public enum BindSources {
     /// O_PATH fds of the sources of the (non-idmapped) bind mounts in `spec.mounts`, keyed by
-    /// index. A source that cannot be opened here is left out: the init reports it as before.
-    public static func open(spec: Spec, bundle: String, skipping: Set<Int>, kernel k: any Kernel = LinuxKernel()) -> [Int: Int32] {
-        var out: [Int: Int32] = [:]
+    /// index, owned: the init gets the numbers (`rawValues`), the runtime's copies close when the
+    /// map goes, after clone3. A source that cannot be opened here is left out: the init reports
+    /// it as before.
+    public static func open(spec: Spec, bundle: String, skipping: Set<Int>,
+                            kernel k: any Kernel = LinuxKernel()) -> FileDescriptorMap<Int> {
+        var out = FileDescriptorMap<Int>()
         for (i, m) in (spec.mounts ?? []).enumerated() where !skipping.contains(i) {
             var plan = MountPlan.parse(m.options ?? [])
             if m.type == "bind" { plan.flags |= MS.bind }
@@ -24,13 +27,8 @@ public enum BindSources {
             let host = src.hasPrefix("/") ? src : bundle + "/" + src
             var flags = IdmappedMounts.OPEN_TREE_CLONE | IdmappedMounts.OPEN_TREE_CLOEXEC
             if plan.isRecursiveBind { flags |= UInt32(AT_RECURSIVE_) }
-            let fd = k.openTree(AT_FDCWD, host, flags)
-            if fd >= 0 { out[i] = fd }
+            if let fd = FileDescriptor(adoptingResult: k.openTree(AT_FDCWD, host, flags)) { out.insert(fd, for: i) }
         }
         return out
-    }
-
-    public static func closeAll(_ fds: [Int: Int32]) {
-        for fd in fds.values { FileDescriptor(adopting: fd).close() }
     }
 }

@@ -121,9 +121,9 @@ extension Stage {
                                   detail: "a file that is not the requested device already exists")
             }
         } else {
-            try checkFD("bind device \(n.path) \(inRootfs): create") {
+            _ = try checkFD("bind device \(n.path) \(inRootfs): create") {  // the file only, no fd kept
                 k.openat(parent, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0)
-            }.close()
+            }
         }
         let target = try checkFD("bind device \(n.path) \(inRootfs): open") {
             k.openat(parent, name, SafePath.O_PATH | O_NOFOLLOW | O_CLOEXEC, 0)
@@ -181,8 +181,9 @@ public enum ConsoleTarget {
     public static func open(dev: Int32, create: Bool, inRootfs: String, kernel k: any Kernel = LinuxKernel()) throws -> Int32 {
         let ctx = "/dev/console \(inRootfs)"
         if create {
-            let f = k.openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o620)
-            if f >= 0 { FileDescriptor(adopting: f).close() } else if errno != EEXIST { throw RootfsError("create \(ctx)") }
+            let made = FileDescriptor(adoptingResult: k.openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                                                               0o620))
+            if made == nil && errno != EEXIST { throw RootfsError("create \(ctx)") }
         }
         let fd = try checkFD("open \(ctx)") { k.openat(dev, "console", SafePath.O_PATH | SafePath.O_NOFOLLOW | O_CLOEXEC, 0) }
         var st = FileStat()

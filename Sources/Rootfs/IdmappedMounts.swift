@@ -152,32 +152,24 @@ public enum IdmappedMounts {
     }
 
     /// Runtime side, before clone3: detached idmapped mounts for the idmapped *bind* mounts of
-    /// `spec.mounts`, keyed by their index. Put the result in `RootfsConfig.idmappedMountFDs`
-    /// of the init (fds are inherited by clone3 without CLONE_FILES) and `closeAll` it in the
-    /// runtime after clone3. Other idmapped mounts (tmpfs, ...) are made by the init itself.
-    public static func prepare(spec: Spec, bundle: String, userNamespace: Bool) throws -> [Int: Int32] {
-        var out: [Int: Int32] = [:]
-        do {
-            for (i, m) in (spec.mounts ?? []).enumerated() {
-                var plan = MountPlan.parse(m.options ?? [])
-                if m.type == "bind" { plan.flags |= MS.bind }
-                guard plan.isBind, let r = try request(for: m, plan: plan, containerUID: spec.linux?.uidMappings,
-                                                       containerGID: spec.linux?.gidMappings,
-                                                       userNamespace: userNamespace) else { continue }
-                guard let src = m.source, !src.isEmpty else { continue }  // the init reports it
-                let host = src.hasPrefix("/") ? src : bundle + "/" + src
-                out[i] = try detachedMount(path: host, rbind: plan.isRecursiveBind, request: r, plan: plan,
-                                           ctx: "mount \(src) to \(m.destination)")
-            }
-        } catch {
-            closeAll(out)
-            throw error
+    /// `spec.mounts`, keyed by their index. Put their numbers (`rawValues`) in
+    /// `RootfsConfig.idmappedMountFDs` of the init (fds are inherited by clone3 without
+    /// CLONE_FILES); the runtime's copies close when the map goes, after clone3. Other idmapped
+    /// mounts (tmpfs, ...) are made by the init itself.
+    public static func prepare(spec: Spec, bundle: String, userNamespace: Bool) throws -> FileDescriptorMap<Int> {
+        var out = FileDescriptorMap<Int>()
+        for (i, m) in (spec.mounts ?? []).enumerated() {
+            var plan = MountPlan.parse(m.options ?? [])
+            if m.type == "bind" { plan.flags |= MS.bind }
+            guard plan.isBind, let r = try request(for: m, plan: plan, containerUID: spec.linux?.uidMappings,
+                                                   containerGID: spec.linux?.gidMappings,
+                                                   userNamespace: userNamespace) else { continue }
+            guard let src = m.source, !src.isEmpty else { continue }  // the init reports it
+            let host = src.hasPrefix("/") ? src : bundle + "/" + src
+            out.insert(FileDescriptor(adopting: try detachedMount(path: host, rbind: plan.isRecursiveBind, request: r, plan: plan,
+                                                                  ctx: "mount \(src) to \(m.destination)")), for: i)
         }
         return out
-    }
-
-    public static func closeAll(_ fds: [Int: Int32]) {
-        for fd in fds.values { FileDescriptor(adopting: fd).close() }
     }
 }
 

@@ -14,10 +14,7 @@ enum TmpfsMode {
 
     /// Whether `dest` already exists inside `root` (checked before the mount point is created).
     static func exists(root: Int32, _ dest: String) -> Bool {
-        let fd = SafePath.openRaw(root: root, dest)
-        if fd < 0 { return false }
-        FileDescriptor(adopting: fd).close()
-        return true
+        FileDescriptor(adoptingResult: SafePath.openRaw(root: root, dest)) != nil
     }
 
     /// `data` with `mode=` of the directory `target` (the mount point, before the mount).

@@ -188,11 +188,10 @@ final class IdmapTests: XCTestCase {
                    "gidMappings": [{"containerID": 0, "hostID": 100000, "size": 65536}]}}
         """)
         let fds = try IdmappedMounts.prepare(spec: s, bundle: dir.path, userNamespace: true)
-        defer { IdmappedMounts.closeAll(fds) }
         XCTAssertEqual(Array(fds.keys), [0])
         var cfg = RootfsConfig(spec: s, bundle: dir.path, rootfs: dir.path + "/rootfs", noPivot: false,
                                inNewUserNamespace: true, newMountNamespace: true, cgroupNamespace: false)
-        cfg.idmappedMountFDs = fds
+        cfg.idmappedMountFDs = fds.rawValues
         var unprepared = cfg
         unprepared.idmappedMountFDs = [:]
         let mnt = dir.path + "/rootfs/mnt"
@@ -217,5 +216,6 @@ final class IdmapTests: XCTestCase {
         }
         XCTAssertEqual(r2.code, 0, r2.message)
         XCTAssertTrue(r2.message.contains("must be prepared by the runtime"), r2.message)
+        _ = consume fds  // open until the children are done with the numbers
     }
 }

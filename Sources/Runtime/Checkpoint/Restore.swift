@@ -79,17 +79,14 @@ public enum Restore {
             throw RuntimeError("criu is missing features: \(m)")
         }
         // The namespaces to rejoin, opened before anything is made.
-        var extraFDs: [Int32] = []
-        defer { extraFDs.forEach { FileIO.close($0) } }
+        var extraFDs = FileDescriptorList()
         var inherit: [CriuOpts.InheritFD] = []
         var joinNs: [CriuOpts.JoinNamespace] = []
         for (type, path) in joined {
             if type == "network" || type == "pid" {
-                let fd: Int32
-                do { fd = try FileIO.open(path, O_RDONLY) } catch {
+                do { extraFDs.append(FileDescriptor(adopting: try FileIO.open(path, O_RDONLY))) } catch {
                     throw RuntimeError("config.json: linux.namespaces: requested \(type) namespace \(path) does not exist", cause: error)
                 }
-                extraFDs.append(fd)
                 inherit.append(.init(key: CriuExternals.externalKey(type), fd: Int32(3 + extraFDs.count)))
             } else {
                 joinNs.append(.init(ns: CriuExternals.criuName(type), file: path))
@@ -161,8 +158,8 @@ public enum Restore {
             var consoleFD: FileDescriptor? = nil
             if let path = o.consoleSocket { consoleFD = FileDescriptor(adopting: try Console.connect(path)) }
             let console = consoleFD.raw() // borrowed by the notify callback; -1 without --console-socket
-            var master: Int32? = nil
-            undo.push("pty master") { if let m = master { FileIO.close(m) } }
+            // The restored pty's master, for the foreground loop (closed when this scope ends).
+            var master: FileDescriptor? = nil
             var restoredPid: Int32 = 0
             var record = ContainerRecord(
                 id: id, pid: 0, pidStartTime: 0, bundle: bundle, rootfs: rootfs, created: intent.created, owner: "",
@@ -179,7 +176,7 @@ public enum Restore {
             let log = CriuService.LogFile(path: work.logDir + "/" + logFile)
             let resp: CriuResponse
             do {
-                resp = try criu.call(CriuRequest(type: .restore, opts: opts), stdio: [0, 1, 2], extra: extraFDs, log: log,
+                resp = try criu.call(CriuRequest(type: .restore, opts: opts), stdio: [0, 1, 2], extra: extraFDs.rawValues, log: log,
                                      prepare: { pid, req in
                     // CRIU restores the tasks into the cgroups it is in (cg_root). With the
                     // systemd driver CRIU is the transient scope's first process (as runc
@@ -201,7 +198,7 @@ public enum Restore {
                         if console >= 0 {
                             try UnixAddress.sendFD(console, fd, data: Array("/dev/ptmx".utf8), what: "--console-socket")
                         } else if !o.detach {
-                            master = try FD.dup(fd, what: "restored pty master")
+                            master = FileDescriptor(adopting: try FD.dup(fd, what: "restored pty master"))
                         }
                     default: break
                     }
@@ -223,9 +220,9 @@ public enum Restore {
             if o.detach { return 0 }
             lock.release()
             let pidfd = FileDescriptor(adopting: try Proc.pidfdOpen(restoredPid))
-            if let m = master { Foreground.clearONLCR(m) }
-            let st = Foreground.wait(pid: restoredPid, pidfd: pidfd.rawValue, ptyMaster: master)
-            if let m = master { FileIO.close(m) }
+            if master != nil { Foreground.clearONLCR(master.raw()) }
+            let st = Foreground.wait(pid: restoredPid, pidfd: pidfd.rawValue, ptyMaster: master == nil ? nil : master.raw())
+            master = nil
             try Delete.run(store: store, id: id, force: true)
             return st.code
         } catch {
@@ -260,7 +257,7 @@ public enum Restore {
                 if FileIO.exists(s) && !FileIO.isDirectory(s) { kind = .file }
             }
             // A read-only rootfs that lacks one fails CRIU's restore, which then says so.
-            if let fd = try? SafePath.create(root: root.rawValue, dest, kind: kind) { FileDescriptor(adopting: fd).close() }
+            try? SafePath.ensure(root: root.rawValue, dest, kind: kind)
         }
     }
 }

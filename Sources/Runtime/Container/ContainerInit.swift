@@ -73,8 +73,8 @@ enum ContainerInit {
         waitForStartAndExec(c, prepared)
     }
 
-    /// What `setup` leaves for the exec after `start`.
-    struct Prepared {
+    /// What `setup` leaves for the exec after `start` (move-only: it owns the Landlock ruleset).
+    struct Prepared: ~Copyable {
         /// The init's pid as the runtime sees it (read from the host's /proc before pivot_root).
         let hostPid: Int32
         /// process.landlock's ruleset, built inside the container's root, enforced by Launch.
@@ -171,7 +171,7 @@ enum ContainerInit {
 
         try WorkingDirectory.create(c.process.cwd, inRootfs: c.rootfs)
         try Rootfs.finalize(rc)
-        if consoleSlave >= 0 { try Console.attach(slave: consoleSlave) } else { try k.reopenDevNullStdio() }
+        if consoleSlave >= 0 { try Console.attach(slave: FileDescriptor(adopting: consoleSlave)) } else { try k.reopenDevNullStdio() }
         // While still root with every capability: the paths are the container's from here on.
         let landlock = try c.landlock.map(LandlockRuleset.build)
 
@@ -239,7 +239,7 @@ enum ContainerInit {
     /// Blocks until `start` connects, runs startContainer hooks, and execs. Errors go back to
     /// `start` over the connection; past the hooks the init says `execing`, and the exec closes the
     /// connection (close-on-exec): see StartSocket.
-    static func waitForStartAndExec(_ c: InitContext, _ prepared: Prepared) -> Never {
+    static func waitForStartAndExec(_ c: InitContext, _ prepared: consuming Prepared) -> Never {
         var conn: Int32 = -1
         while true {
             guard let fd = try? UnixAddress.accept(c.startListener) else { Proc.exitNow(1) }

@@ -61,7 +61,7 @@ extension Exec {
                 root.close()
                 // Proxied by `exec` in the foreground: no "\r\n" (as runc; see Foreground).
                 if o.consoleSocket == nil { Foreground.clearONLCR(slave) }
-                try Console.attach(slave: slave)
+                try Console.attach(slave: FileDescriptor(adopting: slave))
             }
             // In the container's root now, and still privileged: its paths, as the init opens them.
             let ruleset = try landlock.map(LandlockRuleset.build)

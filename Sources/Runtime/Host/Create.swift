@@ -166,13 +166,14 @@ public enum Create {
             let (parentEnd, childEnd) = try SyncChannel.pair()
             defer { parentEnd.close() }
             let me = Proc.currentPID
-            let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true) : [:]
-            defer { IdmappedMounts.closeAll(idmapFDs) }
+            // Ours close when the maps go, after clone3; the child's copies are handed over.
+            let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true)
+                : FileDescriptorMap<Int>()
             // In a user namespace the init could not reach sources under directories only the
             // host's root may search: open them here (as runc).
             let inUserNamespace = plan.newUser || plan.joins.contains { $0.kind == .user }
-            let bindSourceFDs = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapFDs.keys)) : [:]
-            defer { BindSources.closeAll(bindSourceFDs) }
+            let bindSourceFDs = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapFDs.keys))
+                : FileDescriptorMap<Int>()
             var restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
             // A user namespace joined by path with a new pid namespace: our child joins, clones
             // the init and exits (UserNamespaceJoin); it sends the init's pid on this pipe.
@@ -191,7 +192,7 @@ public enum Create {
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childEnd, startListener: listener,
                     parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs, bindSourceFDs: bindSourceFDs, seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock,
+                    idmapFDs: idmapFDs.release(), bindSourceFDs: bindSourceFDs.release(), seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock,
                     log: store.log)
                 if let pidPipe { ctx = UserNamespaceJoin.cloneInit(ctx, pidPipe: pidPipe) }
                 ContainerInit.run(ctx)

@@ -184,15 +184,25 @@ public struct StateStore: Sendable {
 /// The runtime-spec version swiftrun implements.
 public let ociVersion = "1.3.0"
 
-/// An exclusive flock on a container's state directory, released on `release()` or exit.
+/// An exclusive flock on a container's state directory, released on `release()` (once; a
+/// second call does nothing) or exit.
+///
+/// Not on ARC's schedule: `create` hands `fd` to the init across clone3 as a number (its
+/// `lockFD`), and the child, which never returns, may drop its reference to this object at any
+/// point; so a lock that goes away unreleased hands its fd over (to the process's exit, or the
+/// init's fd hygiene) instead of closing it.
 public final class ContainerLock {
-    let fd: Int32
+    private var owned: FileDescriptor?
+    /// The directory fd (borrowed); -1 once released.
+    var fd: Int32 { owned.raw() }
+
     init(dir: String) throws {
-        fd = try FileIO.open(dir, O_RDONLY | O_DIRECTORY)
-        if let e = FileIO.lockExclusive(fd) {
-            FileIO.close(fd)
-            throw SysError("flock", dir, errno: e.rawValue)
-        }
+        let d = FileDescriptor(adopting: try FileIO.open(dir, O_RDONLY | O_DIRECTORY))
+        if let e = FileIO.lockExclusive(d.rawValue) { throw SysError("flock", dir, errno: e.rawValue) }
+        owned = consume d
     }
-    public func release() { FileIO.close(fd) }
+
+    deinit { _ = owned.release() }
+
+    public func release() { owned = nil }
 }

@@ -90,10 +90,10 @@ enum Console {
         return got.fd >= 0 ? got.fd : nil
     }
 
-    /// After pivot_root: the slave becomes stdin/stdout/stderr and the controlling terminal.
-    static func attach(slave: Int32) throws {
-        for fd in Int32(0)...2 { try sys("dup2", "console") { FileIO.duplicate(slave, onto: fd) } }
+    /// After pivot_root: the slave becomes stdin/stdout/stderr and the controlling terminal; the
+    /// slave's own fd closes when done.
+    static func attach(slave: consuming FileDescriptor) throws {
+        for fd in Int32(0)...2 { try sys("dup2", "console") { FileIO.duplicate(slave.rawValue, onto: fd) } }
         try PseudoTerminal.makeControlling(0, name: "console")
-        FileIO.close(slave)
     }
 }

@@ -26,14 +26,15 @@ enum LSM {
         try refuseUnavailable(process)
         let profile = process.apparmorProfile ?? "", label = process.selinuxLabel ?? ""
         if profile.isEmpty && label.isEmpty { return }
-        let proc: ProcFS
-        if let given { proc = given } else {
-            do { proc = try ProcFS.open() } catch {
-                throw RuntimeError(profile.isEmpty ? "process.selinuxLabel: set \"\(label)\"" :
-                                   "process.apparmorProfile: set \"\(profile)\"", cause: error)
-            }
+        if let given { return try write(profile: profile, label: label, through: given) }
+        // (`write` wraps its own errors: a bare ProcFSError is the open's.)
+        do { try ProcFS.with { try write(profile: profile, label: label, through: $0) } } catch let e as ProcFSError {
+            throw RuntimeError(profile.isEmpty ? "process.selinuxLabel: set \"\(label)\"" :
+                               "process.apparmorProfile: set \"\(profile)\"", cause: e)
         }
-        defer { if given == nil { proc.close() } }
+    }
+
+    static func write(profile: String, label: String, through proc: ProcFS) throws {
         if !profile.isEmpty {
             // The LSM-specific file first (kernel 5.8+ with stacking), then the legacy one.
             var lastError: Error? = nil

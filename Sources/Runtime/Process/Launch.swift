@@ -12,7 +12,7 @@ enum Launch {
     /// /proc seen now). It is closed before any path of the container's is resolved.
     static func exec(_ p: OCISpec.Process, linux: Linux?, preserveFDs: Int32, preserved: [Int32], seccomp: SeccompPlan?,
                      state: @autoclosure () -> State, hostPid: Int32, proc: ProcFS? = nil,
-                     landlock: LandlockRuleset? = nil, privilegedApplied: Bool) throws -> Never {
+                     landlock: consuming LandlockRuleset? = nil, privilegedApplied: Bool) throws -> Never {
         try LSM.apply(process: p, linux: linux, proc: proc)
         // No host fd may be open while args[0] and PATH, which the image controls, are resolved
         // (a PATH through /proc/self/fd/N of the host's procfs would reach the host's binaries).
@@ -28,7 +28,7 @@ enum Launch {
         // Landlock after everything that writes to /proc (LSM labels, attributes), and before
         // seccomp, so a filter that denies the landlock_* syscalls cannot stop the container.
         // no_new_privs (or CAP_SYS_ADMIN) is already in place: LandlockValidator requires it.
-        try landlock?.enforce()
+        if let ruleset = landlock.take() { try ruleset.enforce() }
         // As late as possible: after this only execve runs.
         if let sc = seccomp, !sc.installEarly { try sc.install(state: state(), hostPid: hostPid) }
         let e = Proc.exec(path: path, args: args, env: env)

@@ -11,7 +11,7 @@ enum WorkingDirectory {
     static func create(_ cwd: String, inRootfs rootfs: String) throws {
         do {
             let root = FileDescriptor(adopting: try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY))
-            FileDescriptor(adopting: try SafePath.create(root: root.rawValue, cwd, kind: .directory)).close()
+            try SafePath.ensure(root: root.rawValue, cwd, kind: .directory)
         } catch {
             throw RuntimeError("process.cwd: create \"\(cwd)\"", cause: error)
         }

@@ -6,8 +6,9 @@ import LinuxSys
 /// A container process's Landlock ruleset, built from a LandlockPlan by that process once its root
 /// is the container's (the init after pivot_root, an exec process after setns), so that every
 /// `pathBeneath` path is the container's; enforced by Launch as the last step before execve.
-struct LandlockRuleset {
-    let fd: Int32
+/// Owns the ruleset fd: enforcing consumes it, and one never enforced closes it.
+struct LandlockRuleset: ~Copyable {
+    let fd: FileDescriptor
     let flags: UInt32
 
     /// Creates the ruleset and adds the rules. Paths are opened O_PATH relative to "/" with
@@ -15,24 +16,20 @@ struct LandlockRuleset {
     /// the container's root, and /proc magic links (/proc/PID/root, /proc/self/fd/N), which can
     /// lead out of it, are refused. A missing path fails, as the kernel would with no fd to give.
     static func build(_ plan: LandlockPlan) throws -> LandlockRuleset {
-        let fd: Int32
+        let ruleset: FileDescriptor
         do {
-            fd = try Landlock.createRuleset(fs: plan.handledFS, net: plan.handledNet, scoped: plan.scoped, abi: plan.abi)
+            ruleset = FileDescriptor(adopting: try Landlock.createRuleset(fs: plan.handledFS, net: plan.handledNet,
+                                                                         scoped: plan.scoped, abi: plan.abi))
         } catch { throw RuntimeError("process.landlock.ruleset", cause: error) }
-        do {
-            if !plan.pathRules.isEmpty { try addPathRules(plan.pathRules, ruleset: fd) }
-            for rule in plan.portRules {
-                for port in rule.ports {
-                    do { try Landlock.addNetPort(ruleset: fd, port: port, allowed: rule.allowed) } catch {
-                        throw RuntimeError("process.landlock.rules.netPort", cause: error)
-                    }
+        if !plan.pathRules.isEmpty { try addPathRules(plan.pathRules, ruleset: ruleset.rawValue) }
+        for rule in plan.portRules {
+            for port in rule.ports {
+                do { try Landlock.addNetPort(ruleset: ruleset.rawValue, port: port, allowed: rule.allowed) } catch {
+                    throw RuntimeError("process.landlock.rules.netPort", cause: error)
                 }
             }
-        } catch {
-            FileIO.close(fd)
-            throw error
         }
-        return LandlockRuleset(fd: fd, flags: plan.restrictFlags)
+        return LandlockRuleset(fd: ruleset, flags: plan.restrictFlags)
     }
 
     static func addPathRules(_ rules: [LandlockPlan.PathRule], ruleset: Int32) throws {
@@ -76,11 +73,10 @@ struct LandlockRuleset {
         }
     }
 
-    /// landlock_restrict_self(2), then closes the ruleset: from here on the process and its
-    /// children are confined.
-    func enforce() throws {
-        defer { FileIO.close(fd) }
-        do { try Landlock.restrictSelf(ruleset: fd, flags: flags) } catch {
+    /// landlock_restrict_self(2); the ruleset fd closes with this value: from here on the
+    /// process and its children are confined.
+    consuming func enforce() throws {
+        do { try Landlock.restrictSelf(ruleset: fd.rawValue, flags: flags) } catch {
             throw RuntimeError("process.landlock: enforce the ruleset", cause: error)
         }
     }

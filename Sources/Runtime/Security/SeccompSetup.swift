@@ -61,13 +61,16 @@ struct SeccompPlan {
         let payload = listener >= 0
             ? try Seccomp.listenerPayload(ContainerProcessState(ociVersion: ociVersion, pid: hostPid, metadata: metadata, state: state))
             : []
-        let notifyFD: Int32?
-        do { notifyFD = try program.install() } catch { throw RuntimeError("linux.seccomp: install the filter", cause: error) }
+        let notifyFD: FileDescriptor?
+        do { notifyFD = try program.install().map(FileDescriptor.init(adopting:)) } catch {
+            throw RuntimeError("linux.seccomp: install the filter", cause: error)
+        }
         if let fd = notifyFD, listener >= 0 {
-            do { try Seccomp.send(socket: listener, payload: payload, notifyFD: fd, name: listenerPath) } catch {
+            do { try Seccomp.send(socket: listener, payload: payload, notifyFD: fd.rawValue, name: listenerPath) } catch {
                 throw RuntimeError("linux.seccomp.listenerPath", cause: error)
             }
-            FileIO.close(fd)
+            // This process's copy of the runtime's socket (a number across clone3, see Create):
+            // its one message is sent.
             FileIO.close(listener)
         }
     }

@@ -9,31 +9,43 @@ import LinuxSys
 /// At most `limit` bytes of each are kept.
 final class HookOutput {
     static let limit = 64 * 1024
-    private var pipes: [[Int32]] = [[-1, -1], [-1, -1]]
-    private var kept: [[UInt8]] = [[], []]
 
-    init() throws {
-        for i in 0..<2 {
-            do { let (r, w) = try FileIO.pipe("hook output"); pipes[i] = [r, w] } catch { closeAll(); throw error }
-            FileIO.setStatusFlags(pipes[i][0], O_NONBLOCK)
+    /// One captured stream: the pipe's ends (nil once closed) and what was read.
+    struct Stream: ~Copyable {
+        var read: FileDescriptor?
+        var write: FileDescriptor?
+        var kept: [UInt8] = []
+
+        init(_ name: String) throws {
+            let p = try OwnedPipe(name)
+            FileIO.setStatusFlags(p.read.rawValue, O_NONBLOCK)
+            read = consume p.read
+            write = consume p.write
         }
     }
 
-    deinit { closeAll() }
+    private var out: Stream
+    private var err: Stream
 
-    private func closeAll() {
-        for i in 0..<2 { for j in 0..<2 where pipes[i][j] >= 0 { FileIO.close(pipes[i][j]); pipes[i][j] = -1 } }
+    init() throws {
+        out = try Stream("hook output")
+        err = try Stream("hook output")
     }
 
-    /// In the hook's child, before execve: the write ends become fds 1 and 2.
+    /// In the hook's child, before execve: the write ends become fds 1 and 2. The pipes' own fds
+    /// are handed over, not closed: they are close-on-exec, and a hook's keeper, which never
+    /// execs, keeps them as it keeps the copies at 1 and 2.
     func attachInChild() {
-        FileIO.duplicate(pipes[0][1], onto: 1)
-        FileIO.duplicate(pipes[1][1], onto: 2)
+        FileIO.duplicate(out.write.raw(), onto: 1)
+        FileIO.duplicate(err.write.raw(), onto: 2)
+        _ = out.read.release(); _ = out.write.release()
+        _ = err.read.release(); _ = err.write.release()
     }
 
     /// In the runtime, after the fork: only the child holds the write ends.
     func parentAfterFork() {
-        for i in 0..<2 { FileIO.close(pipes[i][1]); pipes[i][1] = -1 }
+        out.write = nil
+        err.write = nil
     }
 
     /// Polls `pidfd` and the pipes until the hook exits (true) or `timeoutMs` passes (false;
@@ -42,7 +54,9 @@ final class HookOutput {
         let deadline = timeoutMs < 0 ? nil : Self.nowMs() + Int64(timeoutMs)
         while true {
             var fds = [pollfd(fd: pidfd, events: Int16(POLLIN), revents: 0)]
-            for i in 0..<2 where pipes[i][0] >= 0 { fds.append(pollfd(fd: pipes[i][0], events: Int16(POLLIN), revents: 0)) }
+            for fd in [out.read.raw(), err.read.raw()] where fd >= 0 {
+                fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0))
+            }
             let left = deadline.map { Int32(clamping: max(0, $0 - Self.nowMs())) } ?? -1
             let r = Proc.poll(&fds, timeoutMS: left)
             if r < 0 && errno == EINTR { continue }
@@ -55,25 +69,28 @@ final class HookOutput {
     /// Reads what is there now from both pipes; a pipe at EOF is closed.
     func drain() {
         var buf = [UInt8](repeating: 0, count: 4096)
-        for i in 0..<2 where pipes[i][0] >= 0 {
-            while true {
-                let n = FileIO.readSome(pipes[i][0], into: &buf)
-                if n > 0 {
-                    let room = Self.limit - kept[i].count
-                    if room > 0 { kept[i].append(contentsOf: buf[0..<min(n, room)]) }
-                    continue
-                }
-                if n == 0 { FileIO.close(pipes[i][0]); pipes[i][0] = -1 }
-                break
+        Self.drain(&out, &buf)
+        Self.drain(&err, &buf)
+    }
+
+    private static func drain(_ s: inout Stream, _ buf: inout [UInt8]) {
+        while s.read != nil {
+            let n = FileIO.readSome(s.read.raw(), into: &buf)
+            if n > 0 {
+                let room = limit - s.kept.count
+                if room > 0 { s.kept.append(contentsOf: buf[0..<min(n, room)]) }
+                continue
             }
+            if n == 0 { s.read = nil }
+            break
         }
     }
 
     /// ", stdout: ..., stderr: ..." (runc's wording), or "" when the hook said nothing.
     var describe: String {
-        let out = String(decoding: kept[0], as: UTF8.self), err = String(decoding: kept[1], as: UTF8.self)
-        if out.isEmpty && err.isEmpty { return "" }
-        return ", stdout: \(out), stderr: \(err)"
+        let o = String(decoding: out.kept, as: UTF8.self), e = String(decoding: err.kept, as: UTF8.self)
+        if o.isEmpty && e.isEmpty { return "" }
+        return ", stdout: \(o), stderr: \(e)"
     }
 
     static func nowMs() -> Int64 { Clock.monotonicMS() }

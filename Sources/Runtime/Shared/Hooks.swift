@@ -29,7 +29,7 @@ enum HookRunner {
                        kept: Bool) throws {
         if let t = h.timeout, t <= 0 { throw RuntimeError("timeout must be positive, got \(t)") }
         let output = try HookOutput()
-        let (stdinRead, stdinWrite) = try FileIO.pipe("hook stdin")
+        let stdin = try OwnedPipe("hook stdin")
         let args = (h.args?.isEmpty == false) ? h.args! : [h.path]
         let env = h.env ?? defaultEnv
         let cdir = cwd.flatMap { strdup($0) }
@@ -40,10 +40,15 @@ enum HookRunner {
         defer { cargs.forEach { free($0) }; cenv.forEach { free($0) } }
         let me = Proc.currentPID
         let child: (pid: pid_t, pidfd: Int32)
-        do { child = try Proc.clone3(flags: 0) } catch { FileIO.close(stdinRead); FileIO.close(stdinWrite); throw error }
+        child = try Proc.clone3(flags: 0)
         if child.pid == 0 {
-            FileIO.duplicate(stdinRead, onto: 0)
-            FileIO.close(stdinWrite) // or a hook reading stdin never sees EOF while the keeper lives
+            // Nothing owned may close on its own from here: this path ends in execve or _exit, and
+            // the compiler may end an owned value's life at its last use. So each end is dealt
+            // with here: the read end's fd is handed over after the dup2 (close-on-exec), the
+            // write end is closed (or a hook reading stdin never sees EOF while the keeper lives).
+            FileIO.duplicate(stdin.read.rawValue, onto: 0)
+            _ = stdin.read.release()
+            stdin.write.close()
             output.attachInChild()
             if let cdir, FileIO.changeDirectory(cdir) != 0 {
                 FileIO.writeMessage(2, "hook \(h.path): chdir: \(Errno.describe(errno))\n")
@@ -65,16 +70,17 @@ enum HookRunner {
         }
         // Also here: whichever of us runs first, the group exists before we may have to kill it.
         if kept { Proc.setProcessGroup(child.pid, child.pid) }
-        FileIO.close(stdinRead)
+        let pidfd = FileDescriptor(adopting: child.pidfd)
+        stdin.read.close()
         output.parentAfterFork()
-        // A hook that does not read stdin must not make us fail (EPIPE is fine).
-        _ = FileIO.writeSome(stdinWrite, input, from: 0, to: input.count)
-        FileIO.close(stdinWrite)
-        defer { FileIO.close(child.pidfd) }
+        // A hook that does not read stdin must not make us fail (EPIPE is fine). The write end
+        // closes only after the write (consumed by close() below, not at its last borrow).
+        _ = FileIO.writeSome(stdin.write.rawValue, input, from: 0, to: input.count)
+        stdin.write.close()
         let timeoutMs: Int32 = h.timeout.map { Int32(clamping: $0 * 1000) } ?? -1
-        if !output.wait(pidfd: child.pidfd, timeoutMs: timeoutMs) {
+        if !output.wait(pidfd: pidfd.rawValue, timeoutMs: timeoutMs) {
             if kept { HookKeeper.killGroup(child.pid) }
-            try? Proc.signal(pidfd: child.pidfd, SIGKILL)
+            try? Proc.signal(pidfd: pidfd.rawValue, SIGKILL)
             _ = try? Proc.wait(child.pid)
             output.drain()
             throw RuntimeError("timed out after \(h.timeout ?? 0)s\(output.describe)")
