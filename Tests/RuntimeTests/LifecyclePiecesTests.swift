@@ -127,6 +127,30 @@ final class StateStoreTests: XCTestCase {
         XCTAssertEqual(s.ids(), ["c1"])
     }
 
+    /// restore releases its lock before the foreground wait and again on return: the second
+    /// release must not close whatever fd got the number meanwhile; and a lock that goes away
+    /// unreleased keeps its fd (an init holds the number, see ContainerLock).
+    func testLockReleaseIsIdempotentAndDeinitKeepsTheFD() throws {
+        let s = StateStore(root: root)
+        let lock = try s.create("c1")
+        let n = lock.fd
+        XCTAssertTrue(fcntl(n, F_GETFD) >= 0)
+        let null = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        lock.release()
+        XCTAssertEqual(lock.fd, -1)
+        let other = fcntl(null, F_DUPFD_CLOEXEC, n)  // the lowest free number from n: n
+        close(null)
+        defer { close(other) }
+        XCTAssertEqual(other, n)
+        lock.release()
+        XCTAssertTrue(fcntl(other, F_GETFD) >= 0, "a second release closed someone else's fd")
+
+        var kept: Int32 = -1
+        do { kept = try s.lock("c1").fd }
+        XCTAssertTrue(fcntl(kept, F_GETFD) >= 0, "an unreleased lock hands its fd over")
+        close(kept)
+    }
+
     func testStatusIsDerived() throws {
         let s = StateStore(root: root)
         try s.create("c1").release()

@@ -155,9 +155,7 @@ public enum Restore {
                 opts.lsmMountContext = o.lsmMountContext
             }
 
-            var consoleFD: FileDescriptor? = nil
-            if let path = o.consoleSocket { consoleFD = FileDescriptor(adopting: try Console.connect(path)) }
-            let console = consoleFD.raw() // borrowed by the notify callback; -1 without --console-socket
+            let consoleFD = try o.consoleSocket.map { FileDescriptor(adopting: try Console.connect($0)) }
             // The restored pty's master, for the foreground loop (closed when this scope ends).
             var master: FileDescriptor? = nil
             var restoredPid: Int32 = 0
@@ -195,8 +193,8 @@ public enum Restore {
                         restoredPid = n.pid
                     case "orphan-pts-master":
                         guard let fd = n.fd else { throw RuntimeError("criu: orphan-pts-master without an fd") }
-                        if console >= 0 {
-                            try UnixAddress.sendFD(console, fd, data: Array("/dev/ptmx".utf8), what: "--console-socket")
+                        if consoleFD != nil {
+                            try UnixAddress.sendFD(consoleFD.raw(), fd, data: Array("/dev/ptmx".utf8), what: "--console-socket")
                         } else if !o.detach {
                             master = FileDescriptor(adopting: try FD.dup(fd, what: "restored pty master"))
                         }

@@ -14,8 +14,10 @@ struct SeccompPlan {
     /// Install before dropping privileges: without no_new_privs, seccomp(2) needs CAP_SYS_ADMIN,
     /// which the final capability set may not have.
     let installEarly: Bool
-    /// Connected to linux.seccomp.listenerPath when the filter has notify rules, else -1.
-    let listener: Int32
+    /// Connected to linux.seccomp.listenerPath when the filter has notify rules. A number, not
+    /// an owned fd: the plan is a value the clone3 child gets a copy of (Create closes the
+    /// runtime's copy, `install` the child's).
+    let listener: Int32?
     let listenerPath: String
     let metadata: String?
 
@@ -26,7 +28,7 @@ struct SeccompPlan {
         let program = try compile(s, source: source, cacheRoot: cacheRoot, log: log)
         let finalCaps = process.capabilities.map { Set(($0.effective ?? []).map { $0.uppercased() }) }
         let keepsSysAdmin = finalCaps.map { $0.contains("CAP_SYS_ADMIN") || $0.contains("SYS_ADMIN") } ?? true
-        var listener: Int32 = -1
+        var listener: Int32? = nil
         if program.usesNotify, let path = s.listenerPath {
             do { listener = try UnixAddress.connect(path, type: Int32(SOCK_STREAM.rawValue)) } catch {
                 throw RuntimeError("linux.seccomp.listenerPath: connect to \(path)", cause: error)
@@ -58,14 +60,14 @@ struct SeccompPlan {
     /// `state` is the container state to report (pid as the runtime sees it).
     func install(state: State, hostPid: Int32) throws {
         // Encode before installing, so that afterwards only seccomp(2) and sendmsg(2) run.
-        let payload = listener >= 0
+        let payload = listener != nil
             ? try Seccomp.listenerPayload(ContainerProcessState(ociVersion: ociVersion, pid: hostPid, metadata: metadata, state: state))
             : []
         let notifyFD: FileDescriptor?
         do { notifyFD = try program.install().map(FileDescriptor.init(adopting:)) } catch {
             throw RuntimeError("linux.seccomp: install the filter", cause: error)
         }
-        if let fd = notifyFD, listener >= 0 {
+        if let fd = notifyFD, let listener {
             do { try Seccomp.send(socket: listener, payload: payload, notifyFD: fd.rawValue, name: listenerPath) } catch {
                 throw RuntimeError("linux.seccomp.listenerPath", cause: error)
             }

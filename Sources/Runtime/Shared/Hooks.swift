@@ -74,7 +74,7 @@ enum HookRunner {
         stdin.read.close()
         output.parentAfterFork()
         // A hook that does not read stdin must not make us fail (EPIPE is fine). The write end
-        // closes only after the write (consumed by close() below, not at its last borrow).
+        // is consumed after the write, so it cannot go at its last borrow, before it.
         _ = FileIO.writeSome(stdin.write.rawValue, input, from: 0, to: input.count)
         stdin.write.close()
         let timeoutMs: Int32 = h.timeout.map { Int32(clamping: $0 * 1000) } ?? -1
