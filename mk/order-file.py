@@ -8,6 +8,10 @@ over the whole segment; linked first and contiguously (lld --symbol-ordering-fil
 function in its own section: the Makefile's SWIFT_FLAGS) it fills far fewer windows.
 
 What is hot:
+ 0. first, the functions of "stage 1" of create, run and exec: the process as started, which only
+    re-executes itself from a protected copy of its binary (ProtectedExe.reexecEarly, first thing
+    in main) and costs a process start of its own; profiled up to that exec (callgrind
+    --dump-before=sr_fexecve), so that all of it sits in as few 64 KiB windows as possible;
  1. every function the runtime's own process executes in `run`, `exec`, `create`, `start`,
     `state`, `kill`, `delete` and `list`, in the order callgrind first sees them (valgrind cannot
     follow clone3, so `run`, `create` and `exec` are profiled up to the clone: the error report
@@ -62,12 +66,22 @@ def inner(work):
             not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
         subprocess.run(["mount", "--bind", "/sys/fs/cgroup/unified", "/sys/fs/cgroup"], check=True)
     bindir = os.path.join(work, "bin")
-    subprocess.run(["mount", "--bind", "-o", "ro", bindir, bindir], check=True)
-    subprocess.run(["mount", "--bind", "-o", "ro", VALGRIND_LIBEXEC, VALGRIND_LIBEXEC], check=True)
     exe = os.path.join(bindir, "swiftrun")
     root = os.path.join(work, "root")
     bundle = os.path.join(work, "bundle")
-    profiles = []
+    # Stage 1 (see the docstring): with valgrind's tool binary, which is /proc/self/exe under
+    # valgrind, still writable, `run` re-executes itself; part 1 of the profile ends at that exec.
+    stage1 = os.path.join(work, "cg.stage1")
+    subprocess.run(["valgrind", "--tool=callgrind", "--demangle=no", "--dump-before=sr_fexecve",
+                    "--callgrind-out-file=" + stage1, exe, "--root", root, "run", "p-stage1"], cwd=bundle,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([exe, "--root", root, "delete", "--force", "p-stage1"], cwd=bundle,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not os.path.exists(stage1 + ".1"):
+        sys.exit("order-file.py: no stage-1 profile (%s.1): did `run` not re-execute itself?" % stage1)
+    profiles = [stage1 + ".1"]
+    subprocess.run(["mount", "--bind", "-o", "ro", bindir, bindir], check=True)
+    subprocess.run(["mount", "--bind", "-o", "ro", VALGRIND_LIBEXEC, VALGRIND_LIBEXEC], check=True)
 
     def sr(*args, check=True):
         return subprocess.run([exe, "--root", root] + list(args), cwd=bundle, check=check,
@@ -157,13 +171,23 @@ def faults(work):
 
     perf("perf.run", tru, "run", "f-run")
     sr(tru, "delete", "--force", "f-run")
+    # Stage 1 for real (valgrind misses what it runs differently: the vDSO's setup, the string
+    # functions' variants for this CPU, open_tree's success): a writable copy re-executes itself.
+    rw = os.path.join(work, "rw", "relinked")
+    subprocess.run(["perf", "record", "-q", "-o", os.path.join(work, "perf.stage1"),
+                    "-e", "exceptions:page_fault_user,sched:sched_process_exec",
+                    "--", rw, "--root", root, "run", "f-stage1"], cwd=tru, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run([exe, "--root", root, "delete", "--force", "f-stage1"], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sr(bundle, "run", "--detach", "f-exec")
     perf("perf.exec", bundle, "exec", "f-exec", "/bin/true")
     sr(bundle, "delete", "--force", "f-exec")
 
 
 def faulting_functions(work, binary):
-    """The functions at the text faults of the last faults() round, in the order they faulted."""
+    """The functions at the text faults of the last faults() round, in the order they faulted:
+    those of stage 1 (up to its exec), and those of every other process of `run` and `exec`."""
     syms = []
     for line in subprocess.run(["nm", "-n", binary], capture_output=True, text=True, check=True).stdout.splitlines():
         parts = line.split()
@@ -173,6 +197,15 @@ def faulting_functions(work, binary):
     text = subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True, check=True).stdout
     m = re.search(r"\s\.text\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", text)
     lo, hi = int(m.group(1), 16), int(m.group(1), 16) + int(m.group(2), 16)
+
+    def functions_at(a, names):
+        if lo <= a < hi:
+            k = bisect.bisect_right(addrs, a) - 1
+            j = k
+            while j >= 0 and syms[j][0] == syms[k][0]:
+                names.append(syms[j][1])
+                j -= 1
+
     names = []
     for name in ("perf.run", "perf.exec"):
         out = subprocess.run(["perf", "script", "-i", os.path.join(work, name), "-F", "comm,trace"],
@@ -181,14 +214,20 @@ def faulting_functions(work, binary):
             f = re.search(r"address=0x([0-9a-f]+)", line)
             if not f or line.split()[0] != "relinked":
                 continue
-            a = int(f.group(1), 16)
-            if lo <= a < hi:
-                k = bisect.bisect_right(addrs, a) - 1
-                j = k
-                while j >= 0 and syms[j][0] == syms[k][0]:
-                    names.append(syms[j][1])
-                    j -= 1
-    return names
+            functions_at(int(f.group(1), 16), names)
+    stage1, execs = [], 0
+    out = subprocess.run(["perf", "script", "-i", os.path.join(work, "perf.stage1"), "-F", "event,trace"],
+                         capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "sched_process_exec" in line:
+            execs += 1  # the first is perf starting the binary, the second the re-exec
+            if execs == 2:
+                break
+            continue
+        f = re.search(r"address=0x([0-9a-f]+)", line)
+        if f and execs == 1:
+            functions_at(int(f.group(1), 16), stage1)
+    return stage1, names
 
 
 def defined_more_than_once():
@@ -260,38 +299,47 @@ def main():
         profiles = out.split()
         ambiguous = defined_more_than_once()
         big = in_big_unsplit_sections()
-        order, seen = [], set(ambiguous)
+        # Stage 1 first (its own list: a function found there later moves up), then the rest.
+        first, order, seen = [], [], set(ambiguous)
 
-        def add(names):
+        def add(names, to):
             for n in names:
-                if n not in seen:
+                if n not in ambiguous and n not in to and (to is first or n not in seen):
                     seen.add(n)
-                    order.append(n)
+                    to.append(n)
 
         def hot():
-            return [n for n in order if n not in big] + [n for n in order if n in big]
+            both = first + [n for n in order if n not in first]
+            return [n for n in both if n not in big] + [n for n in both if n in big]
 
-        add(profiled_functions(profiles))
-        profiled = len(order)
+        # What stage 1 runs from sr_fexecve on (the exec itself) is not in its profile.
+        add(profiled_functions(profiles[:1]) + ["sr_fexecve", "syscall"], first)
+        add(profiled_functions(profiles[1:]), order)
+        profiled = len(hot())
         tru = os.path.join(work, "bundle-true")
         os.mkdir(tru)
         cfg["process"]["args"] = ["/bin/true"]
         with open(os.path.join(tru, "config.json"), "w") as f:
             json.dump(cfg, f)
         relinked = os.path.join(work, "bin", "relinked")
+        os.mkdir(os.path.join(work, "rw"))
         listed = os.path.join(work, "order.txt")
         for _ in range(ROUNDS):
             with open(listed, "w") as f:
                 f.write("".join(n + "\n" for n in hot()))
             subprocess.run(link_command(relinked, listed), check=True, cwd=REPO,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            shutil.copy2(relinked, os.path.join(work, "rw", "relinked"))
             subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable,
                             os.path.abspath(__file__), "--inner-faults", work], check=True)
-            add(faulting_functions(work, relinked))
+            stage1, others = faulting_functions(work, relinked)
+            add(stage1, first)
+            add(others, order)
         with open(OUT, "w") as f:
             f.write("".join(n + "\n" for n in hot()))
-        print("%s: %d functions (%d profiled, %d from page faults after the clone), %d ambiguous names left out"
-              % (OUT, len(order), profiled, len(order) - profiled, len(ambiguous)))
+        total = len(hot())
+        print("%s: %d functions (%d of stage 1; %d profiled, %d from page faults), %d ambiguous names left out"
+              % (OUT, total, len(first), profiled, total - profiled, len(ambiguous)))
 
 
 if __name__ == "__main__":

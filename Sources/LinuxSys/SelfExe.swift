@@ -6,18 +6,20 @@ import CShim
 /// The running binary, /proc/self/exe: how it can be reached, and re-executing it from a protected
 /// copy (see Runtime's ProtectedExe for the policy).
 public enum SelfExe {
-    static let path = "/proc/self/exe"
+    /// A StaticString, like the marker `reexec` sets: stage 1 passes both to the kernel as they
+    /// are, without making a C string of a String each time.
+    static let path: StaticString = "/proc/self/exe"
 
     /// True when this process could open its own binary for writing (and so could a container
     /// process that shares our credentials and gets hold of it).
     public static func isWritable() -> Bool {
-        faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0
+        faccessat(AT_FDCWD, path.cString, W_OK, AT_EACCESS) == 0
     }
 
     /// True when the binary we run from cannot be written through any path to it: it sits on a
     /// read-only mount, or it is a memfd sealed against writes.
     public static func isProtected() -> Bool {
-        let fd = sr_open(path, O_RDONLY | O_CLOEXEC, 0)
+        let fd = sr_open(path.cString, O_RDONLY | O_CLOEXEC, 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         var vfs = statvfs()
@@ -31,13 +33,16 @@ public enum SelfExe {
     /// the mount is dissolved: nothing can remount it writable, and every path to the binary
     /// through it (/proc/<pid>/exe, map_files) is on a read-only mount.
     public static func readOnlyClone() throws -> Int32 {
-        let fd = try sys("open_tree", path) { sr_open_tree(AT_FDCWD, path, UInt32(OPEN_TREE_CLONE | O_CLOEXEC)) }
+        // No error text is built unless a call fails: stage 1 of create/run/exec runs this first
+        // thing (ProtectedExe.reexecEarly) and should touch as little as it can.
+        let fd = sr_open_tree(AT_FDCWD, path.cString, UInt32(OPEN_TREE_CLONE | O_CLOEXEC))
+        if fd < 0 { throw SysError("open_tree", "\(path)") }
         let attrs = UInt64(MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)
-        do {
-            try sys("mount_setattr", "read-only clone of \(path)") {
-                sr_mount_setattr(fd, "", UInt32(SR_AT_EMPTY_PATH), attrs, 0, 0, 0)
-            }
-        } catch { close(fd); throw error }
+        if sr_mount_setattr(fd, "", UInt32(SR_AT_EMPTY_PATH), attrs, 0, 0, 0) != 0 {
+            let err = SysError("mount_setattr", "read-only clone of \(path)")
+            close(fd)
+            throw err
+        }
         return fd
     }
 
@@ -66,18 +71,19 @@ public enum SelfExe {
         return fd
     }
 
-    /// execveat(fd, "", AT_EMPTY_PATH) with this process's arguments and environment plus `extraEnv`.
-    /// Only returns by throwing.
-    public static func reexec(from fd: Int32, extraEnv: String) -> SysError {
-        var argv = CommandLine.arguments.map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = []
-        var i = 0
-        while let e = environ[i] { envp.append(strdup(e)); i += 1 }
-        envp += [strdup(extraEnv), nil]
-        _ = sr_fexecve(fd, &argv, &envp)
+    /// execveat(fd, "", AT_EMPTY_PATH) with this process's own argv (as the kernel gave it) and
+    /// environment, plus `marker`=1; nothing is copied. Only returns, by throwing, when the exec
+    /// failed, and then the environment is as it was (the marker is removed again).
+    public static func reexec(from fd: Int32, marker: StaticString) -> SysError {
+        guard setenv(marker.cString, "1", 1) == 0 else { return SysError("setenv", "\(marker)") }
+        _ = sr_fexecve(fd, CommandLine.unsafeArgv, environ)
         let err = SysError("execveat", "protected copy of \(path)")
-        argv.forEach { free($0) }
-        envp.forEach { free($0) }
+        unsetenv(marker.cString)
         return err
     }
+}
+
+extension StaticString {
+    /// The string's bytes as a C string (a StaticString of text is NUL-terminated in the binary).
+    public var cString: UnsafePointer<CChar> { UnsafeRawPointer(utf8Start).assumingMemoryBound(to: CChar.self) }
 }

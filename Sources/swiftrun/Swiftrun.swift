@@ -29,6 +29,7 @@ struct Swiftrun: ParsableCommand {
     /// The lifecycle verbs engines call on every container take a hand-written fast path
     /// (FastPath.swift); everything else, and anything unusual, goes through ArgumentParser.
     static func main() {
+        reexecEarlyIfProtectedVerb()
         // Before swiftrun opens an fd of its own: what the caller passed, for --preserve-fds and
         // socket activation (LISTEN_FDS).
         let callerFDs = CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") })
@@ -129,20 +130,57 @@ func globalRootlessRenamed(_ argv: [String]) -> [String] {
 /// The verbs, and `help`.
 let knownVerbs = Set(Swiftrun.configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"])
 
-/// The global flags that take a value (the next argument is never the verb).
-let globalValueSpellings = Set(RuncFlags.global.filter(\.takesValue).map { "--" + $0.long })
-
 /// The first argument that is not a global flag or its value: the verb, if there is one.
-func verbName(_ argv: [String]) -> String? {
-    var i = 0
-    while i < argv.count {
+func verbName(_ argv: [String]) -> String? { verbIndex(argv.lazy.map(\.utf8)).map { argv[$0] } }
+
+/// Where `verbName` finds the verb, over any view of the arguments' bytes: main runs it on the
+/// kernel's argv itself, before any String or table exists (`reexecEarly`).
+func verbIndex<Args: RandomAccessCollection>(_ argv: Args) -> Args.Index? where Args.Element: Collection<UInt8> {
+    var i = argv.startIndex
+    while i < argv.endIndex {
         let a = argv[i]
-        if globalValueSpellings.contains(a) || a == "--generate-completion-script" { i += 2; continue }
-        if a.hasPrefix("---") { return nil } // ArgumentParser's own, e.g. ---completion from a shell
-        if a.hasPrefix("-") { i += 1; continue }
-        return a
+        if isGlobalValueSpelling(a) || same(a, "--generate-completion-script".utf8) {
+            i = argv.index(i, offsetBy: 2, limitedBy: argv.endIndex) ?? argv.endIndex
+            continue
+        }
+        if a.starts(with: "---".utf8) { return nil } // ArgumentParser's own, e.g. ---completion from a shell
+        if a.first == UInt8(ascii: "-") { i = argv.index(after: i); continue }
+        return i
     }
     return nil
+}
+
+/// A global flag that takes a value ("--root"): the next argument is never the verb. From
+/// RuncFlags.global, a statically initialized table (nothing is built to look it up).
+func isGlobalValueSpelling<A: Collection<UInt8>>(_ a: A) -> Bool {
+    guard a.starts(with: "--".utf8) else { return false }
+    let name = a.dropFirst(2)
+    return RuncFlags.global.contains { $0.takesValue && same(name, $0.long.utf8) }
+}
+
+/// `a.elementsEqual(b)`, written out: the standard library's own lies in its large section of
+/// code that cannot be ordered (mk/order-file.py), one more 64 KiB window for stage 1 to fault in.
+func same<A: Collection<UInt8>, B: Collection<UInt8>>(_ a: A, _ b: B) -> Bool {
+    var i = a.startIndex, j = b.startIndex
+    while i != a.endIndex && j != b.endIndex {
+        if a[i] != b[j] { return false }
+        a.formIndex(after: &i)
+        b.formIndex(after: &j)
+    }
+    return i == a.endIndex && j == b.endIndex
+}
+
+/// The verbs that make container processes, and so run from a protected binary (ProtectedExe).
+let protectedVerbs = [CreateCommand.verbName, RunCommand.verbName, ExecCommand.verbName]
+
+/// Stage 1 of create, run and exec (CVE-2019-5736): re-executes from a protected copy of the
+/// binary before doing anything else. The arguments are read in place from the kernel's argv.
+func reexecEarlyIfProtectedVerb() {
+    let argv = CommandLine.unsafeArgv
+    let args = (1..<Int(CommandLine.argc)).lazy.map { UnsafeRawBufferPointer(start: argv[$0], count: strlen(argv[$0]!)) }
+    guard let at = verbIndex(args) else { return }
+    let verb = args[at]
+    if protectedVerbs.contains(where: { same(verb, $0.utf8) }) { ProtectedExe.reexecEarly() }
 }
 
 /// Flags every verb accepts before (or after) its name, as runc's global flags.

@@ -17,13 +17,33 @@ import LinuxSys
 /// cannot be made (old kernel, no CAP_SYS_ADMIN) the fallback is a sealed memfd copy. Nothing is
 /// done when this process could not write its binary anyway (an unprivileged caller, a read-only
 /// /usr): then no container process can either.
+///
+/// The re-exec itself ("stage 1") happens first thing in main (`reexecEarly`, before arguments are
+/// parsed, tables built or a logger made: it is paid on every create, run and exec), with the
+/// process's own argv and environ; `ensure`, where the verb starts its work, is what decides: it
+/// checks, in the re-executed process, that the binary really is protected, and it re-executes
+/// (reporting any failure) when the early step did not.
 public enum ProtectedExe {
-    static let marker = "_SWIFTRUN_PROTECTED_EXE"
+    static let marker: StaticString = "_SWIFTRUN_PROTECTED_EXE"
+
+    /// Stage 1 of create, run and exec, first thing in main: re-executes this command from a
+    /// protected binary when `ensure` would, without doing anything else first. Returns when there
+    /// is nothing to do (an unprivileged caller, a read-only binary, already re-executed) and when
+    /// anything fails: `ensure` then tries again and reports the error properly.
+    public static func reexecEarly() {
+        guard getenv(marker.cString) == nil, SelfExe.isWritable() else { return }
+        let fd: Int32
+        if let clone = try? SelfExe.readOnlyClone() { fd = clone } else if let copy = try? SelfExe.sealedCopy() {
+            fd = copy
+        } else { return }
+        _ = SelfExe.reexec(from: fd, marker: marker)
+        close(fd)
+    }
 
     /// Returns when running from a protected binary; otherwise re-executes this command from one.
     public static func ensure(log: Logger) throws {
-        if getenv(marker) != nil {
-            unsetenv(marker) // hooks and containers must not inherit it
+        if getenv(marker.cString) != nil {
+            unsetenv(marker.cString) // hooks and containers must not inherit it
             guard SelfExe.isProtected() else {
                 throw RuntimeError("\(marker) is set but the runtime binary is writable; refusing to run containers from it")
             }
@@ -37,7 +57,7 @@ public enum ProtectedExe {
                 throw RuntimeError("protect the runtime binary from the container (CVE-2019-5736)", cause: error)
             }
         }
-        let err = SelfExe.reexec(from: exe.rawValue, extraEnv: marker + "=1")
+        let err = SelfExe.reexec(from: exe.rawValue, marker: marker)
         throw RuntimeError("re-execute the runtime from its protected copy", cause: err)
     }
 }

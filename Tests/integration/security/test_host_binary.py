@@ -175,3 +175,27 @@ def test_ptrace_container_cannot_grab_exec_child(victim, bundle, attackers):
     res = reports(out, victim, cid)
     print("%d execs; %r" % (n, res))
     assert_untouched(victim, res)
+
+
+@pytest.mark.parametrize("globals_before_verb", [
+    [], ["--log-format", "json", "--debug"], ["--criu", "exec", "--log-format=text"], ["--rootless=false", "--rootless", "false"]])
+def test_run_is_protected_whatever_the_global_flags(victim, bundle, tmp_path, globals_before_verb):
+    """`run` re-executes from the protected binary first thing in main, having found the verb
+    among runc's global flags (some take a value, which is never the verb: `--criu exec`): the
+    runtime that runs the hooks is on a read-only mount, and the marker it re-executed with is gone
+    from what it passes on."""
+    b = bundle().args("true")
+    out = tmp_path / "hook"
+    out.mkdir()
+    b.config["hooks"] = {"createRuntime": [{"path": "/bin/sh", "args": [
+        "sh", "-c", "env > %s/env; if test -w /proc/$PPID/exe; then echo writable; else echo protected; fi > %s/exe"
+        % (out, out)]}]}
+    b.save()
+    cid = new_id("protected")
+    victim.ids.add(cid)
+    p = subprocess.run([victim.binary, "--root", victim.root] + globals_before_verb + ["run", "--bundle", b.path, cid],
+                       capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+    assert p.returncode == 0, p.stderr
+    assert (out / "exe").read_text() == "protected\n"
+    assert "_SWIFTRUN_PROTECTED_EXE" not in (out / "env").read_text()
+    assert digest(victim.binary) == victim.sha
