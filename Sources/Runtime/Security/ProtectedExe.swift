@@ -32,12 +32,13 @@ public enum ProtectedExe {
     /// anything fails: `ensure` then tries again and reports the error properly.
     public static func reexecEarly() {
         guard getenv(marker.cString) == nil, SelfExe.isWritable() else { return }
-        let fd: Int32
-        if let clone = try? SelfExe.readOnlyClone() { fd = clone } else if let copy = try? SelfExe.sealedCopy() {
-            fd = copy
+        let exe: FileDescriptor
+        if let clone = try? SelfExe.readOnlyClone() {
+            exe = FileDescriptor(adopting: clone)
+        } else if let copy = try? SelfExe.sealedCopy() {
+            exe = FileDescriptor(adopting: copy)
         } else { return }
-        _ = SelfExe.reexec(from: fd, marker: marker)
-        close(fd)
+        _ = SelfExe.reexec(from: exe.rawValue, marker: marker)
     }
 
     /// Returns when running from a protected binary; otherwise re-executes this command from one.
