@@ -98,7 +98,14 @@ public struct ProcFS {
 
     /// Opens the procfs at /proc, runs `body` with it, closes it.
     public static func with<T>(_ path: String = "/proc", _ body: (ProcFS) throws -> T) throws -> T {
-        let p = try open(path)
+        try with(path, openFailure: { $0 }, body)
+    }
+
+    /// As `with`, an error of the open itself thrown as `openFailure` makes it (the body's as they are).
+    public static func with<T>(_ path: String = "/proc", openFailure: (Error) -> Error,
+                               _ body: (ProcFS) throws -> T) throws -> T {
+        let p: ProcFS
+        do { p = try open(path) } catch { throw openFailure(error) }
         defer { p.close() }
         return try body(p)
     }

@@ -58,8 +58,8 @@ final class ErrorCodeTests: XCTestCase {
 
     /// The init's error reaches the runtime with its errno and code (crun's errno-then-text).
     func testSyncErrorsCarryErrnoAndCode() throws {
-        let (a, b) = try SyncChannel.pair()
-        defer { a.close(); b.close() }
+        let pair = try SyncEnds.make()
+        let a = SyncEnds.host(pair.parent), b = SyncEnds.host(pair.child)
         try b.send(.failure(RootfsError("mount proc to /proc (in rootfs /r)", errno: EPERM)))
         XCTAssertThrowsError(try a.expect(.ready, peer: "init")) { e in
             let r = e as? RuntimeError

@@ -146,15 +146,15 @@ final class InitSequenceTests: XCTestCase {
         return p
     }
 
-    func context(_ namespaces: String, sync: SyncChannel, kernel k: RecordingKernel, parentPid: pid_t = 1) throws -> InitContext {
+    func context(_ namespaces: String, sync: Int32, kernel k: RecordingKernel, parentPid: pid_t = 1) throws -> InitContext {
         let spec = try SpecLoader.decodeConfig(Array("""
         {"ociVersion": "1.3.0", "root": {"path": "rootfs"}, "process": {"cwd": "/", "user": {"uid": 0, "gid": 0}, "args": ["sh"]},
          "linux": {"namespaces": \(namespaces)}}
         """.utf8))
         var c = InitContext(id: "t", spec: spec, process: spec.process!, bundle: dir, rootfs: dir + "/rootfs",
                             plan: try NamespacePlan(spec.linux?.namespaces ?? []), noPivot: false, preserveFDs: 0,
-                            preserved: [], sync: sync, startListener: -1, parentPid: parentPid, lockFD: -1, consoleSocket: -1,
-                            noNewKeyring: false)
+                            preserved: [], sync: ChildSync(socket: ChildFD(adopting: sync)), startListener: nil, parentPid: parentPid,
+                            consoleSocket: nil, noNewKeyring: false)
         c.kernel = k
         return c
     }
@@ -164,8 +164,9 @@ final class InitSequenceTests: XCTestCase {
     /// then the new ones are unshared (inside the joined user namespace), the cgroup one last.
     func testNamespaceJoinsInRuncsOrder() throws {
         let k = RecordingKernel()
-        let (parent, child) = try SyncChannel.pair()
-        defer { parent.close(); child.close() }
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
         let net = nsFile("net"), user = nsFile("user"), uts = nsFile("uts")
         // The uts namespace needs the joined user namespace's capabilities (EPERM before it).
         k.failOnce = [("setns \(uts)", EPERM)]
@@ -193,8 +194,9 @@ final class InitSequenceTests: XCTestCase {
     /// clones the init with CLONE_NEWPID and CLONE_PARENT, and the init only unshares the rest.
     func testJoinedUserNamespaceWithNewPidNamespaceForksInIt() throws {
         let k = RecordingKernel()
-        let (parent, child) = try SyncChannel.pair()
-        defer { parent.close(); child.close() }
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
         let net = nsFile("net"), user = nsFile("user")
         var c = try context("""
         [{"type": "user", "path": "\(user)"}, {"type": "network", "path": "\(net)"}, {"type": "pid"}, {"type": "mount"},
@@ -236,8 +238,9 @@ final class InitSequenceTests: XCTestCase {
     /// field and the path, and nothing is joined after it.
     func testUserPathThatIsNotAUserNamespace() throws {
         let k = RecordingKernel()
-        let (parent, child) = try SyncChannel.pair()
-        defer { parent.close(); child.close() }
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
         let user = nsFile("user"), uts = nsFile("uts")
         k.failures = [("setns \(user)", EINVAL)]
         let c = try context("""
@@ -255,8 +258,9 @@ final class InitSequenceTests: XCTestCase {
     /// (mapRequest/mapped); the init becomes its root, then unshares the rest inside it.
     func testNewUserNamespaceIsMappedBeforeTheRest() throws {
         let k = RecordingKernel()
-        let (parent, child) = try SyncChannel.pair()
-        defer { parent.close(); child.close() }
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
         let net = nsFile("net")
         let c = try context("""
         [{"type": "network", "path": "\(net)"}, {"type": "user"}, {"type": "mount"}, {"type": "ipc"}, {"type": "cgroup"}]
@@ -281,8 +285,9 @@ final class InitSequenceTests: XCTestCase {
     /// Nothing to join: the namespaces came from clone3, and only the cgroup one is unshared.
     func testNewNamespacesOnlyUnshareTheCgroupOne() throws {
         let k = RecordingKernel()
-        let (parent, child) = try SyncChannel.pair()
-        defer { parent.close(); child.close() }
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
         let c = try context(#"[{"type": "pid"}, {"type": "mount"}, {"type": "cgroup"}]"#, sync: child, kernel: k)
         XCTAssertEqual(c.plan.cloneFlags, NamespaceKind.pid.cloneFlag | NamespaceKind.mount.cloneFlag)
         try parent.send(.proceed)
@@ -294,7 +299,8 @@ final class InitSequenceTests: XCTestCase {
     /// and a runtime that went away is reported as such.
     func testSyncStateMachine() throws {
         let k = RecordingKernel()
-        let (parent, child) = try SyncChannel.pair()
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
         let c = try context(#"[{"type": "user"}, {"type": "mount"}]"#, sync: child, kernel: k)
         try parent.send(.error("cgroup: no space left on device"))
         XCTAssertThrowsError(try ContainerInit.enterNamespaces(c)) { e in
@@ -316,6 +322,6 @@ final class InitSequenceTests: XCTestCase {
         XCTAssertThrowsError(try ContainerInit.enterNamespaces(c)) { e in
             XCTAssertEqual("\(e)", "runtime exited unexpectedly")
         }
-        child.close()
+        SyncEnds.close(child)
     }
 }

@@ -42,12 +42,12 @@ final class InitSetupTests: XCTestCase {
         return k
     }
 
-    func context(_ spec: Spec, sync: SyncChannel, kernel k: RecordingKernel, loopbacks: UnsafeMutablePointer<Int>) throws
+    func context(_ spec: Spec, sync: Int32, kernel k: RecordingKernel, loopbacks: UnsafeMutablePointer<Int>) throws
         -> InitContext {
         var c = InitContext(id: "t", spec: spec, process: spec.process!, bundle: dir, rootfs: rootfs,
                             plan: try NamespacePlan(spec.linux?.namespaces ?? []), noPivot: false, preserveFDs: 0,
-                            preserved: [], sync: sync, startListener: -1, parentPid: Proc.parentPid, lockFD: -1,
-                            consoleSocket: -1, noNewKeyring: false)
+                            preserved: [], sync: ChildSync(socket: ChildFD(adopting: sync)), startListener: nil,
+                            parentPid: Proc.parentPid, consoleSocket: nil, noNewKeyring: false)
         c.kernel = k
         c.loopback = { loopbacks.pointee += 1 }
         return c
@@ -70,11 +70,12 @@ final class InitSetupTests: XCTestCase {
     func testBusyboxBundleSetupInOrder() throws {
         let k = kernel()
         var loopbacks = 0
-        let (parent, child) = try SyncChannel.pair()
-        defer { parent.close(); child.close() }
-        let c = try context(try bundleSpec("busybox"), sync: child, kernel: k, loopbacks: &loopbacks)
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
+        var c = try context(try bundleSpec("busybox"), sync: child, kernel: k, loopbacks: &loopbacks)
         try parent.send(.proceed)
-        let prepared = try ContainerInit.setup(c)
+        let prepared = try ContainerInit.setup(&c)
         XCTAssertTrue(prepared.privilegedApplied)
         XCTAssertEqual(loopbacks, 1, "a new network namespace gets lo up")
         let log = k.log()
@@ -108,6 +109,31 @@ final class InitSetupTests: XCTestCase {
         XCTAssertLessThan(null, pivot)
     }
 
+    /// The fds the init took over from `create` are kept through the fd sweep and closed by
+    /// setup where it is done with them: the idmapped mounts and bind sources once the rootfs is
+    /// mounted, each once. (The console socket goes after the pty is sent, the start listener and
+    /// the sync socket when `start` connects: integration tests, they need a pty and a start.)
+    func testInheritedMountFDsKeptThenClosedAfterTheRootfs() throws {
+        func isOpen(_ fd: Int32) -> Bool { FD.statusFlags(fd) != nil }
+        let k = kernel()
+        var loopbacks = 0
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
+        var c = try context(try bundleSpec("busybox"), sync: child, kernel: k, loopbacks: &loopbacks)
+        // At indexes no mount has: the rootfs plan ignores them, setup still owns and closes them.
+        let idmapped = try FileIO.open("/dev/null", O_RDONLY | O_CLOEXEC)
+        let bind = try FileIO.open("/dev/null", O_RDONLY | O_CLOEXEC)
+        c.idmapFDs = ChildFDMap(numbers: [900: idmapped])
+        c.bindSourceFDs = ChildFDMap(numbers: [901: bind])
+        XCTAssertTrue(Set(ContainerInit.keptFDs(c)).isSuperset(of: [child, idmapped, bind]))
+        try parent.send(.proceed)
+        _ = try ContainerInit.setup(&c)
+        XCTAssertEqual(k.log().first, "close_range keeping 3", "the sync socket and both mount fds")
+        XCTAssertFalse(isOpen(idmapped) || isOpen(bind), "closed once the rootfs is mounted")
+        XCTAssertTrue(c.idmapFDs.isEmpty && c.bindSourceFDs.isEmpty, "nothing left to close twice")
+    }
+
     /// A new user namespace (uid/gid maps; made by clone3 with the pid namespace): dumpable while
     /// the runtime maps it (mapRequest, mapped), root of it, then the cgroup namespace; devices
     /// bound rather than made; then the same rootfs and finalize steps, as the user given.
@@ -120,13 +146,14 @@ final class InitSetupTests: XCTestCase {
         spec.process?.user = User(uid: 1000, gid: 1000)
         let k = kernel()
         var loopbacks = 0
-        let (parent, child) = try SyncChannel.pair()
-        defer { parent.close(); child.close() }
-        let c = try context(spec, sync: child, kernel: k, loopbacks: &loopbacks)
+        let (p, child) = try SyncEnds.make()
+        let parent = SyncEnds.host(p)
+        defer { SyncEnds.close(child) }
+        var c = try context(spec, sync: child, kernel: k, loopbacks: &loopbacks)
         XCTAssertTrue(c.plan.newUser)
         try parent.send(.proceed)
         try parent.send(.mapped)
-        _ = try ContainerInit.setup(c)
+        _ = try ContainerInit.setup(&c)
         XCTAssertEqual(try parent.receive(), .mapRequest)
         let log = k.log()
         assertInOrder(log, [

@@ -74,8 +74,8 @@ final class NamespacePlanTests: XCTestCase {
 
 final class SyncTests: XCTestCase {
     func testMessagesRoundTrip() throws {
-        let (a, b) = try SyncChannel.pair()
-        defer { a.close(); b.close() }
+        let pair = try SyncEnds.make()
+        let a = SyncEnds.host(pair.parent), b = SyncEnds.host(pair.child)
         let all: [SyncMessage] = [.proceed, .mapRequest, .mapped, .runtimeHooks, .runtimeHooksDone, .ready, .created,
                                   .error("boom: \"x\""), .error("mount: busy", errno: EBUSY, code: .system)]
         for m in all {
@@ -88,10 +88,31 @@ final class SyncTests: XCTestCase {
         }
     }
 
+    /// The pair made before clone3, taken apart on each side: each process keeps one end, and
+    /// the other end (the other process's) is closed exactly once.
+    func testPairHandOverClosesTheOtherSidesEnd() throws {
+        func isOpen(_ fd: Int32) -> Bool { FD.statusFlags(fd) != nil }
+        let forParent = try SyncPair()
+        let (p1, c1) = (forParent.parent.fd, forParent.child.fd)
+        let host = forParent.inParent()
+        XCTAssertTrue(isOpen(p1))
+        XCTAssertFalse(isOpen(c1), "the child's end is the child's: ours closed after clone3")
+        host.close()
+        XCTAssertFalse(isOpen(p1))
+
+        let forChild = try SyncPair()
+        let (p2, c2) = (forChild.parent.fd, forChild.child.fd)
+        let child = forChild.inChild()
+        XCTAssertFalse(isOpen(p2), "the runtime's end closed in the child")
+        XCTAssertTrue(isOpen(c2))
+        child.close()
+        XCTAssertFalse(isOpen(c2))
+    }
+
     func testEOFMeansThePeerDied() throws {
-        let (a, b) = try SyncChannel.pair()
-        b.close()
-        defer { a.close() }
+        let pair = try SyncEnds.make()
+        SyncEnds.host(pair.child).close()
+        let a = SyncEnds.host(pair.parent)
         XCTAssertNil(try a.receive())
         XCTAssertThrowsError(try a.expect(.ready, peer: "container init")) { e in
             XCTAssertEqual("\(e)", "container init exited unexpectedly")

@@ -5,9 +5,11 @@ import LinuxSys
 import OCISpec
 import Rootfs
 
-/// Everything the container's init needs; built by `create` before clone3, so the child only
-/// consumes it (the child is a copy of the runtime: single-threaded, no exec in between).
-struct InitContext {
+/// Everything the container's init needs; built by `create` in the child's branch of clone3, so
+/// the child only consumes it (the child is a copy of the runtime: single-threaded, no exec in
+/// between). Move-only: it holds the fds the init took over as `ChildFD`s (closed only where the
+/// init says, never by a `deinit` on its way to execve; Docs/ARCHITECTURE.md).
+struct InitContext: ~Copyable {
     let id: String
     let spec: Spec
     let process: OCISpec.Process
@@ -18,18 +20,20 @@ struct InitContext {
     let preserveFDs: Int32
     /// The caller's fds among 3..<3+preserveFDs: the only ones besides 0-2 the container gets.
     let preserved: [Int32]
-    let sync: SyncChannel
-    let startListener: Int32
+    /// The init's end of the sync socket; closed once `created` came.
+    let sync: ChildSync
+    /// The start socket (`Create.listenForStart`); closed once `start` connected (nil in tests).
+    var startListener: ChildFD?
     let parentPid: pid_t
-    /// The runtime's flock on the state dir: the init must not inherit it (it would outlive create).
-    let lockFD: Int32
-    /// Connected --console-socket when process.terminal is true, else -1.
-    let consoleSocket: Int32
+    /// Connected --console-socket when process.terminal is true; closed once the pty master is sent.
+    var consoleSocket: ChildFD?
     let noNewKeyring: Bool
-    /// Detached idmapped mounts made by `create` (IdmappedMounts.prepare), by index in mounts.
-    var idmapFDs: [Int: Int32] = [:]
-    /// Bind-mount sources opened by `create` on the host side (BindSources), by index in mounts.
-    var bindSourceFDs: [Int: Int32] = [:]
+    /// Detached idmapped mounts made by `create` (IdmappedMounts.prepare), by index in mounts;
+    /// closed once the rootfs is mounted.
+    var idmapFDs = ChildFDMap()
+    /// Bind-mount sources opened by `create` on the host side (BindSources), by index in mounts;
+    /// closed with the idmapped mounts.
+    var bindSourceFDs = ChildFDMap()
     /// linux.seccomp, compiled by the runtime.
     var seccomp: SeccompPlan? = nil
     /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
@@ -51,11 +55,11 @@ struct InitContext {
 /// joins/creates namespaces, builds the rootfs, drops privileges, reports ready, then waits on
 /// the start socket and execs the user program. Never returns.
 enum ContainerInit {
-    static func run(_ context: InitContext) -> Never {
+    static func run(_ context: consuming InitContext) -> Never {
         var c = context
         let prepared: Prepared
         do {
-            prepared = try setup(c)
+            prepared = try setup(&c)
             // From here on the init outlives `create`: clear the parent-death signal *before*
             // saying ready, or the runtime's exit could race it and kill us. Until `created` the
             // sync socket ties us to create instead: its EOF (create died) makes us exit.
@@ -69,8 +73,7 @@ enum ContainerInit {
             try? c.sync.send(.failure(error))
             Proc.exitNow(1)
         }
-        c.sync.close()
-        waitForStartAndExec(c, prepared)
+        waitForStartAndExec(consume c, prepared)
     }
 
     /// What `setup` leaves for the exec after `start` (move-only: it owns the Landlock ruleset).
@@ -85,12 +88,17 @@ enum ContainerInit {
 
     /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
-    static func keptFDs(_ c: InitContext) -> [Int32] {
-        [c.sync.fd, c.startListener, c.consoleSocket, c.log.fd, c.seccomp?.listener ?? -1]
-            + Array(c.idmapFDs.values) + Array(c.bindSourceFDs.values) + c.preserved
+    static func keptFDs(_ c: borrowing InitContext) -> [Int32] {
+        [c.sync.fd, c.startListener.raw(), c.consoleSocket.raw(), c.log.fd, c.seccomp?.listener ?? -1]
+            + Array(c.idmapFDs.numbers.values) + Array(c.bindSourceFDs.numbers.values) + c.preserved
     }
 
-    static func setup(_ c: InitContext) throws -> Prepared {
+    /// The host's procfs for `body` (opened before anything of the container is mounted).
+    static func withHostProcFS<T>(_ body: (ProcFS) throws -> T) throws -> T {
+        try ProcFS.with(openFailure: { RuntimeError("open the host's procfs", cause: $0) }, body)
+    }
+
+    static func setup(_ c: inout InitContext) throws -> Prepared {
         let k = c.kernel
         k.closeFDs(except: keptFDs(c))
         let hostPid = Proc.pidInMountedProc()
@@ -124,17 +132,13 @@ enum ContainerInit {
         // container is mounted yet). Per-namespace sysctls resolve against the writer's
         // namespaces, so the host's procfs sets the container's. setgroups is final once the
         // namespaces are entered; it is read here, not through the container's /proc later.
-        let setgroupsAllowed: Bool
-        do {
-            let proc: ProcFS
-            do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
-            defer { proc.close() }
+        let setgroupsAllowed = try withHostProcFS { proc in
             for (k, v) in (linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
                 do { try proc.write(Sysctl.procName(k), v) } catch {
                     throw RuntimeError("linux.sysctl: set \(k) = \(v)", cause: error)
                 }
             }
-            setgroupsAllowed = Identity.setgroupsAllowed(proc)
+            return Identity.setgroupsAllowed(proc)
         }
 
         var rc = RootfsConfig(spec: c.spec, bundle: c.bundle, rootfs: c.rootfs, noPivot: c.noPivot,
@@ -146,18 +150,18 @@ enum ContainerInit {
                               // the rootfs up in it the same way).
                               newMountNamespace: c.plan.newMount || c.plan.joins.contains { $0.kind == .mount },
                               cgroupNamespace: c.plan.newCgroup)
-        rc.idmappedMountFDs = c.idmapFDs
-        rc.bindSourceFDs = c.bindSourceFDs
+        rc.idmappedMountFDs = c.idmapFDs.numbers
+        rc.bindSourceFDs = c.bindSourceFDs.numbers
         rc.inRuntimeMountNamespace = !c.plan.newMount && !c.plan.joins.contains { $0.kind == .mount }
         rc.cgroupPaths = c.cgroupPaths
         rc.kernel = k
         try Rootfs.prepare(rc)
-        for fd in c.idmapFDs.values { FileIO.close(fd) }
-        for fd in c.bindSourceFDs.values { FileIO.close(fd) }
+        c.idmapFDs.close()
+        c.bindSourceFDs.close()
         var consoleSlave: Int32 = -1
-        if c.consoleSocket >= 0 {
-            consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: c.consoleSocket, size: c.process.consoleSize)
-            FileIO.close(c.consoleSocket)
+        if let socket = c.consoleSocket.take() {
+            consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: socket.rawValue, size: c.process.consoleSize)
+            socket.close()
         }
 
         let hooks = c.spec.hooks
@@ -176,9 +180,11 @@ enum ContainerInit {
         let landlock = try c.landlock.map(LandlockRuleset.build)
 
         // rlimits, scheduler, capabilities, identity, cwd, no_new_privs: shared with `exec`.
+        let (id, bundle, annotations) = (c.id, c.bundle, c.spec.annotations)
         let done = try ProcessFinalize(kernel: k, process: c.process, linux: linux, seccomp: c.seccomp, hostPid: hostPid,
                                        terminal: consoleSlave >= 0, setgroupsAllowed: setgroupsAllowed,
-                                       state: { containerState(c, "creating") }, log: c.log).run()
+                                       state: { containerState(id: id, bundle: bundle, annotations: annotations, "creating") },
+                                       log: c.log).run()
         let prepared = Prepared(hostPid: hostPid, landlock: landlock, privilegedApplied: done.privilegedApplied)
 
         // Resolve the program now, so that a missing binary fails `create`, as with runc.
@@ -193,18 +199,17 @@ enum ContainerInit {
     /// before we become non-dumpable: then the file is root's, which an ordinary user may not write.
     static func setOOMScoreAdj(_ process: OCISpec.Process) throws {
         guard let adj = process.oomScoreAdj else { return }
-        let proc: ProcFS
-        do { proc = try ProcFS.open() } catch { throw RuntimeError("open the host's procfs", cause: error) }
-        defer { proc.close() }
-        do { try proc.write("self/oom_score_adj", String(adj)) } catch {
-            throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+        try withHostProcFS { proc in
+            do { try proc.write("self/oom_score_adj", String(adj)) } catch {
+                throw RuntimeError("process.oomScoreAdj: set \(adj)", cause: error)
+            }
         }
     }
 
     /// setns into namespaces given by path (NamespaceJoins: runc's order), then create the
     /// remaining ones (user first, so the others belong to it), writing the id maps through the
     /// parent.
-    static func enterNamespaces(_ c: InitContext) throws {
+    static func enterNamespaces(_ c: borrowing InitContext) throws {
         // The parent first puts us in our cgroup (unless clone3 already did).
         try c.sync.expect(.proceed, peer: "runtime")
         let k = c.kernel
@@ -231,25 +236,38 @@ enum ContainerInit {
         if c.plan.newNetwork { try c.loopback() }
     }
 
-    static func containerState(_ c: InitContext, _ status: String) -> State {
-        State(ociVersion: ociVersion, id: c.id, status: status, pid: Proc.currentPID, bundle: c.bundle,
-              annotations: c.spec.annotations)
+    static func containerState(_ c: borrowing InitContext, _ status: String) -> State {
+        containerState(id: c.id, bundle: c.bundle, annotations: c.spec.annotations, status)
+    }
+
+    static func containerState(id: String, bundle: String, annotations: [String: String]?, _ status: String) -> State {
+        State(ociVersion: ociVersion, id: id, status: status, pid: Proc.currentPID, bundle: bundle, annotations: annotations)
+    }
+
+    /// The first connection that asks to start (StartSocket.request); others are closed.
+    static func acceptStart(_ listener: borrowing ChildFD) -> ChildFD {
+        while true {
+            guard let fd = try? UnixAddress.accept(listener.rawValue) else { Proc.exitNow(1) }
+            let conn = ChildFD(adopting: fd)
+            if FileIO.readByte(conn.rawValue) == StartSocket.request { return conn }
+            conn.close()
+        }
     }
 
     /// Blocks until `start` connects, runs startContainer hooks, and execs. Errors go back to
     /// `start` over the connection; past the hooks the init says `execing`, and the exec closes the
     /// connection (close-on-exec): see StartSocket.
-    static func waitForStartAndExec(_ c: InitContext, _ prepared: consuming Prepared) -> Never {
-        var conn: Int32 = -1
-        while true {
-            guard let fd = try? UnixAddress.accept(c.startListener) else { Proc.exitNow(1) }
-            conn = fd
-            if FileIO.readByte(conn) == StartSocket.request { break }
-            FileIO.close(conn)
-        }
-        FileIO.close(c.startListener)
+    static func waitForStartAndExec(_ context: consuming InitContext, _ prepared: consuming Prepared) -> Never {
+        let c = context
+        // `created` was the runtime's last word.
+        c.sync.close()
+        guard let listener = c.startListener else { Proc.exitNow(1) }
+        let conn = acceptStart(listener)
+        listener.close()
+        // Open until the exec closes it (close-on-exec): `start` reads that EOF as "exec'd".
+        let connFD = conn.release()
         func fail(_ error: Error) -> Never {
-            FileIO.writeBestEffort(conn, StartSocket.failureReply(error))
+            FileIO.writeBestEffort(connFD, StartSocket.failureReply(error))
             Proc.exitNow(1)
         }
         // `start` refuses first (ContainerRecord.hasProcess); this init has nothing to run.
@@ -258,16 +276,19 @@ enum ContainerInit {
             // In the container, as its program will run: the container's root as cwd, and the
             // program's environment for a hook without `env` (as runc).
             // "created": the user program has not started yet (runtime.md; runc says so too).
-            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer", state: containerState(c, "created"),
+            try HookRunner.run(c.spec.hooks?.startContainer, kind: "startContainer",
+                               state: containerState(id: c.id, bundle: c.bundle, annotations: c.spec.annotations, "created"),
                                env: Launch.environment(c.process, preserveFDs: c.preserveFDs), cwd: "/")
         } catch { fail(error) }
+        let running = containerState(id: c.id, bundle: c.bundle, annotations: c.spec.annotations, "running")
         // Without this byte `start` takes the EOF for a death, not an exec (StartSocket).
-        FileIO.writeBestEffort(conn, [StartSocket.execing])
+        FileIO.writeBestEffort(connFD, [StartSocket.execing])
 
         do {
             try Launch.exec(c.process, linux: c.spec.linux, preserveFDs: c.preserveFDs, preserved: c.preserved,
                             seccomp: c.seccomp,
-                            state: containerState(c, "running"), hostPid: prepared.hostPid, landlock: prepared.landlock,
+                            state: running,
+                            hostPid: prepared.hostPid, landlock: prepared.landlock,
                             privilegedApplied: prepared.privilegedApplied)
         } catch { fail(error) }
     }

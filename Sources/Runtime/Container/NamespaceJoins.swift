@@ -14,13 +14,14 @@ import LinuxSys
 /// 4. the namespaces step 2 could not join, now with the user namespace's capabilities.
 enum NamespaceJoins {
     static func enter(_ joins: [(kind: NamespaceKind, path: String)], kernel k: any Kernel) throws {
-        var open: [(kind: NamespaceKind, path: String, fd: Int32)] = []
-        defer { for j in open { FileIO.close(j.fd) } }
-        for j in joins {
-            do { open.append((j.kind, j.path, try FileIO.open(j.path, O_RDONLY))) } catch {
+        // By index in `joins`; closed when this returns (or throws).
+        var fds = FileDescriptorMap<Int>()
+        for (i, j) in joins.enumerated() {
+            do { fds.insert(FileDescriptor(adopting: try FileIO.open(j.path, O_RDONLY)), for: i) } catch {
                 throw RuntimeError("linux.namespaces: join \(j.kind.rawValue) namespace \(j.path)", cause: error)
             }
         }
+        let open = joins.enumerated().map { (kind: $1.kind, path: $1.path, fd: fds.rawValues[$0]!) }
         var joined = Set<Int>()
         func join(_ i: Int, deniedIsFatal: Bool) throws {
             let j = open[i]
@@ -43,6 +44,7 @@ enum NamespaceJoins {
             _ = k.setresuid(0, 0, 0)
         }
         for i in open.indices where !joined.contains(i) { try join(i, deniedIsFatal: true) }
+        _ = consume fds  // (after the last setns: `open` borrows its numbers)
     }
 
     /// Why setns said EINVAL, when the fd shows it: a path naming another kind of namespace, or

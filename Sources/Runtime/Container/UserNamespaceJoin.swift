@@ -18,22 +18,23 @@ import OCISpec
 /// Only this case costs the extra process.
 enum UserNamespaceJoin {
     /// In the runtime's child: returns only in the init (with `namespacesJoined`); the child itself exits.
-    static func cloneInit(_ c: InitContext, pidPipe: (read: Int32, write: Int32)) -> InitContext {
-        FileIO.close(pidPipe.read)
+    static func cloneInit(_ context: consuming InitContext, pidPipe: consuming ChildPipe) -> InitContext {
+        var c = context
+        pidPipe.read.close()
         // Only what the init needs goes into the joined user namespace with us (the init closes
         // the rest too): not the runtime's lock, state dir or cgroup fds.
-        c.kernel.closeFDs(except: ContainerInit.keptFDs(c) + [pidPipe.write])
+        c.kernel.closeFDs(except: ContainerInit.keptFDs(c) + [pidPipe.write.rawValue])
         do {
             let flags = try enter(c)
             let g = try Proc.clone3(flags: flags)
             if g.pid == 0 {
-                FileIO.close(pidPipe.write)
-                var joined = c
-                joined.namespacesJoined = true
-                return joined
+                pidPipe.write.close()
+                c.namespacesJoined = true
+                return c
             }
             var pid = g.pid
-            try withUnsafeBytes(of: &pid) { try FileIO.writeAll(fd: pidPipe.write, Array($0), name: "init pid pipe") }
+            let out = pidPipe.write.rawValue
+            try withUnsafeBytes(of: &pid) { try FileIO.writeAll(fd: out, Array($0), name: "init pid pipe") }
             Proc.exitNow(0)
         } catch {
             try? c.sync.send(.failure(error))
@@ -42,7 +43,7 @@ enum UserNamespaceJoin {
     }
 
     /// What the child does before it clones the init; returns the init's clone flags.
-    static func enter(_ c: InitContext) throws -> UInt64 {
+    static func enter(_ c: borrowing InitContext) throws -> UInt64 {
         let k = c.kernel
         // Like the init: nothing of the runtime's may be reached through us, and we die with `create`.
         _ = k.setDumpable(false)
@@ -54,18 +55,19 @@ enum UserNamespaceJoin {
         // Non-dumpable there, /proc/self is no longer ours to open, and the kernel checks the
         // opener's credentials: open the host's file now, write it once the namespace exists.
         let offsets = c.plan.newTime ? NamespaceSwitch.offsetLines(c.spec.linux?.timeOffsets) : ""
-        var offsetsFD: Int32 = -1
+        var offsetsFile: FileDescriptor? = nil  // (this function returns: closed when it does)
         if !offsets.isEmpty {
-            do { offsetsFD = try ProcFS.with { try $0.openFile("self/timens_offsets", flags: O_WRONLY) } } catch {
+            do { offsetsFile = FileDescriptor(adopting: try ProcFS.with { try $0.openFile("self/timens_offsets", flags: O_WRONLY) }) } catch {
                 throw RuntimeError("linux.timeOffsets", cause: error)
             }
         }
-        defer { FileIO.close(offsetsFD) }
         try NamespaceJoins.enter(c.plan.joins, kernel: k)
         if c.plan.newTime {
             do {
                 try Namespaces.unshare(NamespaceKind.time.cloneFlag, what: "time namespace", kernel: k)
-                if offsetsFD >= 0 { try FileIO.writeAll(fd: offsetsFD, Array(offsets.utf8), name: "/proc/self/timens_offsets") }
+                if let fd = offsetsFile.take() {
+                    try FileIO.writeAll(fd: fd.rawValue, Array(offsets.utf8), name: "/proc/self/timens_offsets")
+                }
             } catch { throw RuntimeError("linux.timeOffsets", cause: error) }
         }
         return c.plan.cloneFlags | Proc.cloneParent
@@ -73,12 +75,14 @@ enum UserNamespaceJoin {
 
     /// In the runtime: the init's pid (from the pipe) and a pidfd of it, once the child is reaped;
     /// the child's error (from the sync socket) when it failed before cloning the init.
-    static func initProcess(child: (pid: pid_t, pidfd: Int32), pidPipe: (read: Int32, write: Int32),
-                            sync: SyncChannel) throws -> (pid: pid_t, pidfd: Int32) {
-        FileIO.close(pidPipe.write)
-        defer { FileIO.close(pidPipe.read); FileIO.close(child.pidfd) }
-        let bytes = (try? FileIO.readAll(fd: pidPipe.read, name: "init pid pipe", limit: 4)) ?? []
+    static func initProcess(child: consuming ChildProcess, pidPipe: consuming OwnedPipe,
+                            sync: borrowing HostSync) throws -> ChildProcess {
+        // Ours goes, so that EOF means the child and the init have closed theirs.
+        pidPipe.write.close()
+        let bytes = (try? FileIO.readAll(fd: pidPipe.read.rawValue, name: "init pid pipe", limit: 4)) ?? []
+        pidPipe.read.close()
         let status = (try? Proc.wait(child.pid)) ?? nil
+        child.pidfd.close()
         guard bytes.count == 4 else {
             if let e = (try? sync.receive())??.runtimeError { throw e }
             var how = ""
@@ -91,6 +95,6 @@ enum UserNamespaceJoin {
         }
         let pid = bytes.withUnsafeBytes { $0.load(as: Int32.self) }
         // Our child (CLONE_PARENT) and not yet reaped: the pid cannot have been reused.
-        return (pid, try Proc.pidfdOpen(pid))
+        return ChildProcess(pid: pid, pidfd: FileDescriptor(adopting: try Proc.pidfdOpen(pid)))
     }
 }

@@ -37,8 +37,8 @@ public struct CreatedContainer: Sendable {
     public let id: String
     public let pid: pid_t
     public let pidfd: Int32
-    /// Socket on which the pty master arrives (foreground terminal), else -1.
-    public let ptyReceiver: Int32
+    /// Socket on which the pty master arrives (foreground terminal); the caller's to close.
+    public let ptyReceiver: Int32?
     /// What was saved as the container's state (so `run` need not read it back).
     public let record: ContainerRecord
 }
@@ -90,7 +90,8 @@ public enum Create {
         try SysResource.check(process)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: process,
                                            cacheRoot: store.root, log: store.log)
-        defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
+        // Our copy of the listener (its number travels in the plan): closed when we return.
+        var seccompListener = SeccompPlan.runtimeCopy(seccomp)
         let landlock = try LandlockPlan.make(process.landlock, warn: store.log.warn)
         // config-linux.md: a namespace not listed is the runtime's. Without a mount namespace the
         // rootfs is mounted in ours (chroot, as runc), and teardown unmounts it (HostTeardown).
@@ -104,6 +105,10 @@ public enum Create {
 
         let lock = try store.create(id)
         defer { lock.release() }
+        // Handed to the caller on success; on failure closed after the undo stack ran (which
+        // signals the init through the pidfd).
+        var initPidfd: FileDescriptor? = nil
+        var ptyReceiver: FileDescriptor? = nil
         let undo = UndoStack()
         undo.push("state directory \(store.dir(id))") { try store.remove(id) }
         do {
@@ -153,73 +158,79 @@ public enum Create {
                 }
             }
             // Rootless: joined after clone3, so that a cgroup the user may make but not join is dropped.
-            let cgroupFD = delegated ? -1 : (try cg?.cloneIntoFD() ?? -1)
-            defer { if cgroupFD >= 0 { FileIO.close(cgroupFD) } }
-            let listener = try listenForStart(dirFD: lock.fd)
-            var console = try o.consoleSocket.map { try Console.connect($0) } ?? -1
-            defer { if console >= 0 { FileIO.close(console) } }
-            var ptyReceiver: Int32 = -1
+            var cgroupDir: FileDescriptor? = nil
+            if !delegated, let fd = try cg?.cloneIntoFD() { cgroupDir = FileDescriptor(adopting: fd) }
+            let joinedByClone = cgroupDir != nil
+            // What the init takes over across clone3 (ChildFD in its branch; see ChildFD). In
+            // ours each is closed once clone3 is done with it, or when this scope ends.
+            let listener = FileDescriptor(adopting: try listenForStart(dirFD: lock.fd))
+            var console: FileDescriptor? = nil
+            if let path = o.consoleSocket { console = FileDescriptor(adopting: try Console.connect(path)) }
             if proxyTerminal {
-                (ptyReceiver, console) = try Console.socketPair()
-                undo.push("pty receiver") { [ptyReceiver] in FileIO.close(ptyReceiver) }
+                let pair = try Console.socketPair()
+                ptyReceiver = FileDescriptor(adopting: pair.receiver)
+                console = FileDescriptor(adopting: pair.sender)
             }
-            let (parentEnd, childEnd) = try SyncChannel.pair()
-            defer { parentEnd.close() }
+            let sync = try SyncPair()
             let me = Proc.currentPID
-            // Ours close when the maps go, after clone3; the child's copies are handed over.
-            let idmapFDs = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true)
+            let idmapped = plan.newUser ? try IdmappedMounts.prepare(spec: spec, bundle: bundle, userNamespace: true)
                 : FileDescriptorMap<Int>()
             // In a user namespace the init could not reach sources under directories only the
             // host's root may search: open them here (as runc).
             let inUserNamespace = plan.newUser || plan.joins.contains { $0.kind == .user }
-            let bindSourceFDs = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapFDs.keys))
+            let bindSources = inUserNamespace ? BindSources.open(spec: spec, bundle: bundle, skipping: Set(idmapped.keys))
                 : FileDescriptorMap<Int>()
             var restore = try NamespaceSwitch(plan: plan, timeOffsets: spec.linux?.timeOffsets)
             // A user namespace joined by path with a new pid namespace: our child joins, clones
             // the init and exits (UserNamespaceJoin); it sends the init's pid on this pipe.
-            let pidPipe = plan.forkInJoinedUserNamespace ? try Proc.pipe() : nil
+            var pidPipe = plan.forkInJoinedUserNamespace ? try OwnedPipe("pipe") : nil
             let savedAffinity = try ProcessAttributes.applyInitialAffinity(process.execCPUAffinity)
-            let child: (pid: pid_t, pidfd: Int32)
-            do { child = try Proc.clone3(flags: plan.runtimeCloneFlags, cgroupFD: cgroupFD) } catch {
+            let forked: (pid: pid_t, pidfd: Int32)
+            do { forked = try Proc.clone3(flags: plan.runtimeCloneFlags, cgroupFD: cgroupDir.raw()) } catch {
                 ProcessAttributes.restoreAffinity(savedAffinity)
                 restore.undo()
-                if let pidPipe { FileIO.close(pidPipe.read); FileIO.close(pidPipe.write) }
                 throw RuntimeError("create the container process", cause: error)
             }
-            if child.pid == 0 {
-                parentEnd.close()
-                var ctx = InitContext(
+            if forked.pid == 0 {
+                // The init (or the joining child): what it keeps becomes its own (ChildFD: closed
+                // only where it says, never by a deinit on its way to execve); the runtime's go now.
+                let childSync = sync.inChild()
+                ptyReceiver = nil
+                cgroupDir = nil
+                _ = seccompListener.release()  // the child's copy is the plan's (SeccompPlan.install)
+                let ctx = InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
-                    noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childEnd, startListener: listener,
-                    parentPid: me, lockFD: lock.fd, consoleSocket: console, noNewKeyring: o.noNewKeyring,
-                    idmapFDs: idmapFDs.release(), bindSourceFDs: bindSourceFDs.release(), seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock,
-                    log: store.log)
-                if let pidPipe { ctx = UserNamespaceJoin.cloneInit(ctx, pidPipe: pidPipe) }
+                    noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childSync,
+                    startListener: ChildFD(listener), parentPid: me, consoleSocket: console.forChild(),
+                    noNewKeyring: o.noNewKeyring, idmapFDs: idmapped.forChild(), bindSourceFDs: bindSources.forChild(),
+                    seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock, log: store.log)
+                if let pipe = pidPipe.take() { ContainerInit.run(UserNamespaceJoin.cloneInit(ctx, pidPipe: pipe.forChild())) }
                 ContainerInit.run(ctx)
             }
             ProcessAttributes.restoreAffinity(savedAffinity)
             restore.undo()
-            var (pid, pidfd) = child
-            if let pidPipe {
-                // Until the joining child is reaped, our copy of its end keeps the sync socket
-                // from reporting its silent death.
-                childEnd.close()
-                do { (pid, pidfd) = try UserNamespaceJoin.initProcess(child: child, pidPipe: pidPipe, sync: parentEnd) } catch {
-                    FileIO.close(listener)
-                    throw error
-                }
+            cgroupDir = nil  // clone3 has used it
+            listener.close()  // the init's copy is the one that accepts `start`
+            // (With a joining child, until it is reaped our copy of its end would keep the sync
+            // socket from reporting its silent death.)
+            let hostSync = sync.inParent()
+            var pid = forked.pid
+            initPidfd = FileDescriptor(adopting: forked.pidfd)
+            if let pipe = pidPipe.take() {
+                let joining = ChildProcess(pid: forked.pid, pidfd: initPidfd.take()!)
+                let initProcess = try UserNamespaceJoin.initProcess(child: joining, pidPipe: pipe, sync: hostSync)
+                pid = initProcess.pid
+                initPidfd = .some(initProcess.pidfd)
             }
+            let pidfd = initPidfd.raw()
             undo.push("container init \(pid)") {
                 try? Proc.signal(pidfd: pidfd, SIGKILL)
                 _ = try? Proc.wait(pid)
-                FileIO.close(pidfd)
                 let state = State(ociVersion: ociVersion, id: id, status: "stopped", pid: 0, bundle: bundle,
                                   annotations: spec.annotations)
                 runPoststop(spec.hooks?.poststop, state: state, log: store.log)
             }
-            if pidPipe == nil { childEnd.close() }
-            FileIO.close(listener)
-            if cgroupFD < 0, let m = cg {
+            if !joinedByClone, let m = cg {
                 do {
                     if delegated {
                         cg = try Delegation.join(m, pid: pid, resources: resources)
@@ -233,7 +244,7 @@ public enum Create {
                     }
                 } catch { throw RuntimeError("cgroup \(m.paths.values.sorted().first ?? "")", cause: error) }
             }
-            do { try parentEnd.send(.proceed) } catch { throw initExited(pid, cause: error) }
+            do { try hostSync.send(.proceed) } catch { throw initExited(pid, cause: error) }
 
             var record = ContainerRecord(
                 id: id, pid: pid, pidStartTime: Proc.startTime(pid) ?? 0, bundle: bundle, rootfs: rootfs,
@@ -249,7 +260,7 @@ public enum Create {
             if !((h?.prestart ?? []) + (h?.createRuntime ?? []) + (h?.createContainer ?? [])).isEmpty {
                 try store.save(record)
             }
-            try driveInit(parentEnd, pid: pid, spec: spec, record: record, store: store)
+            try driveInit(hostSync, pid: pid, spec: spec, record: record, store: store)
             record.initialized = true
             try store.save(record)
             if let pf = o.pidFile {
@@ -258,9 +269,10 @@ public enum Create {
             }
             if let path = o.pidfdSocket { try PidfdSocket.send(pidfd, to: path) }
             // Recorded: the init may outlive us now (before this, our death makes it exit).
-            try parentEnd.send(.created)
+            try hostSync.send(.created)
             undo.commit()
-            return CreatedContainer(id: id, pid: pid, pidfd: pidfd, ptyReceiver: ptyReceiver, record: record)
+            return CreatedContainer(id: id, pid: pid, pidfd: initPidfd.release(), ptyReceiver: ptyReceiver.take()?.release(),
+                                    record: record)
         } catch {
             undo.unwind(report: store.log.warn)
             throw error
@@ -286,7 +298,7 @@ public enum Create {
     }
 
     /// The parent's half of the sync protocol (Docs/ARCHITECTURE.md).
-    static func driveInit(_ ch: SyncChannel, pid: pid_t, spec: Spec, record: ContainerRecord, store: StateStore) throws {
+    static func driveInit(_ ch: borrowing HostSync, pid: pid_t, spec: Spec, record: ContainerRecord, store: StateStore) throws {
         while true {
             let received: SyncMessage?
             do { received = try ch.receive() } catch { throw initExited(pid, cause: error) }
@@ -344,6 +356,15 @@ public enum Create {
                 log.warn("poststop hook #\(i) (\(h.path)) failed: \(error)")
             }
         }
+    }
+}
+
+extension SeccompPlan {
+    /// The runtime's copy of the plan's listener (connected to linux.seccomp.listenerPath), owned:
+    /// closed when it goes away. The child's copy is the number in the plan (`install` closes it).
+    static func runtimeCopy(_ plan: SeccompPlan?) -> FileDescriptor? {
+        guard let l = plan?.listener, l >= 0 else { return nil }
+        return FileDescriptor(adopting: l)
     }
 }
 

@@ -46,7 +46,8 @@ public enum Exec {
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: o.process,
                                            cacheRoot: store.root, log: store.log)
-        defer { if let l = seccomp?.listener, l >= 0 { FileIO.close(l) } }
+        // Our copy of the listener (its number travels in the plan): closed when we return.
+        var seccompListener = SeccompPlan.runtimeCopy(seccomp)
         let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: store.log.warn)
         // Owned here; the child takes its number across clone3 (execChild closes it).
         let initPidfd = FileDescriptor(adopting: try Proc.pidfdOpen(r.pid))
@@ -83,9 +84,8 @@ public enum Exec {
         if forChildren != 0 && !viaUserNamespace {
             try sys("setns", "pid/time namespaces of container \(id)") { LinuxKernel().setns(initPidfd.rawValue, Int32(truncatingIfNeeded: forChildren)) }
         }
-        let pidPipe = viaUserNamespace ? try RootlessExec.pipe() : nil
-        let (parentEnd, childEnd) = try SyncChannel.pair()
-        defer { parentEnd.close() }
+        var pidPipe = viaUserNamespace ? try RootlessExec.pipe() : nil
+        let sync = try SyncPair()
         let cg = ContainerCgroup.load(r)
         // In a frozen cgroup the process would freeze before it execs (and we would wait for ever):
         // with --ignore-paused it joins the cgroup once it has exec'd, and freezes then.
@@ -94,50 +94,52 @@ public enum Exec {
         // A sub-cgroup (--cgroup) is joined by pid before the child proceeds, as in v1.
         var cgroupDir: FileDescriptor? = nil
         if !joinAfterExec && o.cgroup.isEmpty, let fd = try cg?.cloneIntoFD() { cgroupDir = FileDescriptor(adopting: fd) }
-        let cgroupFD = cgroupDir.raw()
+        let joinedByClone = cgroupDir != nil
         // execCPUAffinity.initial: the child starts on those CPUs (final is applied before execve).
         let savedAffinity = try ProcessAttributes.applyInitialAffinity(o.process.execCPUAffinity)
         let forked: (pid: pid_t, pidfd: Int32)
-        do { forked = try Proc.clone3(flags: 0, cgroupFD: cgroupFD) } catch {
+        do { forked = try Proc.clone3(flags: 0, cgroupFD: cgroupDir.raw()) } catch {
             ProcessAttributes.restoreAffinity(savedAffinity)
             throw error
         }
         if forked.pid == 0 {
-            parentEnd.close()
-            ptyReceiver = nil  // the parent's end
-            // The child's copies, owned by the child from here on (raw: execChild never returns).
-            let childPidfd = initPidfd.release(), console = consoleSocket.release()
+            // The child: what it keeps becomes its own (ChildFD: closed only where execChild says,
+            // never by a deinit on its way to execve); the runtime's ends go now.
+            let childSync = sync.inChild()
+            ptyReceiver = nil
+            cgroupDir = nil
+            _ = seccompListener.release()  // the child's copy is the plan's (SeccompPlan.install)
+            let childPidfd = ChildFD(initPidfd), console = consoleSocket.forChild()
             var nsFlags = forSelf
-            if let pidPipe {
-                RootlessExec.joinAndFork(initPidfd: childPidfd, flags: forSelf | forChildren, pipe: pidPipe, sync: childEnd)
+            if let pipe = pidPipe.take() {
+                RootlessExec.joinAndFork(initPidfd: childPidfd, flags: forSelf | forChildren, pipe: pipe.forChild(), sync: childSync)
                 nsFlags = 0  // the grandchild: in every namespace of the container already
             }
-            execChild(o, record: r, linux: spec.linux, initPidfd: childPidfd, nsFlags: nsFlags, sync: childEnd,
+            execChild(o, record: r, linux: spec.linux, initPidfd: childPidfd, nsFlags: nsFlags, sync: childSync,
                       console: console,
                       seccomp: seccomp, preserved: preserved, landlock: landlock, log: store.log)
         }
         ProcessAttributes.restoreAffinity(savedAffinity)
         cgroupDir = nil  // clone3 has used it
-        childEnd.close()
-        var child = forked
-        if let pidPipe {
-            do { child = try RootlessExec.grandchild(of: forked, pipe: pidPipe, sync: parentEnd) } catch {
-                FileIO.close(forked.pidfd)
-                throw error
-            }
-            FileIO.close(forked.pidfd)
+        initPidfd.close()
+        let hostSync = sync.inParent()
+        let direct = ChildProcess(pid: forked.pid, pidfd: FileDescriptor(adopting: forked.pidfd))
+        let child: ChildProcess
+        if let pipe = pidPipe.take() {
+            child = try RootlessExec.grandchild(of: direct, pipe: pipe, sync: hostSync)
+        } else {
+            child = direct
         }
-        defer { FileIO.close(child.pidfd) }
         do {
-            if cgroupFD < 0, !joinAfterExec, let cg { try join(cg, child.pid, o.cgroup) }
-            try parentEnd.send(.proceed)
+            if !joinedByClone, !joinAfterExec, let cg { try join(cg, child.pid, o.cgroup) }
+            try hostSync.send(.proceed)
         } catch {
-            try? Proc.signal(pidfd: child.pidfd, SIGKILL)
+            try? Proc.signal(pidfd: child.pidfd.rawValue, SIGKILL)
             _ = try? Proc.wait(child.pid)
             throw RuntimeError("exec: join the container's cgroup", cause: error)
         }
         // The child reports an error, or closes the (close-on-exec) socket by exec'ing.
-        let reply = try parentEnd.receive()
+        let reply = try hostSync.receive()
         if let e = reply?.runtimeError {
             _ = try? Proc.wait(child.pid)
             throw e
@@ -149,12 +151,12 @@ public enum Exec {
             let p = try Create.absolutePath(pf, what: "pid file", mustExist: false)
             try FileIO.writeAtomically(p, Array("\(child.pid)".utf8), mode: 0o644)
         }
-        if let path = o.pidfdSocket { try PidfdSocket.send(child.pidfd, to: path) }
+        if let path = o.pidfdSocket { try PidfdSocket.send(child.pidfd.rawValue, to: path) }
         var master: FileDescriptor? = nil
         if ptyReceiver.raw() >= 0, let m = Console.receiveMaster(ptyReceiver.raw()) { master = FileDescriptor(adopting: m) }
         if o.detach { return 0 }
         let m = master.raw()
-        let code = Foreground.wait(pid: child.pid, pidfd: child.pidfd, ptyMaster: m >= 0 ? m : nil).code
+        let code = Foreground.wait(pid: child.pid, pidfd: child.pidfd.rawValue, ptyMaster: m >= 0 ? m : nil).code
         master = nil
         return code
     }

@@ -11,21 +11,22 @@ import LinuxSys
 /// process's pid over a pipe and exits; the runtime reaps it and goes on with the grandchild
 /// (cgroup, sync, wait), exactly as with a direct child.
 enum RootlessExec {
-    static func pipe() throws -> (read: Int32, write: Int32) { try Proc.pipe() }
+    static func pipe() throws -> OwnedPipe { try OwnedPipe("pipe") }
 
     /// In the runtime's child: returns only in the grandchild; the child itself exits.
-    static func joinAndFork(initPidfd: Int32, flags: UInt64, pipe: (read: Int32, write: Int32), sync: SyncChannel) {
-        FileIO.close(pipe.read)
+    static func joinAndFork(initPidfd: borrowing ChildFD, flags: UInt64, pipe: consuming ChildPipe, sync: borrowing ChildSync) {
+        pipe.read.close()
         do {
-            try Namespaces.join(pidfd: initPidfd, flags: flags, what: "namespaces of the container (through its user namespace)")
+            try Namespaces.join(pidfd: initPidfd.rawValue, flags: flags, what: "namespaces of the container (through its user namespace)")
             Credentials.becomeRoot()
             let g = try Proc.clone3(flags: Proc.cloneParent)
             if g.pid == 0 {
-                FileIO.close(pipe.write)
+                pipe.write.close()
                 return
             }
             var pid = g.pid
-            try withUnsafeBytes(of: &pid) { try FileIO.writeAll(fd: pipe.write, Array($0), name: "exec pid pipe") }
+            let out = pipe.write.rawValue
+            try withUnsafeBytes(of: &pid) { try FileIO.writeAll(fd: out, Array($0), name: "exec pid pipe") }
             _exit(0)
         } catch {
             try? sync.send(.error("exec: \(error)"))
@@ -34,18 +35,19 @@ enum RootlessExec {
     }
 
     /// In the runtime: the grandchild's pid (from the pipe) and a pidfd of it, once the child is reaped.
-    static func grandchild(of child: (pid: pid_t, pidfd: Int32), pipe: (read: Int32, write: Int32),
-                           sync: SyncChannel) throws -> (pid: pid_t, pidfd: Int32) {
-        FileIO.close(pipe.write)
-        defer { FileIO.close(pipe.read) }
-        let bytes = (try? FileIO.readAll(fd: pipe.read, name: "exec pid pipe", limit: 4)) ?? []
+    static func grandchild(of child: consuming ChildProcess, pipe: consuming OwnedPipe,
+                           sync: borrowing HostSync) throws -> ChildProcess {
+        pipe.write.close()
+        let bytes = (try? FileIO.readAll(fd: pipe.read.rawValue, name: "exec pid pipe", limit: 4)) ?? []
+        pipe.read.close()
         _ = try? Proc.wait(child.pid)
+        child.pidfd.close()
         guard bytes.count == 4 else {
             // The child failed before forking and said why on the sync socket.
             if let e = (try? sync.receive())??.runtimeError { throw e }
             throw RuntimeError("exec: the process joining the container's namespaces exited")
         }
         let pid = bytes.withUnsafeBytes { $0.load(as: Int32.self) }
-        return (pid, try Proc.pidfdOpen(pid))
+        return ChildProcess(pid: pid, pidfd: FileDescriptor(adopting: try Proc.pidfdOpen(pid)))
     }
 }

@@ -23,8 +23,8 @@ public enum Run {
         // The init sent the pty master during create: take it (and clear ONLCR) before the
         // program can write anything.
         var pty: FileDescriptor? = nil
-        if c.ptyReceiver >= 0 {
-            let receiver = FileDescriptor(adopting: c.ptyReceiver)
+        if let r = c.ptyReceiver {
+            let receiver = FileDescriptor(adopting: r)
             if let m = Console.receiveMaster(receiver.rawValue) { pty = FileDescriptor(adopting: m) }
         }
         let master: Int32? = pty.raw() >= 0 ? pty.raw() : nil

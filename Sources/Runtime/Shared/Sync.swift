@@ -54,14 +54,14 @@ enum SyncMessage: Equatable {
     }
 }
 
-struct SyncChannel {
-    let fd: Int32
+/// One end of the sync socket. The runtime's ends own their socket (`FileDescriptor`: closed when
+/// the channel goes away); a clone3 child's end is a `ChildFD`, closed only by `close()` or its
+/// exec (the socket is close-on-exec: `exec` takes that EOF for "exec'd"), never early by a
+/// `deinit` on the child's path to execve.
+struct SyncChannel<Socket: FileDescriptorHolder & ~Copyable>: ~Copyable {
+    let socket: Socket
 
-    /// A connected SOCK_SEQPACKET pair: [parent end, child end], both close-on-exec.
-    static func pair() throws -> (SyncChannel, SyncChannel) {
-        let (a, b) = try UnixAddress.socketPair(type: Int32(SOCK_SEQPACKET.rawValue), name: "sync")
-        return (SyncChannel(fd: a), SyncChannel(fd: b))
-    }
+    var fd: Int32 { socket.rawValue }
 
     func send(_ m: SyncMessage) throws {
         var bytes = [m.tag]
@@ -78,7 +78,8 @@ struct SyncChannel {
     func receive() throws -> SyncMessage? {
         var buf = [UInt8](repeating: 0, count: 65536)
         let (n, gotFD) = FDPassing.receive(fd, into: &buf)
-        FileIO.close(gotFD)
+        // No message carries an fd: one sent anyway is ours now, and dropped.
+        if gotFD >= 0 { FileDescriptor(adopting: gotFD).close() }
         if n < 0 { throw SysError("recv", "sync socket") }
         if n == 0 { return nil }
         switch buf[0] {
@@ -103,6 +104,49 @@ struct SyncChannel {
         if let e = m.runtimeError { throw e }
         if m != want { throw RuntimeError("sync: expected \(want), got \(m)") }
     }
+}
 
-    func close() { FileIO.close(fd) }
+/// The runtime's end of the sync socket.
+typealias HostSync = SyncChannel<FileDescriptor>
+/// A clone3 child's end (the init, exec's child, the joining child).
+typealias ChildSync = SyncChannel<ChildFD>
+
+/// A connected SOCK_SEQPACKET pair, both close-on-exec, made before clone3 and taken apart on
+/// each side of it: `inChild()` in the child's branch, `inParent()` in ours. Each process then
+/// holds exactly one end, and each end the other process holds is closed exactly once.
+struct SyncPair: ~Copyable {
+    var parent: HostSync
+    var child: HostSync
+
+    init() throws {
+        let (a, b) = try UnixAddress.socketPair(type: Int32(SOCK_SEQPACKET.rawValue), name: "sync")
+        parent = SyncChannel(socket: FileDescriptor(adopting: a))
+        child = SyncChannel(socket: FileDescriptor(adopting: b))
+    }
+
+    /// In the child: the runtime's end closes now; the child's is the child's own (a `ChildFD`).
+    consuming func inChild() -> ChildSync {
+        parent.close()
+        return child.forChild()
+    }
+
+    /// In the runtime, once clone3 is done: the child's end closes now (the child has its copy;
+    /// ours would hide the child's silent death from `receive`); ours stays, owned.
+    consuming func inParent() -> HostSync {
+        child.close()
+        return parent
+    }
+}
+
+extension SyncChannel where Socket == FileDescriptor {
+    /// The child's end as the child holds it (in the child's branch after clone3).
+    consuming func forChild() -> ChildSync { SyncChannel<ChildFD>(socket: ChildFD(socket)) }
+
+    /// Closes now (the same as letting the channel go away).
+    consuming func close() {}
+}
+
+extension SyncChannel where Socket == ChildFD {
+    /// Closes the child's end now.
+    consuming func close() { socket.close() }
 }
