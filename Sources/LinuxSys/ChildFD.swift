@@ -39,11 +39,11 @@ public struct ChildFD: ~Copyable, FileDescriptorHolder {
 }
 
 extension Optional where Wrapped == ChildFD {
-    /// The fd number, borrowed (`fallback`, -1 by default, when nil).
-    public func raw(or fallback: Int32 = -1) -> Int32 {
+    /// The fd number, borrowed; nil when there is none.
+    public var rawValue: Int32? {
         switch self {
         case .some(let fd): return fd.rawValue
-        case .none: return fallback
+        case .none: return nil
         }
     }
 

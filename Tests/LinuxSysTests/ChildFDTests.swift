@@ -47,14 +47,14 @@ final class ChildFDTests: XCTestCase {
     func testOptionalHandOver() throws {
         let none: FileDescriptor? = nil
         let handed = none.forChild()
-        XCTAssertEqual(handed.raw(), -1, "nil stays nil")
+        XCTAssertNil(handed.rawValue, "nil stays nil")
         let some: FileDescriptor? = try openNull()
         var child = some.forChild()
-        let n = child.raw()
+        let n = try XCTUnwrap(child.rawValue)
         XCTAssertTrue(isOpen(n))
         child.close()
         XCTAssertFalse(isOpen(n))
-        XCTAssertEqual(child.raw(), -1, "closed: nothing left to borrow")
+        XCTAssertNil(child.rawValue, "closed: nothing left to borrow")
     }
 
     func testMapClosesEveryFDWhenItGoesAway() throws {

@@ -89,8 +89,12 @@ enum ContainerInit {
     /// The fds the init needs; every other one (the caller's, the runtime's cgroup and state dir
     /// fds, the flock) is closed before the init uses any path from the config (CVE-2024-21626).
     static func keptFDs(_ c: borrowing InitContext) -> [Int32] {
-        [c.sync.fd, c.startListener.raw(), c.consoleSocket.raw(), c.log.fd, c.seccomp?.listener ?? -1]
-            + Array(c.idmapFDs.numbers.values) + Array(c.bindSourceFDs.numbers.values) + c.preserved
+        var kept = [c.sync.fd, c.log.fd] + Array(c.idmapFDs.numbers.values) + Array(c.bindSourceFDs.numbers.values)
+            + c.preserved
+        if let fd = c.startListener.rawValue { kept.append(fd) }
+        if let fd = c.consoleSocket.rawValue { kept.append(fd) }
+        if let fd = c.seccomp?.listener { kept.append(fd) }
+        return kept
     }
 
     /// The host's procfs for `body` (opened before anything of the container is mounted).
@@ -158,11 +162,13 @@ enum ContainerInit {
         try Rootfs.prepare(rc)
         c.idmapFDs.close()
         c.bindSourceFDs.close()
-        var consoleSlave: Int32 = -1
+        var consoleSlave: FileDescriptor? = nil
         if let socket = c.consoleSocket.take() {
-            consoleSlave = try Console.setUp(rootfs: c.rootfs, socket: socket.rawValue, size: c.process.consoleSize)
+            consoleSlave = FileDescriptor(adopting: try Console.setUp(rootfs: c.rootfs, socket: socket.rawValue,
+                                                                      size: c.process.consoleSize))
             socket.close()
         }
+        let terminal = consoleSlave != nil
 
         let hooks = c.spec.hooks
         if !(hooks?.prestart ?? []).isEmpty || !(hooks?.createRuntime ?? []).isEmpty {
@@ -175,14 +181,14 @@ enum ContainerInit {
 
         try WorkingDirectory.create(c.process.cwd, inRootfs: c.rootfs)
         try Rootfs.finalize(rc)
-        if consoleSlave >= 0 { try Console.attach(slave: FileDescriptor(adopting: consoleSlave)) } else { try k.reopenDevNullStdio() }
+        if let slave = consoleSlave.take() { try Console.attach(slave: slave) } else { try k.reopenDevNullStdio() }
         // While still root with every capability: the paths are the container's from here on.
         let landlock = try c.landlock.map(LandlockRuleset.build)
 
         // rlimits, scheduler, capabilities, identity, cwd, no_new_privs: shared with `exec`.
         let (id, bundle, annotations) = (c.id, c.bundle, c.spec.annotations)
         let done = try ProcessFinalize(kernel: k, process: c.process, linux: linux, seccomp: c.seccomp, hostPid: hostPid,
-                                       terminal: consoleSlave >= 0, setgroupsAllowed: setgroupsAllowed,
+                                       terminal: terminal, setgroupsAllowed: setgroupsAllowed,
                                        state: { containerState(id: id, bundle: bundle, annotations: annotations, "creating") },
                                        log: c.log).run()
         let prepared = Prepared(hostPid: hostPid, landlock: landlock, privilegedApplied: done.privilegedApplied)

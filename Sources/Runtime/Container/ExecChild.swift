@@ -20,7 +20,10 @@ extension Exec {
         _ = k.setDumpable(false)
         // Nothing of the caller's or the runtime's (the cgroup dir fd, the state dir) may reach the
         // container (CVE-2024-21626): keep only what this child uses, and the preserved fds.
-        FDTable.closeAll(except: [sync.fd, console.raw(), initPidfd.rawValue, log.fd, seccomp?.listener ?? -1] + preserved)
+        var kept = [sync.fd, initPidfd.rawValue, log.fd] + preserved
+        if let fd = console.rawValue { kept.append(fd) }
+        if let fd = seccomp?.listener { kept.append(fd) }
+        FDTable.closeAll(except: kept)
         let terminal = console != nil
         let hostPid = Proc.pidInMountedProc()
         let state = State(ociVersion: ociVersion, id: r.id, status: "running", pid: r.pid, bundle: r.bundle,

@@ -222,7 +222,7 @@ public enum Create {
                 pid = initProcess.pid
                 initPidfd = .some(initProcess.pidfd)
             }
-            let pidfd = initPidfd.raw()
+            let pidfd = initPidfd.raw()  // (set just above)
             undo.push("container init \(pid)") {
                 try? Proc.signal(pidfd: pidfd, SIGKILL)
                 _ = try? Proc.wait(pid)
