@@ -215,3 +215,48 @@ def test_profile_refusing_faccessat2_still_finds_the_program(rt, bundle, exe, nn
     b.config["process"]["noNewPrivileges"] = nnp
     r = rt.run(b, new_id(), check=False)
     assert r.returncode == 0, r.stderr
+
+
+@swiftrun_only_because("(1.1.5) is tested here only for the listener protocol shape swiftrun sends")
+@pytest.mark.parametrize("nnp", [True, False])
+def test_notify_listener_early_and_late_install(rt, bundle, tmp_path, nnp):
+    """The filter goes in right before execve (no_new_privs) or early, before the privileges are
+    dropped: either way the agent gets the fd and its connection's EOF (the init's copy of the
+    socket is closed once the filter is in, or by execve) and answers the notification."""
+    path = str(tmp_path / "agent.sock")
+    agent = Listener(path)
+    agent.start()
+    sc = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": path,
+          "syscalls": [{"names": ["mkdirat", "mkdir"], "action": "SCMP_ACT_NOTIFY"}]}
+    b = _with_seccomp(bundle, sc, "mkdir /tmp/viaagent 2>&1; echo rc=$?", nnp=nnp)
+    if not nnp:  # without CAP_SYS_ADMIN the filter must go in before the capabilities are dropped
+        for k in ("bounding", "effective", "permitted"):
+            b.config["process"]["capabilities"][k] = [c for c in b.config["process"]["capabilities"][k]
+                                                      if c != "CAP_SYS_ADMIN"]
+    out = rt.run(b, new_id()).stdout
+    agent.join(10)
+    assert agent.error is None, agent.error
+    assert "rc=1" in out and "not implemented" in out.lower(), out
+
+
+@swiftrun_only_because("(1.1.5) is tested here only for the listener protocol shape swiftrun sends")
+def test_notify_listener_with_exec(rt, bundle, tmp_path):
+    """exec's child hands the fd to the agent the same way (its own connection to listenerPath)."""
+    path = str(tmp_path / "agent.sock")
+    sc = {"defaultAction": "SCMP_ACT_ALLOW", "listenerPath": path,
+          "syscalls": [{"names": ["mkdirat", "mkdir"], "action": "SCMP_ACT_NOTIFY"}]}
+    first = Listener(path)  # the container's own process
+    first.start()
+    b = _with_seccomp(bundle, sc, "sleep 100")
+    cid = new_id()
+    rt.run(b, cid, "--detach")
+    first.join(10)
+    assert first.error is None, first.error
+    os.unlink(path)
+    agent = Listener(path)
+    agent.start()
+    p = rt("exec", "--detach", cid, "sh", "-c", "mkdir /tmp/viaagent 2>/tmp/err; echo rc=$? >/tmp/rc")
+    assert p.returncode == 0, p.stderr
+    agent.join(10)
+    assert agent.error is None, agent.error
+    assert agent.state["state"]["id"] == cid

@@ -36,6 +36,8 @@ struct InitContext: ~Copyable {
     var bindSourceFDs = ChildFDMap()
     /// linux.seccomp, compiled by the runtime.
     var seccomp: SeccompPlan? = nil
+    /// Its listener (the number in `seccomp`): closed after an early install, else by execve.
+    var seccompListener: ChildFD? = nil
     /// The container's cgroup directories (for the cgroup v1 layout of a `cgroup` mount).
     var cgroupPaths: [String: String] = [:]
     /// process.landlock as this kernel enforces it (the ruleset is built after pivot_root).
@@ -93,7 +95,7 @@ enum ContainerInit {
             + c.preserved
         if let fd = c.startListener.rawValue { kept.append(fd) }
         if let fd = c.consoleSocket.rawValue { kept.append(fd) }
-        if let fd = c.seccomp?.listener { kept.append(fd) }
+        if let fd = c.seccompListener.rawValue { kept.append(fd) }
         return kept
     }
 
@@ -191,6 +193,8 @@ enum ContainerInit {
                                        terminal: terminal, setgroupsAllowed: setgroupsAllowed,
                                        state: { containerState(id: id, bundle: bundle, annotations: annotations, "creating") },
                                        log: c.log).run()
+        // The filter is in: its listener has carried its one message (a late one goes with execve).
+        if c.seccomp?.installEarly == true { c.seccompListener.close() }
         let prepared = Prepared(hostPid: hostPid, landlock: landlock, privilegedApplied: done.privilegedApplied)
 
         // Resolve the program now, so that a missing binary fails `create`, as with runc.

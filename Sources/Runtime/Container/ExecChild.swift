@@ -14,7 +14,8 @@ extension Exec {
     /// namespaces are joined, `console` once the pty master is sent; `sync` stays open until the
     /// exec closes it (close-on-exec), which `exec` reads as success.
     static func execChild(_ o: ExecOptions, record r: ContainerRecord, linux: Linux?, initPidfd: consuming ChildFD, nsFlags: UInt64,
-                          sync: consuming ChildSync, console: consuming ChildFD?, seccomp: SeccompPlan?, preserved: [Int32],
+                          sync: consuming ChildSync, console: consuming ChildFD?, seccomp: SeccompPlan?,
+                          seccompListener: consuming ChildFD?, preserved: [Int32],
                           landlock: LandlockPlan? = nil, log: Logger) -> Never {
         let k: any Kernel = LinuxKernel()
         _ = k.setDumpable(false)
@@ -22,7 +23,7 @@ extension Exec {
         // container (CVE-2024-21626): keep only what this child uses, and the preserved fds.
         var kept = [sync.fd, initPidfd.rawValue, log.fd] + preserved
         if let fd = console.rawValue { kept.append(fd) }
-        if let fd = seccomp?.listener { kept.append(fd) }
+        if let fd = seccompListener.rawValue { kept.append(fd) }
         FDTable.closeAll(except: kept)
         let terminal = console != nil
         let hostPid = Proc.pidInMountedProc()
@@ -74,6 +75,8 @@ extension Exec {
             let done = try ProcessFinalize(kernel: k, process: p, linux: linux, seccomp: seccomp, hostPid: hostPid,
                                            terminal: terminal, setgroupsAllowed: Identity.setgroupsAllowed(proc),
                                            state: { state }, log: log).run()
+            // The filter is in: its listener has carried its one message (a late one goes with execve).
+            if seccomp?.installEarly == true { seccompListener.close() }
             try Launch.exec(p, linux: linux, preserveFDs: o.preserveFDs, preserved: preserved, seccomp: seccomp, state: state,
                             hostPid: hostPid, proc: proc, landlock: ruleset, privilegedApplied: done.privilegedApplied)
         } catch { fail(error, sync) }

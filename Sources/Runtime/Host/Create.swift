@@ -90,8 +90,9 @@ public enum Create {
         try SysResource.check(process)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: process,
                                            cacheRoot: store.root, log: store.log)
-        // Our copy of the listener (its number travels in the plan): closed when we return.
-        var seccompListener = SeccompPlan.runtimeCopy(seccomp)
+        // Our copy of the listener (its number travels in the plan), closed when we return; the
+        // child's branch of clone3 makes the child's its own (`forChild()`).
+        let seccompListener = SeccompPlan.runtimeCopy(seccomp)
         let landlock = try LandlockPlan.make(process.landlock, warn: store.log.warn)
         // config-linux.md: a namespace not listed is the runtime's. Without a mount namespace the
         // rootfs is mounted in ours (chroot, as runc), and teardown unmounts it (HostTeardown).
@@ -197,13 +198,13 @@ public enum Create {
                 let childSync = sync.inChild()
                 ptyReceiver = nil
                 cgroupDir = nil
-                _ = seccompListener.release()  // the child's copy is the plan's (SeccompPlan.install)
                 let ctx = InitContext(
                     id: id, spec: spec, process: process, bundle: bundle, rootfs: rootfs, plan: plan,
                     noPivot: o.noPivot, preserveFDs: passFDs, preserved: preserved, sync: childSync,
                     startListener: ChildFD(listener), parentPid: me, consoleSocket: console.forChild(),
                     noNewKeyring: o.noNewKeyring, idmapFDs: idmapped.forChild(), bindSourceFDs: bindSources.forChild(),
-                    seccomp: seccomp, cgroupPaths: cg?.paths ?? [:], landlock: landlock, log: store.log)
+                    seccomp: seccomp, seccompListener: seccompListener.forChild(), cgroupPaths: cg?.paths ?? [:],
+                    landlock: landlock, log: store.log)
                 if let pipe = pidPipe.take() { ContainerInit.run(UserNamespaceJoin.cloneInit(ctx, pidPipe: pipe.forChild())) }
                 ContainerInit.run(ctx)
             }
@@ -361,7 +362,7 @@ public enum Create {
 
 extension SeccompPlan {
     /// The runtime's copy of the plan's listener (connected to linux.seccomp.listenerPath), owned:
-    /// closed when it goes away. The child's copy is the number in the plan (`install` closes it).
+    /// closed when it goes away; in the child's branch of clone3 it becomes the child's `ChildFD`.
     static func runtimeCopy(_ plan: SeccompPlan?) -> FileDescriptor? {
         guard let l = plan?.listener, l >= 0 else { return nil }
         return FileDescriptor(adopting: l)

@@ -46,8 +46,9 @@ public enum Exec {
         let preserved = try PreservedFDs.select(count: o.preserveFDs, callerFDs: o.callerFDs)
         let seccomp = try SeccompPlan.make(spec.linux?.seccomp, source: config.seccompSource, process: o.process,
                                            cacheRoot: store.root, log: store.log)
-        // Our copy of the listener (its number travels in the plan): closed when we return.
-        var seccompListener = SeccompPlan.runtimeCopy(seccomp)
+        // Our copy of the listener (its number travels in the plan), closed when we return; the
+        // child's branch of clone3 makes the child's its own (`forChild()`).
+        let seccompListener = SeccompPlan.runtimeCopy(seccomp)
         let landlock = try LandlockPlan.make(o.process.landlock, file: "exec", warn: store.log.warn)
         // Owned here; the child takes its number across clone3 (execChild closes it).
         let initPidfd = FileDescriptor(adopting: try Proc.pidfdOpen(r.pid))
@@ -108,7 +109,6 @@ public enum Exec {
             let childSync = sync.inChild()
             ptyReceiver = nil
             cgroupDir = nil
-            _ = seccompListener.release()  // the child's copy is the plan's (SeccompPlan.install)
             let childPidfd = ChildFD(initPidfd), console = consoleSocket.forChild()
             var nsFlags = forSelf
             if let pipe = pidPipe.take() {
@@ -117,7 +117,7 @@ public enum Exec {
             }
             execChild(o, record: r, linux: spec.linux, initPidfd: childPidfd, nsFlags: nsFlags, sync: childSync,
                       console: console,
-                      seccomp: seccomp, preserved: preserved, landlock: landlock, log: store.log)
+                      seccomp: seccomp, seccompListener: seccompListener.forChild(), preserved: preserved, landlock: landlock, log: store.log)
         }
         ProcessAttributes.restoreAffinity(savedAffinity)
         cgroupDir = nil  // clone3 has used it

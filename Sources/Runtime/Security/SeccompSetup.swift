@@ -15,8 +15,9 @@ struct SeccompPlan {
     /// which the final capability set may not have.
     let installEarly: Bool
     /// Connected to linux.seccomp.listenerPath when the filter has notify rules. A number, not
-    /// an owned fd: the plan is a value the clone3 child gets a copy of (Create closes the
-    /// runtime's copy, `install` the child's).
+    /// an owned fd: the plan is a value the clone3 child gets a copy of. The runtime's copy is
+    /// owned by `runtimeCopy` in create and exec, the child's by a `ChildFD` (the init's
+    /// `seccompListener`, exec's child's), closed after an early `install` or by execve.
     let listener: Int32?
     let listenerPath: String
     let metadata: String?
@@ -56,7 +57,8 @@ struct SeccompPlan {
         return p
     }
 
-    /// Installs the filter; with notify rules, hands the listener fd to listenerPath.
+    /// Installs the filter; with notify rules, hands the listener fd to listenerPath (the
+    /// listener is the caller's to close: one message is all it carries).
     /// `state` is the container state to report (pid as the runtime sees it).
     func install(state: State, hostPid: Int32) throws {
         // Encode before installing, so that afterwards only seccomp(2) and sendmsg(2) run.
@@ -71,9 +73,6 @@ struct SeccompPlan {
             do { try Seccomp.send(socket: listener, payload: payload, notifyFD: fd.rawValue, name: listenerPath) } catch {
                 throw RuntimeError("linux.seccomp.listenerPath", cause: error)
             }
-            // This process's copy of the runtime's socket (a number across clone3, see Create):
-            // its one message is sent.
-            FileIO.close(listener)
         }
     }
 }
