@@ -507,3 +507,19 @@ def test_run_no_subreaper(rt, bundle):
     out, err = p.communicate(timeout=30)
     assert p.returncode == 0, err
     assert out.split() and out.split() != [str(p.pid)], (out, p.pid)
+
+
+@swiftrun_only_because("(its waiting init holds its exec fifo instead of a start socket)")
+def test_created_init_holds_only_stdio_and_its_start_socket(rt, bundle, tmp_path):
+    """What the waiting init took over across clone3 it has closed by the time create returns:
+    the sync socket, the --log file, the runtime's fds; only 0-2 and the start socket are left
+    (Docs/SECURITY.md, Docs/ARCHITECTURE.md's hand-over)."""
+    log = tmp_path / "runtime.log"
+    cid = new_id()
+    rt.create(bundle().args("true"), cid, log=log)
+    pid = rt.state(cid)["pid"]
+    fds = {int(n): os.readlink("/proc/%d/fd/%s" % (pid, n)) for n in os.listdir("/proc/%d/fd" % pid)}
+    above = {n: t for n, t in fds.items() if n > 2}
+    assert len(above) == 1 and list(above.values())[0].startswith("socket:"), fds
+    assert str(log) not in fds.values(), fds
+    rt("delete", "--force", cid)

@@ -49,6 +49,8 @@ struct InitContext: ~Copyable {
     var kernel: any Kernel = LinuxKernel()
     /// The runtime's log (its --log file, a host fd): the init logs there until it is ready.
     var log: Logger = .stderr
+    /// The init's copy of the --log file (the number in `log`), closed when the init detaches it.
+    var logFile: ChildFD? = nil
     /// Sets `lo` up in a new network namespace (Loopback.up; a stand-in in tests).
     var loopback: () throws -> Void = Loopback.up
 }
@@ -69,6 +71,7 @@ enum ContainerInit {
             // While it waits for `start` the init holds only 0-2, the preserved fds, the start
             // socket and a Landlock ruleset (the log is the runtime's; errors now go back to `start`).
             c.log = c.log.detached()
+            c.logFile.close()
             try c.sync.send(.ready)
             try c.sync.expect(.created, peer: "runtime")
         } catch {

@@ -204,7 +204,7 @@ public enum Create {
                     startListener: ChildFD(listener), parentPid: me, consoleSocket: console.forChild(),
                     noNewKeyring: o.noNewKeyring, idmapFDs: idmapped.forChild(), bindSourceFDs: bindSources.forChild(),
                     seccomp: seccomp, seccompListener: seccompListener.forChild(), cgroupPaths: cg?.paths ?? [:],
-                    landlock: landlock, log: store.log)
+                    landlock: landlock, log: store.log, logFile: store.log.fd > 2 ? ChildFD(adopting: store.log.fd) : nil)
                 if let pipe = pidPipe.take() { ContainerInit.run(UserNamespaceJoin.cloneInit(ctx, pidPipe: pipe.forChild())) }
                 ContainerInit.run(ctx)
             }

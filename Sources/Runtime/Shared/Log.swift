@@ -21,8 +21,9 @@ public struct Logger: Sendable {
 
     /// Where the lines go: 2, the `--log` file, or -1 (dropped). The file is opened once per
     /// process by `open` and stays open until the process exits or execs (close-on-exec); it is
-    /// a raw number because it crosses clone3 into the container processes, which keep it open
-    /// (FDTable.closeAll's keep list) until they detach it.
+    /// a number, not an owned fd, because the logger is a value every verb carries and clone3
+    /// children copy; the init's copy is its `ChildFD` (InitContext.logFile), closed when it
+    /// detaches; exec's child keeps it until execve.
     public let fd: Int32
     public let json: Bool
     public let minLevel: Level
@@ -46,11 +47,10 @@ public struct Logger: Sendable {
         return Logger(fd: fd, json: format == "json", minLevel: debug ? .debug : .info)
     }
 
-    /// In a container process: closes the log file (a host fd) and returns a logger that drops
-    /// every later message (stderr is then the container's).
+    /// In a container process: a logger that drops every later message when the log is a file
+    /// (a host fd, which the process closes: InitContext.logFile); stderr is then the container's.
     func detached() -> Logger {
-        if fd > 2 { FileIO.close(fd) }
-        return fd == 2 ? self : Logger(fd: -1, json: json, minLevel: minLevel)
+        fd == 2 ? self : Logger(fd: -1, json: json, minLevel: minLevel)
     }
 
     /// True when the log goes somewhere other than stderr, so errors should also be printed there.
