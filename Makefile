@@ -31,9 +31,14 @@ PYTHON       ?= python3
 # Peak RSS of the lifecycle verbs is mostly the binary's own text, mapped 64 KiB around each fault:
 # every Swift function gets its own section and lld links the ones the lifecycle verbs run first,
 # in the order of mk/hot-symbols.txt (`make order-file` writes it; Docs/BENCHMARK.md).
+# -disable-concrete-type-metadata-mangled-name-accessors: the metadata of a concrete generic type
+# ([Mount], [String: String], Optional<Linux>, ...) comes from an accessor that passes the
+# protocol conformances it needs, instead of a mangled name the Swift runtime demangles at run
+# time, checking each generic requirement by a scan of every conformance record in the binary.
 HOT_SYMBOLS  := $(abspath mk/hot-symbols.txt)
 SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable \
                 -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
+                -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
                 -Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(HOT_SYMBOLS) -Xlinker --no-warn-symbol-ordering
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs

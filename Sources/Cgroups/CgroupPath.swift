@@ -22,7 +22,7 @@ public struct CgroupPath: Equatable, Sendable {
         self.isRelative = isRelative
     }
 
-    public var string: String { (isRelative ? "" : "/") + components.joined(separator: "/") }
+    public var string: String { (isRelative ? "" : "/") + components.inlineJoined(separator: "/") }
 }
 
 extension Cgroups {

@@ -87,7 +87,7 @@ public final class SystemdManager: CgroupManager {
             }
         } catch {
             bus.resetFailedUnit(unit)
-            throw CgroupError("unable to start unit \"\(unit)\" (properties \(props.map(\.description).joined(separator: " "))): \(error)")
+            throw CgroupError("unable to start unit \"\(unit)\" (properties \(props.map(\.description).inlineJoined(separator: " "))): \(error)")
         }
         ownsUnit = true
         guard let r = pending else { return [] }
@@ -161,7 +161,7 @@ extension Cgroups {
         var parts = raw.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         if userManager && parts.count == 3 && parts[0].isEmpty {
             parts[0] = defaultSlice
-            raw = parts.joined(separator: ":")
+            raw = parts.inlineJoined(separator: ":")
         }
         guard parts.count == 3, !raw.hasPrefix("/") else {
             throw CgroupError("expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"\(raw)\" instead")

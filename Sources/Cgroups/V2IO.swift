@@ -1,3 +1,4 @@
+import LinuxSys
 import OCISpec
 
 /// cgroup v2 io controller: io.weight / io.bfq.weight, io.max; stats from io.stat.
@@ -52,7 +53,7 @@ enum V2IO {
                 lines[dev]!.append("\(key)=\(t.rate == 0 ? "max" : String(t.rate))")
             }
         }
-        for dev in order { try ctx.write("io.max", dev + " " + lines[dev]!.joined(separator: " ")) }
+        for dev in order { try ctx.write("io.max", dev + " " + lines[dev]!.inlineJoined(separator: " ")) }
     }
 
     /// io.bfq.weight takes "MAJ:MIN weight" lines (runc's test: it reads back more than a bare

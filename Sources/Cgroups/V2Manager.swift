@@ -53,7 +53,7 @@ public final class V2Manager: CgroupManager {
         let enabled = Set(fs.readWords(dir, "cgroup.subtree_control"))
         let missing = available.filter { !enabled.contains($0) }
         if missing.isEmpty { return }
-        if (try? fs.write(dir, "cgroup.subtree_control", missing.map { "+" + $0 }.joined(separator: " "))) != nil { return }
+        if (try? fs.write(dir, "cgroup.subtree_control", missing.map { "+" + $0 }.inlineJoined(separator: " "))) != nil { return }
         for c in missing { _ = try? fs.write(dir, "cgroup.subtree_control", "+" + c) }
     }
 

@@ -1,3 +1,4 @@
+import LinuxSys
 import OCISpec
 
 /// cgroup v2 rdma controller: one rdma.max line per device.
@@ -10,7 +11,7 @@ enum V2RDMA {
         if let h = r.hcaHandles { parts.append("hca_handle=\(h)") }
         if let o = r.hcaObjects { parts.append("hca_object=\(o)") }
         guard parts.count > 1 else { throw CgroupError("rdma \(device): at least one of hcaHandles or hcaObjects is required") }
-        return parts.joined(separator: " ")
+        return parts.inlineJoined(separator: " ")
     }
 
     static func apply(_ rdma: [String: LinuxRdma], _ ctx: inout ApplyContext) throws {

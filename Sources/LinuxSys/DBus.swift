@@ -37,7 +37,7 @@ public indirect enum DBusValue: Equatable, Sendable, CustomStringConvertible {
         case .string: return "s"
         case .objectPath: return "o"
         case .array(let e, _): return "a" + e
-        case .structure(let v): return "(" + v.map(\.signature).joined() + ")"
+        case .structure(let v): return "(" + v.map(\.signature).inlineJoined() + ")"
         case .variant: return "v"
         }
     }
@@ -54,8 +54,8 @@ public indirect enum DBusValue: Equatable, Sendable, CustomStringConvertible {
         case .uint64(let v): return v == UInt64.max ? "infinity" : "\(v)"
         case .double(let v): return "\(v)"
         case .string(let v), .objectPath(let v): return "\"\(v)\""
-        case .array(_, let v): return "[" + v.map(\.description).joined(separator: ", ") + "]"
-        case .structure(let v): return "(" + v.map(\.description).joined(separator: ", ") + ")"
+        case .array(_, let v): return "[" + v.map(\.description).inlineJoined(separator: ", ") + "]"
+        case .structure(let v): return "(" + v.map(\.description).inlineJoined(separator: ", ") + ")"
         case .variant(let v): return v.description
         }
     }

@@ -25,7 +25,7 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
         public let name: String
         public let args: [String]
         public init(_ name: String, _ args: [String]) { self.name = name; self.args = args }
-        public var description: String { ([name] + args).joined(separator: " ") }
+        public var description: String { ([name] + args).inlineJoined(separator: " ") }
     }
 
     public private(set) var calls: [Call] = []

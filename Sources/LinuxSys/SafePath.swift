@@ -69,7 +69,7 @@ public enum SafePath {
         defer { if parent != root { close(parent) } }
         while i < comps.count {
             let last = i == comps.count - 1
-            let prefix = "/" + comps[0...i].joined(separator: "/")
+            let prefix = "/" + comps[0...i].inlineJoined(separator: "/")
             let fd = openRaw(root: root, prefix)
             if fd >= 0 {
                 if last { return fd }

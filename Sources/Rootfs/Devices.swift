@@ -84,7 +84,7 @@ extension Stage {
         guard let name = comps.last, name != ".." else {
             throw RootfsError("mknod \(n.path)", errno: EINVAL, detail: "not a valid device path")
         }
-        let parentFD = try create("/" + comps.dropLast().joined(separator: "/"), .directory)
+        let parentFD = try create("/" + comps.dropLast().inlineJoined(separator: "/"), .directory)
         let parent = parentFD.rawValue
         if c.inNewUserNamespace && n.type != S_IFIFO {
             try bindHostDevice(n, parent: parent, name: name)

@@ -64,7 +64,7 @@ public enum IdmappedMounts {
 
     /// uid_map/gid_map text.
     static func mapText(_ m: [LinuxIDMapping]) -> String {
-        m.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+        m.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.inlineJoined()
     }
 
     /// A user namespace with these maps; returns an O_RDONLY|O_CLOEXEC fd of it. Needs

@@ -1,3 +1,5 @@
+import LinuxSys
+
 /// mount(2) MS_* flags and mount_setattr(2) MOUNT_ATTR_* attributes (values from <linux/mount.h>).
 public enum MS {
     public static let rdonly: UInt = 1
@@ -72,53 +74,88 @@ public struct MountPlan: Equatable, Sendable {
         case set(UInt), clear(UInt), atime(UInt)
         case propagate(UInt)
         case rset(UInt64), rclear(UInt64), ratime(UInt64)
-        case none, tmpcopyup, idmap(Bool)
+        case ignored, tmpcopyup, idmap(Bool)
     }
 
-    private static let table: [String: Effect] = [
-        "async": .clear(MS.synchronous), "sync": .set(MS.synchronous),
-        "atime": .clear(MS.noatime), "noatime": .atime(MS.noatime),
-        "bind": .set(MS.bind), "rbind": .set(MS.bind | MS.rec),
-        "defaults": .none,
-        "dev": .clear(MS.nodev), "nodev": .set(MS.nodev),
-        "diratime": .clear(MS.nodiratime), "nodiratime": .set(MS.nodiratime),
-        "dirsync": .set(MS.dirsync),
-        "exec": .clear(MS.noexec), "noexec": .set(MS.noexec),
-        "iversion": .set(MS.iversion), "noiversion": .clear(MS.iversion),
-        "lazytime": .set(MS.lazytime), "nolazytime": .clear(MS.lazytime),
-        "loud": .clear(MS.silent), "silent": .set(MS.silent),
-        "mand": .set(MS.mandlock), "nomand": .clear(MS.mandlock),
-        "relatime": .atime(MS.relatime), "norelatime": .clear(MS.relatime),
-        "strictatime": .atime(MS.strictatime), "nostrictatime": .clear(MS.strictatime),
-        "suid": .clear(MS.nosuid), "nosuid": .set(MS.nosuid),
-        "symfollow": .clear(MS.nosymfollow), "nosymfollow": .set(MS.nosymfollow),
-        "ro": .set(MS.rdonly), "rw": .clear(MS.rdonly),
-        "remount": .set(MS.remount),
-        "private": .propagate(MS.private), "rprivate": .propagate(MS.private | MS.rec),
-        "shared": .propagate(MS.shared), "rshared": .propagate(MS.shared | MS.rec),
-        "slave": .propagate(MS.slave), "rslave": .propagate(MS.slave | MS.rec),
-        "unbindable": .propagate(MS.unbindable), "runbindable": .propagate(MS.unbindable | MS.rec),
-        "rro": .rset(MountAttr.rdonly), "rrw": .rclear(MountAttr.rdonly),
-        "rnosuid": .rset(MountAttr.nosuid), "rsuid": .rclear(MountAttr.nosuid),
-        "rnodev": .rset(MountAttr.nodev), "rdev": .rclear(MountAttr.nodev),
-        "rnoexec": .rset(MountAttr.noexec), "rexec": .rclear(MountAttr.noexec),
-        "rnodiratime": .rset(MountAttr.nodiratime), "rdiratime": .rclear(MountAttr.nodiratime),
-        "rnosymfollow": .rset(MountAttr.nosymfollow), "rsymfollow": .rclear(MountAttr.nosymfollow),
+    /// What one option does; nil for an option the kernel gets as data. A switch, not a
+    /// `[String: Effect]`: a String-keyed dictionary makes the Swift runtime scan every protocol
+    /// conformance record the first time (Docs/BENCHMARK.md).
+    private static func effect(_ option: String) -> Effect? {
+        switch option {
+        case "async": return .clear(MS.synchronous)
+        case "sync": return .set(MS.synchronous)
+        case "atime": return .clear(MS.noatime)
+        case "noatime": return .atime(MS.noatime)
+        case "bind": return .set(MS.bind)
+        case "rbind": return .set(MS.bind | MS.rec)
+        case "defaults": return .ignored
+        case "dev": return .clear(MS.nodev)
+        case "nodev": return .set(MS.nodev)
+        case "diratime": return .clear(MS.nodiratime)
+        case "nodiratime": return .set(MS.nodiratime)
+        case "dirsync": return .set(MS.dirsync)
+        case "exec": return .clear(MS.noexec)
+        case "noexec": return .set(MS.noexec)
+        case "iversion": return .set(MS.iversion)
+        case "noiversion": return .clear(MS.iversion)
+        case "lazytime": return .set(MS.lazytime)
+        case "nolazytime": return .clear(MS.lazytime)
+        case "loud": return .clear(MS.silent)
+        case "silent": return .set(MS.silent)
+        case "mand": return .set(MS.mandlock)
+        case "nomand": return .clear(MS.mandlock)
+        case "relatime": return .atime(MS.relatime)
+        case "norelatime": return .clear(MS.relatime)
+        case "strictatime": return .atime(MS.strictatime)
+        case "nostrictatime": return .clear(MS.strictatime)
+        case "suid": return .clear(MS.nosuid)
+        case "nosuid": return .set(MS.nosuid)
+        case "symfollow": return .clear(MS.nosymfollow)
+        case "nosymfollow": return .set(MS.nosymfollow)
+        case "ro": return .set(MS.rdonly)
+        case "rw": return .clear(MS.rdonly)
+        case "remount": return .set(MS.remount)
+        case "private": return .propagate(MS.private)
+        case "rprivate": return .propagate(MS.private | MS.rec)
+        case "shared": return .propagate(MS.shared)
+        case "rshared": return .propagate(MS.shared | MS.rec)
+        case "slave": return .propagate(MS.slave)
+        case "rslave": return .propagate(MS.slave | MS.rec)
+        case "unbindable": return .propagate(MS.unbindable)
+        case "runbindable": return .propagate(MS.unbindable | MS.rec)
+        case "rro": return .rset(MountAttr.rdonly)
+        case "rrw": return .rclear(MountAttr.rdonly)
+        case "rnosuid": return .rset(MountAttr.nosuid)
+        case "rsuid": return .rclear(MountAttr.nosuid)
+        case "rnodev": return .rset(MountAttr.nodev)
+        case "rdev": return .rclear(MountAttr.nodev)
+        case "rnoexec": return .rset(MountAttr.noexec)
+        case "rexec": return .rclear(MountAttr.noexec)
+        case "rnodiratime": return .rset(MountAttr.nodiratime)
+        case "rdiratime": return .rclear(MountAttr.nodiratime)
+        case "rnosymfollow": return .rset(MountAttr.nosymfollow)
+        case "rsymfollow": return .rclear(MountAttr.nosymfollow)
         // The atime attributes are an enum in mount_setattr: each choice replaces the whole field.
         // "ratime"/"rnostrictatime" fall back to the kernel default (relatime), "rnorelatime" to strictatime.
-        "rnoatime": .ratime(MountAttr.noatime), "ratime": .ratime(MountAttr.relatime),
-        "rrelatime": .ratime(MountAttr.relatime), "rnorelatime": .ratime(MountAttr.strictatime),
-        "rstrictatime": .ratime(MountAttr.strictatime), "rnostrictatime": .ratime(MountAttr.relatime),
-        "tmpcopyup": .tmpcopyup,
-        "idmap": .idmap(false), "ridmap": .idmap(true),
-    ]
+        case "rnoatime": return .ratime(MountAttr.noatime)
+        case "ratime": return .ratime(MountAttr.relatime)
+        case "rrelatime": return .ratime(MountAttr.relatime)
+        case "rnorelatime": return .ratime(MountAttr.strictatime)
+        case "rstrictatime": return .ratime(MountAttr.strictatime)
+        case "rnostrictatime": return .ratime(MountAttr.relatime)
+        case "tmpcopyup": return .tmpcopyup
+        case "idmap": return .idmap(false)
+        case "ridmap": return .idmap(true)
+        default: return nil
+        }
+    }
 
     /// Parses an OCI `options` array. Later options override earlier ones ("ro","rw" -> rw).
     public static func parse(_ options: [String]) -> MountPlan {
         var p = MountPlan()
         var data: [String] = []
         for o in options {
-            guard let e = table[o] else { data.append(o); continue }
+            guard let e = effect(o) else { data.append(o); continue }
             switch e {
             case .set(let f): p.flags |= f; p.clearFlags &= ~f
             case .clear(let f): p.flags &= ~f; p.clearFlags |= f
@@ -132,12 +169,12 @@ public struct MountPlan: Equatable, Sendable {
             case .ratime(let a):
                 p.recursiveSet = (p.recursiveSet & ~MountAttr.atimeMask) | a
                 p.recursiveClear |= MountAttr.atimeMask
-            case .none: break
+            case .ignored: break
             case .tmpcopyup: p.tmpcopyup = true
             case .idmap(let r): p.idmapRecursive = (p.idmapRecursive ?? false) || r
             }
         }
-        if !data.isEmpty { p.data = data.joined(separator: ",") }
+        if !data.isEmpty { p.data = data.inlineJoined(separator: ",") }
         return p
     }
 }

@@ -79,7 +79,7 @@ extension Stage {
             } catch let e as RootfsError where e.errno == EINVAL && c.inNewUserNamespace
                         && (plan.data ?? "").contains("gid=") {
                 // gid=5 may not be mapped in the user namespace: retry without it, as crun does.
-                let d = (plan.data ?? "").split(separator: ",").filter { !$0.hasPrefix("gid=") }.joined(separator: ",")
+                let d = (plan.data ?? "").split(separator: ",").filter { !$0.hasPrefix("gid=") }.inlineJoined(separator: ",")
                 try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(d.isEmpty ? nil : d), ctx: ctx,
                             target: target, field: field)
             }

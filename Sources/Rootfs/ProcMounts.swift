@@ -28,7 +28,7 @@ enum ProcDestination: Equatable {
         if top.allSatisfy({ $0.isASCII && $0.isNumber }) {
             return .refused("/proc/\(top) is a process's own directory")
         }
-        return .inside(rest.joined(separator: "/"))
+        return .inside(rest.inlineJoined(separator: "/"))
     }
 }
 
@@ -58,7 +58,7 @@ extension Stage {
         guard let name = comps.last, name != ".." else {
             throw RootfsError(label(field, dest), errno: EINVAL, detail: why)
         }
-        let parentFD = try create("/" + comps.dropLast().joined(separator: "/"), .directory)
+        let parentFD = try create("/" + comps.dropLast().inlineJoined(separator: "/"), .directory)
         let parent = parentFD.rawValue
         var made = false
         while true {

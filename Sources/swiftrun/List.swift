@@ -1,5 +1,6 @@
 import ArgumentParser
 import OCISpec
+import LinuxSys
 import Runtime
 
 struct ListCommand: Verb {
@@ -17,7 +18,7 @@ struct ListCommand: Verb {
     static func list(store: StateStore, format: String, quiet: Bool) throws {
         let states = Inspect.all(store: store)
         if quiet {
-            writeStdout(states.map { $0.id + "\n" }.joined())
+            writeStdout(states.map { $0.id + "\n" }.inlineJoined())
             return
         }
         switch format {

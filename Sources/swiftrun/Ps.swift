@@ -19,7 +19,7 @@ struct PsCommand: Verb {
         let pids = try CgroupInfo.pids(store: cx.store, id: id)
         switch format {
         case "json":
-            writeStdout("[" + pids.map(String.init).joined(separator: ",") + "]\n")
+            writeStdout("[" + pids.map(String.init).inlineJoined(separator: ",") + "]\n")
         case "table":
             // Like runc: run ps(1) and keep the header plus the container's rows.
             let out = try runPs(psArgs.isEmpty ? ["-ef"] : psArgs)
@@ -28,7 +28,7 @@ struct PsCommand: Verb {
             lines.removeFirst()
             let cols = header.split(separator: " ", omittingEmptySubsequences: true)
             guard let pidCol = cols.firstIndex(of: "PID") else {
-                throw RuntimeError("ps: no PID column in the output of ps \(psArgs.joined(separator: " "))")
+                throw RuntimeError("ps: no PID column in the output of ps \(psArgs.inlineJoined(separator: " "))")
             }
             let wanted = Set(pids)
             var result = header + "\n"

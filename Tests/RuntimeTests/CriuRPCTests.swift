@@ -202,7 +202,7 @@ final class CriuExternalsTests: XCTestCase {
         {"ociVersion":"1.0.2","root":{"path":"rootfs"},
          "linux":{"namespaces":[{"type":"pid"},{"type":"network","path":"/run/netns/x"},{"type":"ipc","path":""}]}}
         """)
-        XCTAssertEqual(CriuExternals.joined(s).map { "\($0.type):\($0.path)" }, ["network:/run/netns/x"])
+        XCTAssertEqual(CriuExternals.joinedNamespaces(s).map { "\($0.type):\($0.path)" }, ["network:/run/netns/x"])
     }
 
     func testClean() {

@@ -17,11 +17,11 @@ final class EnvironmentTests: XCTestCase {
 /// sd_listen_fds(3) as the runtime honours it: only fds meant for this very process.
 final class SocketActivationTests: XCTestCase {
     func testCountedOnlyWhenListenPidIsThisProcess() {
-        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS": "2", "LISTEN_PID": "42"], pid: 42), 2)
-        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS": "2", "LISTEN_PID": "41"], pid: 42), 0)
-        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS": "2"], pid: 42), 0)
-        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS": "0", "LISTEN_PID": "42"], pid: 42), 0)
-        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS": "x", "LISTEN_PID": "42"], pid: 42), 0)
-        XCTAssertEqual(SocketActivation.inheritedCount(environment: [:], pid: 42), 0)
+        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS=2", "LISTEN_PID=42"], pid: 42), 2)
+        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS=2", "LISTEN_PID=41"], pid: 42), 0)
+        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS=2"], pid: 42), 0)
+        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS=0", "LISTEN_PID=42"], pid: 42), 0)
+        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS=x", "LISTEN_PID=42"], pid: 42), 0)
+        XCTAssertEqual(SocketActivation.inheritedCount(environment: [], pid: 42), 0)
     }
 }

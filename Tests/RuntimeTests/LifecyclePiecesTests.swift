@@ -260,8 +260,11 @@ final class ProcessSetupTests: XCTestCase {
     }
 
     func testRlimitNames() {
-        XCTAssertEqual(Rlimits.resources.count, 16)
-        XCTAssertEqual(Rlimits.resources["RLIMIT_NOFILE"], 7)
+        let names = ["CPU", "FSIZE", "DATA", "STACK", "CORE", "RSS", "NPROC", "NOFILE", "MEMLOCK", "AS", "LOCKS",
+                     "SIGPENDING", "MSGQUEUE", "NICE", "RTPRIO", "RTTIME"]
+        XCTAssertEqual(names.map { Rlimits.resource("RLIMIT_" + $0) }, (0..<16).map { Int32($0) })
+        XCTAssertNil(Rlimits.resource("RLIMIT_BOGUS"))
+        XCTAssertNil(Rlimits.resource("NOFILE"))
         XCTAssertThrowsError(try Rlimits.apply([POSIXRlimit(type: "RLIMIT_BOGUS", hard: 1, soft: 1)], kernel: RecordingKernel()))
     }
 }

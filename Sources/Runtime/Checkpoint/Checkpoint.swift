@@ -142,7 +142,7 @@ public enum Checkpoint {
                                          root: r.rootfs, spec: spec)
         opts.pid = r.pid
         opts.leaveRunning = o.leaveRunning
-        for (type, path) in CriuExternals.joined(spec) where type == "network" || type == "pid" {
+        for (type, path) in CriuExternals.joinedNamespaces(spec) where type == "network" || type == "pid" {
             let ino: UInt64
             do { ino = try FileIO.inode(path) } catch {
                 throw RuntimeError("checkpoint: external \(type) namespace", cause: error)

@@ -1,4 +1,5 @@
 import Cgroups
+import LinuxSys
 import OCISpec
 
 /// What lies outside the container and must be named to CRIU, computed from the config the
@@ -10,7 +11,7 @@ import OCISpec
 /// restore binds whatever the caller maps that name to (key = name, value = host path).
 enum CriuExternals {
     /// A bind mount in the config (type "bind", or a bind/rbind option).
-    static func isBind(_ m: Mount) -> Bool {
+    static func isBind(_ m: OCISpec.Mount) -> Bool {
         m.type == "bind" || (m.options ?? []).contains { $0 == "bind" || $0 == "rbind" }
     }
 
@@ -23,7 +24,7 @@ enum CriuExternals {
             if c == ".." { if !out.isEmpty { out.removeLast() }; continue }
             out.append(c)
         }
-        return "/" + out.joined(separator: "/")
+        return "/" + out.inlineJoined(separator: "/")
     }
 
     /// The default device nodes (Rootfs' DeviceNode.defaults) and linux.devices: binds of the host
@@ -123,7 +124,7 @@ enum CriuExternals {
     /// Namespaces joined by path, as CRIU needs them: net and pid are external (their inode at
     /// dump, an inherited fd at restore); the others are joined at restore (join_ns). A joined
     /// cgroup namespace cannot be restored by CRIU.
-    static func joined(_ spec: Spec) -> [(type: String, path: String)] {
+    static func joinedNamespaces(_ spec: Spec) -> [(type: String, path: String)] {
         (spec.linux?.namespaces ?? []).compactMap { ns in
             guard let p = ns.path, !p.isEmpty else { return nil }
             return (ns.type, p)

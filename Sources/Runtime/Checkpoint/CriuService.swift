@@ -68,7 +68,7 @@ struct CriuService {
             var msg = "criu failed: \(what)"
             if let log, let quoted = CriuLog.errors(at: log.path) {
                 msg += ": \(quoted)" + (log.kept ? " (see \(log.path))" : "")
-            } else if let m = errmsg?.split(separator: "\n").joined(separator: " | "), !m.isEmpty {
+            } else if let m = errmsg?.split(separator: "\n").inlineJoined(separator: " | "), !m.isEmpty {
                 msg += ": \(m)"
             }
             return RuntimeError(msg)
@@ -165,6 +165,6 @@ enum CriuLog {
             picked.append(l.drop(while: { $0 == " " }))
             if picked.count >= max { break }
         }
-        return picked.isEmpty ? nil : picked.joined(separator: " | ")
+        return picked.isEmpty ? nil : picked.inlineJoined(separator: " | ")
     }
 }

@@ -55,7 +55,7 @@ public enum Restore {
             throw RuntimeError("process.terminal is true but no --console-socket was given (terminals need one with restore --detach)")
         }
         let plan = try NamespacePlan(spec.linux?.namespaces ?? [])
-        let joined = CriuExternals.joined(spec)
+        let joined = CriuExternals.joinedNamespaces(spec)
         if joined.contains(where: { $0.type == "cgroup" }) {
             throw RuntimeError("config.json: linux.namespaces: a cgroup namespace joined by path cannot be restored by CRIU")
         }

@@ -32,7 +32,7 @@ enum IDMaps {
     }
 
     static func text(_ m: [LinuxIDMapping]) -> String {
-        m.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+        m.map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.inlineJoined()
     }
 
     /// A single mapping of exactly the caller's id: what an unprivileged user may write itself.

@@ -50,7 +50,7 @@ public enum Inspect {
         var widths = [Int](repeating: 0, count: 5)
         for r in rows { for i in 0..<5 { widths[i] = max(widths[i], max(12, r[i].count + 3)) } }
         return rows.map { r in
-            (0..<5).map { r[$0] + String(repeating: " ", count: widths[$0] - r[$0].count) }.joined() + r[5]
-        }.joined(separator: "\n") + "\n"
+            (0..<5).map { r[$0] + String(repeating: " ", count: widths[$0] - r[$0].count) }.inlineJoined() + r[5]
+        }.inlineJoined(separator: "\n") + "\n"
     }
 }

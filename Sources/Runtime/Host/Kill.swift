@@ -60,7 +60,7 @@ public enum Kill {
         }
         var name = s.uppercased()
         if name.hasPrefix("SIG") { name = String(name.dropFirst(3)) }
-        if let n = signals[name] { return n }
+        if let n = signalNumber(name) { return n }
         if name.hasPrefix("RTMIN+"), let k = Int32(name.dropFirst(6)), SIGRTMIN + k <= SIGRTMAX { return SIGRTMIN + k }
         if name.hasPrefix("RTMAX-"), let k = Int32(name.dropFirst(6)), SIGRTMAX - k >= SIGRTMIN { return SIGRTMAX - k }
         throw RuntimeError("unknown signal \"\(s)\"")
@@ -69,11 +69,44 @@ public enum Kill {
     static var SIGRTMIN: Int32 { 34 }
     static var SIGRTMAX: Int32 { 64 }
 
-    static let signals: [String: Int32] = [
-        "HUP": 1, "INT": 2, "QUIT": 3, "ILL": 4, "TRAP": 5, "ABRT": 6, "IOT": 6, "BUS": 7, "FPE": 8,
-        "KILL": 9, "USR1": 10, "SEGV": 11, "USR2": 12, "PIPE": 13, "ALRM": 14, "TERM": 15,
-        "STKFLT": 16, "CHLD": 17, "CLD": 17, "CONT": 18, "STOP": 19, "TSTP": 20, "TTIN": 21, "TTOU": 22,
-        "URG": 23, "XCPU": 24, "XFSZ": 25, "VTALRM": 26, "PROF": 27, "WINCH": 28, "IO": 29, "POLL": 29,
-        "PWR": 30, "SYS": 31, "RTMIN": 34, "RTMAX": 64,
-    ]
+    /// A signal's number by its name without "SIG" (a switch: a `[String: Int32]` would make the Swift
+    /// runtime scan every protocol conformance record the first time; Docs/BENCHMARK.md).
+    static func signalNumber(_ name: String) -> Int32? {
+        switch name {
+        case "HUP": return 1
+        case "INT": return 2
+        case "QUIT": return 3
+        case "ILL": return 4
+        case "TRAP": return 5
+        case "ABRT", "IOT": return 6
+        case "BUS": return 7
+        case "FPE": return 8
+        case "KILL": return 9
+        case "USR1": return 10
+        case "SEGV": return 11
+        case "USR2": return 12
+        case "PIPE": return 13
+        case "ALRM": return 14
+        case "TERM": return 15
+        case "STKFLT": return 16
+        case "CHLD", "CLD": return 17
+        case "CONT": return 18
+        case "STOP": return 19
+        case "TSTP": return 20
+        case "TTIN": return 21
+        case "TTOU": return 22
+        case "URG": return 23
+        case "XCPU": return 24
+        case "XFSZ": return 25
+        case "VTALRM": return 26
+        case "PROF": return 27
+        case "WINCH": return 28
+        case "IO", "POLL": return 29
+        case "PWR": return 30
+        case "SYS": return 31
+        case "RTMIN": return 34
+        case "RTMAX": return 64
+        default: return nil
+        }
+    }
 }

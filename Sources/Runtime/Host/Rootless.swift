@@ -51,7 +51,7 @@ public enum Rootless {
     static func systemdBusRefusal() -> String? {
         guard systemdIsOutside() else { return nil }
         let map = ((try? FileIO.readString("/proc/self/uid_map")) ?? "").split(separator: "\n").first
-            .map { $0.split(separator: " ").joined(separator: " ") } ?? ""
+            .map { $0.split(separator: " ").inlineJoined(separator: " ") } ?? ""
         return "--systemd-cgroup: the runtime is root of a user namespace (uid_map \"\(map)\") and systemd is outside it "
             + "(rootless podman, rootlesskit): the system bus sees this process as the namespace's owner, not root; "
             + "with --rootless false swiftrun would need the system instance, which refuses it (leave --rootless at auto "
@@ -108,7 +108,7 @@ public enum StateRoot {
         let e = Credentials.accessError(dir, W_OK | X_OK)
         if e == 0 { return true }
         if e != ENOENT { return false }
-        let parent = dir.split(separator: "/").dropLast().joined(separator: "/")
+        let parent = dir.split(separator: "/").dropLast().inlineJoined(separator: "/")
         return Credentials.mayAccess("/" + parent, W_OK | X_OK)
     }
 

@@ -3,15 +3,16 @@
 /// unset or empty HOME replaced by the user's home directory from the container's /etc/passwd.
 enum Environment {
     static func key(_ entry: String) -> Substring {
-        entry.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        entry.firstIndex(of: "=").map { entry[..<$0] } ?? entry[...]
     }
 
+    /// A linear search, not a `[Substring: Int]` index: environments are short, and a dictionary
+    /// makes the Swift runtime scan every protocol conformance record the first time (Docs/BENCHMARK.md).
     static func deduplicated(_ env: [String]) -> [String] {
-        var at: [Substring: Int] = [:]
         var out: [String] = []
         for e in env {
             let k = key(e)
-            if let i = at[k] { out[i] = e } else { at[k] = out.count; out.append(e) }
+            if let i = out.firstIndex(where: { key($0) == k }) { out[i] = e } else { out.append(e) }
         }
         return out
     }

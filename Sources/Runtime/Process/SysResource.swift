@@ -22,7 +22,7 @@ enum SysResource {
     static func check(_ process: OCISpec.Process) throws {
         let adj = process.oomScoreAdj
         let raised = (process.rlimits ?? []).filter { l in
-            guard let res = Rlimits.resources[l.type] else { return false }
+            guard let res = Rlimits.resource(l.type) else { return false }
             return l.hard > currentHard(res)
         }
         if adj == nil && raised.isEmpty { return }
@@ -35,7 +35,7 @@ enum SysResource {
                                + "lowering it needs CAP_SYS_RESOURCE, which this runtime does not have "
                                + "(rootless containers cannot lower it)", errno: EACCES)
         }
-        if let l = raised.first, let res = Rlimits.resources[l.type] {
+        if let l = raised.first, let res = Rlimits.resource(l.type) {
             throw RuntimeError("process.rlimits: \(l.type) hard limit \(l.hard) is above the current hard limit "
                                + "\(currentHard(res)); raising it needs CAP_SYS_RESOURCE, which this runtime does not have",
                                errno: EPERM)

@@ -84,7 +84,7 @@ struct LandlockPlan: Sendable, Equatable {
         }
 
         if !missing.isEmpty {
-            let list = missing.joined(separator: ", ")
+            let list = missing.inlineJoined(separator: ", ")
             if strict {
                 throw RuntimeError("\(at): disableBestEffort is true, but the kernel's Landlock ABI is \(kernel.abi) "
                     + "and lacks: \(list)")

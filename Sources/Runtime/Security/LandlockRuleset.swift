@@ -49,7 +49,7 @@ struct LandlockRuleset: ~Copyable {
                     let extra = Landlock.fsRights.filter { rule.allowed & $0.bit != 0 && Landlock.fileRights & $0.bit == 0 }
                     let fileNames = Landlock.fsRights.filter { Landlock.fileRights & $0.bit != 0 }.map(\.name)
                     throw RuntimeError("\(at): \"\(path)\" is not a directory: a rule on a file may only allow "
-                        + "\(fileNames.joined(separator: ", ")) (this one also allows \(extra.map(\.name).joined(separator: ", ")))",
+                        + "\(fileNames.inlineJoined(separator: ", ")) (this one also allows \(extra.map(\.name).inlineJoined(separator: ", ")))",
                         errno: EINVAL)
                 }
                 do { try Landlock.addPathBeneath(ruleset: ruleset, parentFD: pfd, allowed: rule.allowed, path: path) } catch {
