@@ -103,7 +103,10 @@ public enum FileIO {
         var prefix = path.hasPrefix("/") ? "/" : ""
         parts = path.split(separator: "/")
         for p in parts {
-            prefix += (prefix.isEmpty || prefix.hasSuffix("/") ? "" : "/") + p
+            if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }
+            // append(contentsOf: Substring), not `String + Substring`: that generic `+` runs
+            // unspecialized and costs a protocol-conformance scan (Docs/BENCHMARK.md).
+            prefix.append(contentsOf: p)
             if mkdir(prefix, mode) != 0 && errno != EEXIST {
                 throw SysError("mkdir", prefix)
             }
