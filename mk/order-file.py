@@ -19,14 +19,17 @@ What is hot:
  2. then the code that runs after the clone, which callgrind does not see (the container init,
     the runtime waiting for it): the binary is relinked with the list so far, `run` and `exec`
     run for real under `perf record -e exceptions:page_fault_user`, and the function at each
-    text fault that is not listed yet is appended; ROUNDS times (each round finds the next
+    text fault that is not listed yet is appended; ROUNDS (24) times (each round finds the next
     function the process needs in each 64 KiB window it still faults in).
 
-Two rules keep the hot part contiguous. A name defined more than once in the binary (local
-value witnesses such as `$sSqwxx` exist in every module) is left out: lld would move every
-section that defines it, whole libraries' `.text` among them. And a function in a large section
-that cannot be split (libswiftCore's and libswift_Concurrency's own `.text`, 1.6 MB and 250 KB) goes
-after every other hot function, so that the big block does not sit in the middle.
+Two rules keep the hot part contiguous. A function in a large section that cannot be split
+(libswiftCore's and libswift_Concurrency's own `.text`, 1.6 MB and 250 KB) goes after every other
+hot function, so that the big block does not sit in the middle. And a name defined more than once
+in the binary is left out unless it is a Swift symbol: lld moves every section that defines it, and
+a C name may sit in a library's whole `.text`; a Swift one (local value witnesses such as `$sSqwxx`,
+merged functions `...Tm`, the metadata accessors `...Ma` and `__swift_memcpy...` helpers every module
+has its own copy of) is in a function section of ours or in the toolchain's big sections, which go
+last anyway.
 
 Needs root, valgrind, perf, the release build (`make build`) and the busybox rootfs (`make bundle`).
 The result depends only on the build and on which code the verbs run; symbols a later build no
@@ -49,7 +52,11 @@ ROOTFS = os.path.join(REPO, "Bundles", "busybox", "rootfs")
 OUT = os.path.join(REPO, "mk", "hot-symbols.txt")
 VALGRIND_LIBEXEC = "/usr/libexec/valgrind"
 
-ROUNDS = 6
+ROUNDS = int(os.environ.get("ORDER_FILE_ROUNDS", "24"))
+# Names only the Swift compiler generates (mangled symbols, value-witness and outlined-copy helpers):
+# each copy is in a function section of ours, or in the toolchain's big sections, which go last.
+SWIFT_GENERATED = ("$s", "__swift_memcpy", "__swift_instantiate", "objectdestroy", "block_copy_helper",
+                   "block_destroy_helper", "outlined ")
 LINK_ENTRY = '"C.swiftrun-x86_64-unknown-linux-gnu-release.exe":'
 # A section this large that is not split by function is placed after the other hot code.
 BIG_SECTION = 64 * 1024
@@ -231,14 +238,15 @@ def faulting_functions(work, binary):
 
 
 def defined_more_than_once():
-    """Names the binary defines more than once (local symbols of several objects)."""
+    """Names other than Swift symbols the binary defines more than once (local symbols of several
+    objects)."""
     nm = subprocess.run(["nm", BINARY], capture_output=True, text=True, check=True).stdout
     count = {}
     for line in nm.splitlines():
         parts = line.split()
         if len(parts) == 3:
             count[parts[2]] = count.get(parts[2], 0) + 1
-    return {n for n, c in count.items() if c > 1}
+    return {n for n, c in count.items() if c > 1 and not n.startswith(SWIFT_GENERATED)}
 
 
 def in_big_unsplit_sections():

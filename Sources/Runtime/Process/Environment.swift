@@ -10,9 +10,10 @@ enum Environment {
     /// makes the Swift runtime scan every protocol conformance record the first time (Docs/BENCHMARK.md).
     static func deduplicated(_ env: [String]) -> [String] {
         var out: [String] = []
+        var keys: [Substring] = []
         for e in env {
             let k = key(e)
-            if let i = out.firstIndex(where: { key($0) == k }) { out[i] = e } else { out.append(e) }
+            if let i = keys.firstIndex(of: k) { out[i] = e } else { out.append(e); keys.append(k) }
         }
         return out
     }
