@@ -93,13 +93,15 @@ extension Cgroups {
     }
 
     static func parseProcCgroup(_ s: String) -> [String: String] {
+        // Split on the UTF-8 bytes: splitting on Characters breaks the whole file into grapheme
+        // clusters first (it was ~6 % of `run`'s instructions before the clone).
         var out: [String: String] = [:]
-        for line in s.split(separator: "\n") {
-            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+        for line in s.utf8.split(separator: UInt8(ascii: "\n")) {
+            let f = line.split(separator: UInt8(ascii: ":"), maxSplits: 2, omittingEmptySubsequences: false)
             guard f.count == 3 else { continue }
-            let path = String(f[2])
+            let path = String(Substring(f[2]))
             if f[1].isEmpty { out[""] = path; continue }
-            for c in f[1].split(separator: ",") { out[String(c)] = path }
+            for c in f[1].split(separator: UInt8(ascii: ",")) { out[String(Substring(c))] = path }
         }
         return out
     }

@@ -5,6 +5,7 @@ import XCTest
 final class EnvironmentTests: XCTestCase {
     func testRepeatedKeyKeepsFirstPlaceAndLastValue() {
         XCTAssertEqual(Environment.deduplicated(["A=1", "B=2", "A=3", "C", "C", "D="]), ["A=3", "B=2", "C", "D="])
+        XCTAssertEqual(Environment.deduplicated(["É=1", "E=2", "É=x=y", "e\u{301}=4"]), ["É=x=y", "E=2", "e\u{301}=4"])
     }
 
     func testEmptyOrMissingHomeIsReplaced() {
@@ -23,5 +24,7 @@ final class SocketActivationTests: XCTestCase {
         XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS=0", "LISTEN_PID=42"], pid: 42), 0)
         XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS=x", "LISTEN_PID=42"], pid: 42), 0)
         XCTAssertEqual(SocketActivation.inheritedCount(environment: [], pid: 42), 0)
+        // The first LISTEN_FDS= counts, as getenv(3); an entry without "=" is no variable.
+        XCTAssertEqual(SocketActivation.inheritedCount(environment: ["LISTEN_FDS", "LISTEN_FDS=3", "LISTEN_FDS=1", "LISTEN_PID=42"], pid: 42), 3)
     }
 }

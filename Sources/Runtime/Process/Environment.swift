@@ -2,8 +2,10 @@
 /// the place of its first occurrence and the value of its last, like Go's os.Setenv), and an
 /// unset or empty HOME replaced by the user's home directory from the container's /etc/passwd.
 enum Environment {
+    /// What precedes the first "=" (all of `entry` without one). The "=" is looked for in the
+    /// UTF-8 bytes: searching the Characters would break every entry into grapheme clusters.
     static func key(_ entry: String) -> Substring {
-        entry.firstIndex(of: "=").map { entry[..<$0] } ?? entry[...]
+        entry.utf8.firstIndex(of: UInt8(ascii: "=")).map { entry[..<$0] } ?? entry[...]
     }
 
     /// A linear search, not a `[Substring: Int]` index: environments are short, and a dictionary

@@ -21,27 +21,20 @@ public enum SocketActivation {
     }
 }
 
-/// Variables of the runtime's own environment, looked up by a linear search (a `[String: String]` of
-/// it would make the Swift runtime scan every protocol conformance record; Docs/BENCHMARK.md).
+/// Variables of the runtime's own environment: getenv(3), not a `[String: String]` of all of it
+/// (a String of every entry; Docs/BENCHMARK.md).
 enum ProcessEnvironment {
     /// NAME's value in the runtime's environment (the first NAME=, as getenv(3)).
     static func value(_ name: String) -> String? {
-        var p = environ
-        while let entry = p.pointee {
-            if let v = self.value(name, in: String(cString: entry)) { return v }
-            p += 1
-        }
-        return nil
+        getenv(name).map { String(cString: $0) }
     }
 
     /// NAME's value in `env` ("NAME=value" entries), the first one as getenv(3).
     static func value(_ name: String, in env: [String]) -> String? {
-        for e in env { if let v = value(name, in: e) { return v } }
+        for e in env {
+            guard let eq = e.utf8.firstIndex(of: UInt8(ascii: "=")), e[..<eq] == name else { continue }
+            return String(e[e.utf8.index(after: eq)...])
+        }
         return nil
-    }
-
-    private static func value(_ name: String, in entry: String) -> String? {
-        guard let eq = entry.firstIndex(of: "="), entry[..<eq] == name else { return nil }
-        return String(entry[entry.index(after: eq)...])
     }
 }
