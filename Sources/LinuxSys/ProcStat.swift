@@ -10,8 +10,11 @@ public struct ProcStat: Sendable, Equatable {
     public let fields: [Substring]
 
     public init?(_ text: String) {
-        guard let close = text.lastIndex(of: ")") else { return nil }
-        fields = text[text.index(after: close)...].split(separator: " ")
+        // The last ")" and the spaces are looked for in the UTF-8 bytes: searching Characters
+        // breaks the whole line into grapheme clusters first (~0.2 M instructions a read).
+        let bytes = text.utf8
+        guard let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        fields = bytes[bytes.index(after: close)...].split(separator: UInt8(ascii: " ")).map { Substring($0) }
         if fields.isEmpty { return nil }
     }
 
