@@ -8,9 +8,9 @@ let package = Package(
         .library(name: "OCISpec", targets: ["OCISpec"]),
         .library(name: "Runtime", targets: ["Runtime"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-    ],
+    // No package dependencies: the CLI parses with its own table (Sources/swiftrun/CLI.swift);
+    // swift-argument-parser linked FoundationEssentials, Swift Concurrency and libdispatch in.
+    dependencies: [],
     targets: [
         // One-line C shims over syscalls Swift cannot call directly or safely.
         .target(
@@ -36,7 +36,6 @@ let package = Package(
             name: "swiftrun",
             dependencies: [
                 "Runtime", "OCISpec", "LinuxSys", "Seccomp",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildInfo"]
         ),
@@ -50,6 +49,8 @@ let package = Package(
         .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCISpec", "CShimTestSupport", "LinuxSys", "Rootfs", "Cgroups", "Seccomp"]),
         .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "OCISpec", "LinuxSys"]),
         .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "OCISpec", "LinuxSys", "CShimTestSupport"], exclude: ["Fixtures"]),
+        // The CLI's table-driven parser, help and dump (Sources/swiftrun/CLI.swift).
+        .testTarget(name: "CLITests", dependencies: ["swiftrun"]),
         // Docs/ARCHITECTURE.md checked against the package.
         .testTarget(name: "DocsTests"),
         // Source rules no compiler checks: only LinuxSys reaches the kernel (issue 8).

@@ -1,24 +1,24 @@
-import ArgumentParser
 import OCISpec
 import Runtime
 
-struct EventsCommand: Verb {
-    static let configuration = CommandConfiguration(commandName: "events", abstract: "Print container events (stats, OOM) as JSON lines.")
-    static let verbName = "events"
-    @OptionGroup var globals: GlobalOptions
-    @Flag(help: "Print the stats once and exit.") var stats = false
-    @Option(help: "Interval between stats, e.g. 5s, 500ms, 1m.") var interval: String = "5s"
-    @Argument(help: "Container ID.") var id: String
-
-    func execute(_ cx: Invocation) throws {
-        if stats {
+enum EventsCommand {
+    static let spec = VerbSpec(
+        name: "events", abstract: "Print container events (stats, OOM) as JSON lines.",
+        flags: [
+            RuncFlag("stats", "Print the stats once and exit."),
+            RuncFlag("interval", value: true, default: "5s", "Interval between stats, e.g. 5s, 500ms, 1m."),
+        ]
+    ) { p, cx in
+        let id = p.positional[0]
+        if p.flag("stats") {
             writeStdout(String(decoding: SpecLoader.encodeOrdered(try CgroupInfo.stats(store: cx.store, id: id)), as: UTF8.self) + "\n")
-            return
+            return 0
         }
-        let seconds = try Self.duration(interval)
+        let seconds = try duration(p.value("interval") ?? "5s")
         try CgroupInfo.stream(store: cx.store, id: id, interval: seconds) { ev in
             writeStdout(String(decoding: SpecLoader.encodeOrdered(ev), as: UTF8.self) + "\n")
         }
+        return 0
     }
 
     /// Go duration subset: "5s", "250ms", "1m", "1h", "1.5s".

@@ -1,4 +1,3 @@
-import ArgumentParser
 import OCISpec
 import LinuxSys
 import Runtime
@@ -6,7 +5,7 @@ import Runtime
 import Glibc
 #endif
 
-/// exec's flags and arguments, from ArgumentParser (ExecCommand) or the fast path (FastPath.swift).
+/// exec's flags and arguments, from the verb table (ExecCommand.spec) or the fast path (FastPath.swift).
 struct ExecFlags {
     var consoleSocket: String?
     var pidfdSocket: String?
@@ -31,56 +30,41 @@ struct ExecFlags {
     init(id: String) { self.id = id }
 }
 
-struct ExecCommand: Verb {
-    static let configuration = CommandConfiguration(
-        commandName: "exec", abstract: "Run a new process inside a container.",
-        usage: "swiftrun exec [options] <container-id> <command> [args...]")
-    static let verbName = "exec"
+enum ExecCommand {
     /// As runc: a failure of exec itself (not the program's exit status) exits 255.
     static let failureExitCode: Int32 = 255
-    @OptionGroup var globals: GlobalOptions
-    @Option(name: RuncFlags.execConsoleSocket.name, help: RuncFlags.execConsoleSocket.argumentHelp) var consoleSocket: String?
-    @Option(name: RuncFlags.execPidfdSocket.name, help: RuncFlags.execPidfdSocket.argumentHelp) var pidfdSocket: String?
-    @Option(name: RuncFlags.cwd.name, help: RuncFlags.cwd.argumentHelp) var cwd: String?
-    @Option(name: RuncFlags.env.name, help: RuncFlags.env.argumentHelp) var env: [String] = []
-    @Flag(name: RuncFlags.tty.name, help: RuncFlags.tty.argumentHelp) var tty = false
-    @Option(name: RuncFlags.user.name, help: RuncFlags.user.argumentHelp) var user: String?
-    @Option(name: RuncFlags.additionalGids.name, help: RuncFlags.additionalGids.argumentHelp) var additionalGids: [UInt32] = []
-    @Option(name: RuncFlags.process.name, help: RuncFlags.process.argumentHelp) var process: String?
-    @Flag(name: RuncFlags.execDetach.name, help: RuncFlags.execDetach.argumentHelp) var detach = false
-    @Option(name: RuncFlags.execPidFile.name, help: RuncFlags.execPidFile.argumentHelp) var pidFile: String?
-    @Option(name: RuncFlags.processLabel.name, help: RuncFlags.processLabel.argumentHelp) var processLabel: String?
-    @Option(name: RuncFlags.apparmor.name, help: RuncFlags.apparmor.argumentHelp) var apparmor: String?
-    @Flag(name: RuncFlags.noNewPrivs.name, help: RuncFlags.noNewPrivs.argumentHelp) var noNewPrivs = false
-    @Option(name: RuncFlags.cap.name, help: RuncFlags.cap.argumentHelp) var cap: [String] = []
-    @Option(name: RuncFlags.execPreserveFds.name, help: RuncFlags.execPreserveFds.argumentHelp) var preserveFds: Int32 = 0
-    @Flag(name: RuncFlags.ignorePaused.name, help: RuncFlags.ignorePaused.argumentHelp) var ignorePaused = false
-    @Option(name: RuncFlags.cgroup.name, help: RuncFlags.cgroup.argumentHelp) var cgroup: [String] = []
-    @Argument(help: "Container ID.") var id: String
-    @Argument(parsing: .captureForPassthrough, help: "Command and its arguments.") var command: [String] = []
 
-    func execute(_ cx: Invocation) throws {
-        var f = ExecFlags(id: id)
-        f.consoleSocket = consoleSocket
-        f.pidfdSocket = pidfdSocket
-        f.cwd = cwd
-        f.env = env
-        f.tty = tty
-        f.user = user
-        f.additionalGids = additionalGids
-        f.process = process
-        f.detach = detach
-        f.pidFile = pidFile
-        f.processLabel = processLabel
-        f.apparmor = apparmor
-        f.noNewPrivs = noNewPrivs
-        f.cap = cap
-        f.preserveFds = preserveFds
-        f.ignorePaused = ignorePaused
-        f.cgroup = cgroup
-        f.command = command
-        let code = try Self.exec(store: cx.store, f, callerFDs: cx.callerFDs)
-        if code != 0 { throw ExitCode(code) }
+    static let spec = VerbSpec(
+        name: "exec", abstract: "Run a new process inside a container.",
+        usage: "[options] <container-id> <command> [args...]", flags: RuncFlags.exec,
+        positionals: [.id, Positional(name: "command", help: "Command and its arguments.", passthrough: true)],
+        failureExitCode: failureExitCode
+    ) { p, cx in
+        var f = ExecFlags(id: p.positional[0])
+        f.consoleSocket = p.value("console-socket")
+        f.pidfdSocket = p.value("pidfd-socket")
+        f.cwd = p.value("cwd")
+        f.env = p.allValues("env")
+        f.tty = p.flag("tty")
+        f.user = p.value("user")
+        for g in p.allValues("additional-gids") {
+            guard let gid = UInt32(g) else {
+                throw UsageError("The value '\(g)' is invalid for '--additional-gids <additional-gids>'", verb: "exec")
+            }
+            f.additionalGids.append(gid)
+        }
+        f.process = p.value("process")
+        f.detach = p.flag("detach")
+        f.pidFile = p.value("pid-file")
+        f.processLabel = p.value("process-label")
+        f.apparmor = p.value("apparmor")
+        f.noNewPrivs = p.flag("no-new-privs")
+        f.cap = p.allValues("cap")
+        f.preserveFds = try p.number("preserve-fds", Int32.self) ?? 0
+        f.ignorePaused = p.flag("ignore-paused")
+        f.cgroup = p.allValues("cgroup")
+        f.command = p.rest
+        return try exec(store: cx.store, f, callerFDs: cx.callerFDs)
     }
 
     /// Also the fast path's `exec`: the process's exit status (or 0 with --detach).

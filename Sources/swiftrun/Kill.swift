@@ -1,15 +1,13 @@
-import ArgumentParser
 import Runtime
 
-struct KillCommand: Verb {
-    static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal (default SIGTERM) to a container.")
-    static let verbName = "kill"
-    @OptionGroup var globals: GlobalOptions
-    @Flag(name: RuncFlags.all.name, help: RuncFlags.all.argumentHelp) var all = false
-    @Argument(help: "Container ID.") var id: String
-    @Argument(help: "Signal name (TERM, SIGTERM) or number.") var signal: String = "SIGTERM"
-
-    func execute(_ cx: Invocation) throws {
-        try Kill.run(store: cx.store, id: id, signal: try Kill.parseSignal(signal), all: all)
+enum KillCommand {
+    static let spec = VerbSpec(
+        name: "kill", abstract: "Send a signal (default SIGTERM) to a container.", flags: [RuncFlags.all],
+        positionals: [.id, Positional(name: "signal", help: "Signal name (TERM, SIGTERM) or number.", optional: true,
+                                      defaultValue: "SIGTERM")]
+    ) { p, cx in
+        let signal = p.positional.count > 1 ? p.positional[1] : "SIGTERM"
+        try Kill.run(store: cx.store, id: p.positional[0], signal: try Kill.parseSignal(signal), all: p.flag("all"))
+        return 0
     }
 }

@@ -1,17 +1,12 @@
-import ArgumentParser
 import OCISpec
 import LinuxSys
 import Runtime
 
-struct ListCommand: Verb {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List containers.")
-    static let verbName = "list"
-    @OptionGroup var globals: GlobalOptions
-    @Option(name: RuncFlags.format.name, help: RuncFlags.format.argumentHelp) var format: String = "table"
-    @Flag(name: RuncFlags.quiet.name, help: RuncFlags.quiet.argumentHelp) var quiet = false
-
-    func execute(_ cx: Invocation) throws {
-        try Self.list(store: try cx.store, format: format, quiet: quiet)
+enum ListCommand {
+    static let spec = VerbSpec(name: "list", abstract: "List containers.", flags: [RuncFlags.format, RuncFlags.quiet],
+                               positionals: []) { p, cx in
+        try list(store: try cx.store, format: p.value("format") ?? "table", quiet: p.flag("quiet"))
+        return 0
     }
 
     /// Also the fast path's `list` (FastPath.swift).

@@ -1,18 +1,12 @@
-import ArgumentParser
 import Runtime
 
-struct PauseCommand: Verb {
-    static let configuration = CommandConfiguration(commandName: "pause", abstract: "Freeze every process of a container.")
-    static let verbName = "pause"
-    @OptionGroup var globals: GlobalOptions
-    @Argument(help: "Container ID.") var id: String
-    func execute(_ cx: Invocation) throws { try Pause.pause(store: cx.store, id: id) }
-}
-
-struct ResumeCommand: Verb {
-    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Thaw a paused container.")
-    static let verbName = "resume"
-    @OptionGroup var globals: GlobalOptions
-    @Argument(help: "Container ID.") var id: String
-    func execute(_ cx: Invocation) throws { try Pause.resume(store: cx.store, id: id) }
+enum PauseCommand {
+    static let pause = VerbSpec(name: "pause", abstract: "Freeze every process of a container.") { p, cx in
+        try Pause.pause(store: cx.store, id: p.positional[0])
+        return 0
+    }
+    static let resume = VerbSpec(name: "resume", abstract: "Thaw a paused container.") { p, cx in
+        try Pause.resume(store: cx.store, id: p.positional[0])
+        return 0
+    }
 }

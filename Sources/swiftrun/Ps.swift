@@ -1,22 +1,22 @@
-import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
 import LinuxSys
 import Runtime
 
-struct PsCommand: Verb {
-    static let configuration = CommandConfiguration(
-        commandName: "ps", abstract: "List the processes of a container.",
-        usage: "swiftrun ps [--format table|json] <container-id> [ps options]")
-    static let verbName = "ps"
-    @OptionGroup var globals: GlobalOptions
-    @Option(name: [.customShort("f"), .long], help: "table or json.") var format: String = "table"
-    @Argument(help: "Container ID.") var id: String
-    @Argument(parsing: .captureForPassthrough, help: "Options for ps(1) (default -ef).") var psArgs: [String] = []
+enum PsCommand {
+    static let spec = VerbSpec(
+        name: "ps", abstract: "List the processes of a container.",
+        usage: "[--format table|json] <container-id> [ps options]",
+        flags: [RuncFlag("format", short: "f", value: true, default: "table", "table or json.")],
+        positionals: [.id, Positional(name: "ps-args", help: "Options for ps(1) (default -ef).", passthrough: true)]
+    ) { p, cx in
+        try ps(store: cx.store, id: p.positional[0], format: p.value("format") ?? "table", psArgs: p.rest)
+        return 0
+    }
 
-    func execute(_ cx: Invocation) throws {
-        let pids = try CgroupInfo.pids(store: cx.store, id: id)
+    static func ps(store: StateStore, id: String, format: String, psArgs: [String]) throws {
+        let pids = try CgroupInfo.pids(store: store, id: id)
         switch format {
         case "json":
             writeStdout("[" + pids.map(String.init).inlineJoined(separator: ",") + "]\n")
@@ -42,7 +42,7 @@ struct PsCommand: Verb {
         }
     }
 
-    func runPs(_ args: [String]) throws -> String {
+    static func runPs(_ args: [String]) throws -> String {
         do {
             return String(decoding: try Subprocess.output(["ps"] + args), as: UTF8.self)
         } catch let e as SysError where e.op == "pipe" {

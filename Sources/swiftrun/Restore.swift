@@ -1,42 +1,31 @@
-import ArgumentParser
 import Runtime
 
-struct RestoreCommand: Verb {
-    static let configuration = CommandConfiguration(
-        commandName: "restore", abstract: "Restore a container from a CRIU checkpoint.",
-        discussion: "The container is made from the bundle's config.json and its processes restored from --image-path. See Docs/CHECKPOINT.md.")
-    static let verbName = "restore"
-    @OptionGroup var globals: GlobalOptions
-    @OptionGroup var common: CriuCommonFlags
-    @Option(name: [.customShort("b"), .long], help: "Path to the bundle (default: current directory).")
-    var bundle: String = "."
-    @Flag(name: [.customShort("d"), .long], help: "Detach from the container's process.") var detach = false
-    @Option(name: .customLong("pid-file"), help: "File to write the restored init's pid to.") var pidFile: String?
-    @Option(name: .customLong("console-socket"), help: "Unix socket that receives the restored pty master.")
-    var consoleSocket: String?
-    @Flag(name: .customLong("no-subreaper"), help: "Do not make the runtime a child subreaper (foreground).")
-    var noSubreaper = false
-    @Flag(name: .customLong("no-pivot"), help: "Accepted for runc compatibility (CRIU restores the mount namespace).")
-    var noPivot = false
-    @Option(name: .customLong("lsm-profile"), help: "LSM profile for the restored processes (TYPE:NAME).")
-    var lsmProfile: String?
-    @Option(name: .customLong("lsm-mount-context"), help: "SELinux mount context for the restored mounts.")
-    var lsmMountContext: String?
-    @Argument(help: "Container ID.") var id: String
-
-    func execute(_ cx: Invocation) throws {
+enum RestoreCommand {
+    static let spec = VerbSpec(
+        name: "restore", abstract: "Restore a container from a CRIU checkpoint.",
+        discussion: "The container is made from the bundle's config.json and its processes restored from --image-path. See Docs/CHECKPOINT.md.",
+        flags: CriuCommonFlags.flags + [
+            RuncFlag("bundle", short: "b", value: true, "Path to the bundle (default: current directory)."),
+            RuncFlag("detach", short: "d", "Detach from the container's process."),
+            RuncFlag("pid-file", value: true, "File to write the restored init's pid to."),
+            RuncFlag("console-socket", value: true, "Unix socket that receives the restored pty master."),
+            RuncFlag("no-subreaper", "Do not make the runtime a child subreaper (foreground)."),
+            RuncFlag("no-pivot", "Accepted for runc compatibility (CRIU restores the mount namespace)."),
+            RuncFlag("lsm-profile", value: true, "LSM profile for the restored processes (TYPE:NAME)."),
+            RuncFlag("lsm-mount-context", value: true, "SELinux mount context for the restored mounts."),
+        ]
+    ) { p, cx in
         var o = RestoreOptions()
-        o.common = common.flags(criu: globals.criu)
-        o.bundle = bundle
-        o.detach = detach
-        o.pidFile = pidFile
-        o.consoleSocket = consoleSocket
-        o.noSubreaper = noSubreaper
-        o.noPivot = noPivot
-        o.lsmProfile = lsmProfile
-        o.lsmMountContext = lsmMountContext
-        o.systemdCgroup = globals.systemdCgroup
-        let code = try Restore.run(store: cx.store, id: id, options: o)
-        if code != 0 { throw ExitCode(code) }
+        o.common = CriuCommonFlags.flags(p, criu: cx.criu)
+        o.bundle = p.value("bundle") ?? "."
+        o.detach = p.flag("detach")
+        o.pidFile = p.value("pid-file")
+        o.consoleSocket = p.value("console-socket")
+        o.noSubreaper = p.flag("no-subreaper")
+        o.noPivot = p.flag("no-pivot")
+        o.lsmProfile = p.value("lsm-profile")
+        o.lsmMountContext = p.value("lsm-mount-context")
+        o.systemdCgroup = cx.systemdCgroup
+        return try Restore.run(store: cx.store, id: p.positional[0], options: o)
     }
 }

@@ -1,11 +1,8 @@
-import ArgumentParser
 import Runtime
 
-struct StartCommand: Verb {
-    static let configuration = CommandConfiguration(commandName: "start", abstract: "Run the user program of a created container.")
-    static let verbName = "start"
-    @OptionGroup var globals: GlobalOptions
-    @Argument(help: "Container ID.") var id: String
-
-    func execute(_ cx: Invocation) throws { try Start.run(store: cx.store, id: id, notifySocket: callerNotifySocket()) }
+enum StartCommand {
+    static let spec = VerbSpec(name: "start", abstract: "Run the user program of a created container.") { p, cx in
+        try Start.run(store: cx.store, id: p.positional[0], notifySocket: callerNotifySocket())
+        return 0
+    }
 }

@@ -1,4 +1,3 @@
-import ArgumentParser
 import OCISpec
 import LinuxSys
 import Runtime
@@ -6,33 +5,49 @@ import Runtime
 import Glibc
 #endif
 
-struct UpdateCommand: Verb {
-    static let configuration = CommandConfiguration(commandName: "update", abstract: "Change the resource limits of a live container.")
-    static let verbName = "update"
-    @OptionGroup var globals: GlobalOptions
-    @Option(name: [.customShort("r"), .long], help: "A LinuxResources JSON file, or - for stdin.") var resources: String?
-    // Values that may be negative (-1: unlimited) are taken as values even when they look like a
-    // flag, so runc's `--pids-limit -1` works as well as `--pids-limit=-1`.
-    @Option(parsing: .unconditional, help: "Memory limit (bytes, or with k/m/g suffix; -1 unlimited).") var memory: String?
-    @Option(name: .customLong("memory-reservation"), parsing: .unconditional, help: "Memory soft limit.") var memoryReservation: String?
-    @Option(name: .customLong("memory-swap"), parsing: .unconditional, help: "Memory plus swap limit (-1 unlimited swap).") var memorySwap: String?
-    @Option(name: .customLong("kernel-memory"), parsing: .unconditional, help: .hidden) var kernelMemory: String?
-    @Option(name: .customLong("pids-limit"), parsing: .unconditional, help: "Maximum number of processes (-1 unlimited).") var pidsLimit: Int64?
-    @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], help: "CPU shares (relative weight).") var cpuShares: UInt64?
-    @Option(name: .customLong("cpu-idle"), parsing: .unconditional, help: "CPU idle: 1 makes the cgroup SCHED_IDLE (cgroup v2).") var cpuIdle: Int64?
-    @Option(name: .customLong("cpu-quota"), parsing: .unconditional, help: "CPU CFS quota (microseconds per period; -1 unlimited).") var cpuQuota: Int64?
-    @Option(name: .customLong("cpu-period"), help: "CPU CFS period (microseconds).") var cpuPeriod: UInt64?
-    @Option(name: .customLong("cpu-burst"), help: "CPU CFS burst (microseconds).") var cpuBurst: UInt64?
-    @Option(name: .customLong("cpu-rt-period"), help: "CPU realtime period.") var cpuRtPeriod: UInt64?
-    @Option(name: .customLong("cpu-rt-runtime"), parsing: .unconditional, help: "CPU realtime runtime.") var cpuRtRuntime: Int64?
-    @Option(name: .customLong("cpuset-cpus"), help: "CPUs to run on (e.g. 0-2,4).") var cpusetCpus: String?
-    @Option(name: .customLong("cpuset-mems"), help: "Memory nodes.") var cpusetMems: String?
-    @Option(name: .customLong("blkio-weight"), help: "Block IO weight (10-1000).") var blkioWeight: UInt16?
-    @Option(name: .customLong("l3-cache-schema"), help: "Intel RDT/CAT L3 cache schema (e.g. L3:0=ffff).") var l3CacheSchema: String?
-    @Option(name: .customLong("mem-bw-schema"), help: "Intel RDT/MBA memory bandwidth schema (e.g. MB:0=70).") var memBwSchema: String?
-    @Argument(help: "Container ID.") var id: String
+enum UpdateCommand {
+    // Every value option takes the next argument as its value even when it looks like a flag
+    // (as runc), so `--pids-limit -1` works as well as `--pids-limit=-1`.
+    static let spec = VerbSpec(
+        name: "update", abstract: "Change the resource limits of a live container.",
+        flags: [
+            RuncFlag("resources", short: "r", value: true, "A LinuxResources JSON file, or - for stdin."),
+            RuncFlag("memory", value: true, "Memory limit (bytes, or with k/m/g suffix; -1 unlimited)."),
+            RuncFlag("memory-reservation", value: true, "Memory soft limit."),
+            RuncFlag("memory-swap", value: true, "Memory plus swap limit (-1 unlimited swap)."),
+            RuncFlag("kernel-memory", value: true, hidden: true, "Kernel memory limit (cgroup v1; deprecated)."),
+            RuncFlag("pids-limit", value: true, "Maximum number of processes (-1 unlimited)."),
+            RuncFlag("cpu-share", value: true, aliases: ["cpu-shares"], "CPU shares (relative weight)."),
+            RuncFlag("cpu-idle", value: true, "CPU idle: 1 makes the cgroup SCHED_IDLE (cgroup v2)."),
+            RuncFlag("cpu-quota", value: true, "CPU CFS quota (microseconds per period; -1 unlimited)."),
+            RuncFlag("cpu-period", value: true, "CPU CFS period (microseconds)."),
+            RuncFlag("cpu-burst", value: true, "CPU CFS burst (microseconds)."),
+            RuncFlag("cpu-rt-period", value: true, "CPU realtime period."),
+            RuncFlag("cpu-rt-runtime", value: true, "CPU realtime runtime."),
+            RuncFlag("cpuset-cpus", value: true, "CPUs to run on (e.g. 0-2,4)."),
+            RuncFlag("cpuset-mems", value: true, "Memory nodes."),
+            RuncFlag("blkio-weight", value: true, "Block IO weight (10-1000)."),
+            RuncFlag("l3-cache-schema", value: true, "Intel RDT/CAT L3 cache schema (e.g. L3:0=ffff)."),
+            RuncFlag("mem-bw-schema", value: true, "Intel RDT/MBA memory bandwidth schema (e.g. MB:0=70)."),
+        ]
+    ) { p, cx in
+        try update(p, cx)
+        return 0
+    }
 
-    func execute(_ cx: Invocation) throws {
+    static func update(_ p: Parsed, _ cx: Invocation) throws {
+        let id = p.positional[0]
+        let resources = p.value("resources"), memory = p.value("memory")
+        let memoryReservation = p.value("memory-reservation"), memorySwap = p.value("memory-swap")
+        let kernelMemory = p.value("kernel-memory")
+        let pidsLimit = try p.number("pids-limit", Int64.self), cpuShares = try p.number("cpu-share", UInt64.self)
+        let cpuIdle = try p.number("cpu-idle", Int64.self), cpuQuota = try p.number("cpu-quota", Int64.self)
+        let cpuPeriod = try p.number("cpu-period", UInt64.self), cpuBurst = try p.number("cpu-burst", UInt64.self)
+        let cpuRtPeriod = try p.number("cpu-rt-period", UInt64.self)
+        let cpuRtRuntime = try p.number("cpu-rt-runtime", Int64.self)
+        let cpusetCpus = p.value("cpuset-cpus"), cpusetMems = p.value("cpuset-mems")
+        let blkioWeight = try p.number("blkio-weight", UInt16.self)
+        let l3CacheSchema = p.value("l3-cache-schema"), memBwSchema = p.value("mem-bw-schema")
         var r = LinuxResources()
         if let src = resources {
             let bytes: [UInt8]

@@ -1,0 +1,6 @@
+import XCTest
+@testable import swiftrun
+
+final class CLIParseTests: XCTestCase {
+    func testPlaceholder() {}
+}
