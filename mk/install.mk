@@ -8,8 +8,8 @@
 # Knobs: PREFIX=/usr/local, DESTDIR=, SBINDIR, MANDIR, BASHCOMPDIR, ZSHCOMPDIR,
 # FISHCOMPDIR, DEB_OUT=out, DEB_MAINTAINER="Name <mail>". Included from the main
 # Makefile. The pages come from `swiftrun --experimental-dump-help` plus
-# Docs/man/*.txt (mk/manpages.py); the completions from ArgumentParser
-# (`swiftrun --generate-completion-script bash|zsh|fish`).
+# Docs/man/*.txt (mk/manpages.py); the completions from the same dump
+# (mk/completions.py: verbs and each verb's flags).
 
 PREFIX         ?= /usr/local
 DESTDIR        ?=
@@ -44,10 +44,8 @@ man: build
 
 completions: build
 	@rm -rf $(DIST)/completions && mkdir -p $(DIST)/completions
-	@# bash-completion sources the file: no #! line (lintian: bash-completion-with-hashbang)
-	$(SWIFTRUN) --generate-completion-script bash | sed '1{/^#!/d;}' >$(DIST)/completions/swiftrun.bash
-	$(SWIFTRUN) --generate-completion-script zsh >$(DIST)/completions/_swiftrun
-	$(SWIFTRUN) --generate-completion-script fish >$(DIST)/completions/swiftrun.fish
+	@# bash-completion sources the file: mk/completions.py writes no #! line (lintian: bash-completion-with-hashbang)
+	$(PYTHON) mk/completions.py --binary $(SWIFTRUN) --out $(DIST)/completions
 
 dist: man completions
 

@@ -96,9 +96,10 @@ enum CLI {
                     continue
                 }
                 p.positional.append(arg)
-                if p.positional.count <= verb.positionals.count && verb.positionals[p.positional.count - 1].passthrough {
-                    p.positional.removeLast()
-                    p.rest = [arg] + argv[i...]
+                // Once the arguments before a passthrough one are in, the rest is its, as given.
+                let n = p.positional.count
+                if n < verb.positionals.count && verb.positionals[n].passthrough {
+                    p.rest = Array(argv[i...])
                     break
                 }
                 continue
