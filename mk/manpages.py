@@ -2,8 +2,8 @@
 """Write swiftrun's man pages, swiftrun(8) and swiftrun-VERB(8), in man(7) format.
 
 The synopsis, arguments and options come from the binary itself
-(`swiftrun --experimental-dump-help`, the ArgumentParser definitions the CLI
-parses with), so a flag cannot be added to the CLI without appearing in its
+(`swiftrun --experimental-dump-help`, the verb table the CLI
+parses with, Sources/swiftrun/CLI.swift), so a flag cannot be added to the CLI without appearing in its
 page. The prose (description, exit status, environment, files, examples) is
 hand-written in Docs/man/<page>.txt, in the small markup described in
 Docs/man/README.md. A page source that leaves out a hidden (runc
@@ -24,7 +24,7 @@ import sys
 # Extra sections, in the order they appear after the generated ones.
 PROSE_ORDER = ["EXIT STATUS", "ENVIRONMENT", "FILES", "EXAMPLES", "NOTES"]
 KNOWN = {"NAME", "DESCRIPTION", "COMMANDS", "OPTIONS", "SEE ALSO"} | set(PROSE_ORDER)
-HELP_NAMES = {"help"}  # ArgumentParser's -h/--help, documented on every page
+HELP_NAMES = {"help"}  # -h/--help, documented on every page
 
 
 # ---------------------------------------------------------------- roff text

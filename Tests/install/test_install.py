@@ -55,7 +55,7 @@ def help_text(*verb):
 
 
 def verbs():
-    """The subcommands listed by `swiftrun --help` (without ArgumentParser's `help`)."""
+    """The subcommands listed by `swiftrun --help` (without `help`)."""
     text = help_text()
     block = text.split("SUBCOMMANDS:", 1)[1]
     names = re.findall(r"^  ([a-z][a-z-]*)\s", block, re.M)
