@@ -1,3 +1,5 @@
+import LinuxSys
+
 /// The table-driven command line: every verb declares its flags (RuncFlag), its positional
 /// arguments and its help (`VerbSpec`, one per verb file); `CLI.parse` reads runc's forms against
 /// that table, and the help, the usage errors and the dump for the man pages and completions
@@ -176,7 +178,7 @@ enum CLI {
 
     static func optionLabel(_ f: RuncFlag) -> String {
         let names = (f.short.map { ["-\($0)"] } ?? []) + ([f.long] + f.aliases).map { "--" + $0 }
-        return names.joined(separator: ", ") + (f.takesValue ? " <\(f.long)>" : "")
+        return names.inlineJoined(separator: ", ") + (f.takesValue ? " <\(f.long)>" : "")
     }
 
     static func helpText(_ verb: VerbSpec?) -> String {
@@ -227,7 +229,7 @@ enum CLI {
         }
         lines.append(line)
         let pad = String(repeating: " ", count: indent)
-        return lines.map { pad + $0 }.joined(separator: "\n")
+        return lines.map { pad + $0 }.inlineJoined(separator: "\n")
     }
 
     static func usageErrorText(_ e: UsageError) -> String {
@@ -261,12 +263,12 @@ enum CLI {
             return o + "\""
         }
         func obj(_ fields: [(String, String)]) -> String {
-            "{" + fields.map { str($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+            "{" + fields.map { str($0.0) + ":" + $0.1 }.inlineJoined(separator: ",") + "}"
         }
         func flag(_ f: RuncFlag) -> String {
             let names = (f.short.map { [obj([("kind", str("short")), ("name", str(String($0)))])] } ?? [])
                 + ([f.long] + f.aliases).map { obj([("kind", str("long")), ("name", str($0))]) }
-            var fields = [("kind", str(f.takesValue ? "option" : "flag")), ("names", "[" + names.joined(separator: ",") + "]"),
+            var fields = [("kind", str(f.takesValue ? "option" : "flag")), ("names", "[" + names.inlineJoined(separator: ",") + "]"),
                           ("abstract", str(f.help)), ("isOptional", "true"),
                           ("isRepeating", f.repeatable ? "true" : "false"), ("shouldDisplay", f.hidden ? "false" : "true"),
                           ("parsingStrategy", str("default"))]
@@ -286,11 +288,11 @@ enum CLI {
         let verbs = Verbs.all.map { v in
             obj([("commandName", str(v.name)), ("abstract", str(v.abstract)), ("discussion", str(v.discussion)),
                  ("usage", str(usage(v))), ("shouldDisplay", "true"), ("superCommands", "[" + str(name) + "]"),
-                 ("arguments", "[" + (globals + v.flags.map(flag) + v.positionals.map(positional)).joined(separator: ",") + "]")])
+                 ("arguments", "[" + (globals + v.flags.map(flag) + v.positionals.map(positional)).inlineJoined(separator: ",") + "]")])
         }
         let root = obj([("commandName", str(name)), ("abstract", str(abstract)), ("shouldDisplay", "true"),
-                        ("arguments", "[" + globals.joined(separator: ",") + "]"),
-                        ("subcommands", "[" + verbs.joined(separator: ",") + "]")])
+                        ("arguments", "[" + globals.inlineJoined(separator: ",") + "]"),
+                        ("subcommands", "[" + verbs.inlineJoined(separator: ",") + "]")])
         return obj([("command", root), ("serializationVersion", "0")]) + "\n"
     }
 }
