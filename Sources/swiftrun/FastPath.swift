@@ -5,10 +5,11 @@ import Glibc
 #endif
 
 /// A hand-written parser for the lifecycle verbs engines run for every container (create, start,
-/// state, kill, delete, run, list, exec), with runc's flags. ArgumentParser's reflection costs milliseconds
-/// per invocation, more than the rest of `start` or `state`; this path accepts exactly the forms
-/// documented in Docs/CLI.md and hands anything else (help, unknown flags, odd arity) back to
-/// ArgumentParser, which then parses, or explains, as usual. Both paths call the same Runtime code.
+/// state, kill, delete, run, list, exec), with runc's flags. It builds no table (the first
+/// String-keyed Dictionary or Set costs a scan of every protocol conformance); this path accepts
+/// exactly the forms documented in Docs/CLI.md and hands anything else (help, unknown flags, odd
+/// arity) to the table-driven parser (CLI.swift), which then parses, or explains. Both paths call
+/// the same Runtime code.
 enum FastPath {
     struct Args {
         var root: String?
@@ -29,7 +30,7 @@ enum FastPath {
         func flag(_ name: String) -> Bool { flags.contains(name) }
     }
 
-    // From RuncFlags, the table the ArgumentParser commands use too. Lists, no Set or Dictionary:
+    // From RuncFlags, the table CLI.parse uses too. Lists, no Set or Dictionary:
     // the first String-keyed one a process makes costs the Swift runtime a scan of every protocol
     // conformance in the binary (String: Hashable), most of a short verb's user time and a good
     // part of its peak RSS; these lists are a few entries long.
@@ -44,7 +45,7 @@ enum FastPath {
         return nil
     }
 
-    /// The exit code, or nil when ArgumentParser should handle these arguments.
+    /// The exit code, or nil when CLI.parse should handle these arguments.
     static func handle(_ argv: [String], callerFDs: [Int32]?) -> Int32? {
         guard let (verb, a) = parse(argv) else { return nil }
         if verb == "version" {
@@ -95,7 +96,7 @@ enum FastPath {
         return code != 0 ? code : exitCode
     }
 
-    /// exec's flags, or nil when a value is one ArgumentParser would refuse (it then explains).
+    /// exec's flags, or nil when a value is one CLI.parse would refuse (it then explains).
     static func execFlags(_ a: Args) -> ExecFlags? {
         var f = ExecFlags(id: a.positional[0])
         f.consoleSocket = a.value("--console-socket")
@@ -151,7 +152,7 @@ enum FastPath {
         var i = 0
         while i < argv.count {
             if verb == "exec" && !a.positional.isEmpty {
-                // exec's command line: everything after the ID, untouched (ArgumentParser's
+                // exec's command line: everything after the ID, untouched (CLI.parse's
                 // passthrough, except that "--" is left to it).
                 a.command = Array(argv[i...])
                 if a.command.contains("--") { return nil }
@@ -167,7 +168,7 @@ enum FastPath {
                 if let inline { return inline }
                 i += 1
                 guard i < argv.count else { return nil }
-                // exec: ArgumentParser takes no value that looks like a flag; let it say so.
+                // exec: a value that looks like a flag is left to CLI.parse.
                 if verb == "exec" && argv[i].hasPrefix("-") { return nil }
                 return argv[i]
             }
@@ -193,7 +194,7 @@ enum FastPath {
                 guard inline == nil else { return nil }
                 if !a.flags.contains(name) { a.flags.append(name) }
             } else if arg.hasPrefix("-") {
-                return nil // help, version, or something only ArgumentParser knows
+                return nil // help, version, or something only CLI.parse knows
             } else if verb == nil {
                 guard RuncFlags.flags(of: arg) != nil else { return nil }
                 verb = arg
