@@ -1,4 +1,5 @@
 import LinuxSys
+import OCISpec
 
 /// The table-driven command line: every verb declares its flags (RuncFlag), its positional
 /// arguments and its help (`VerbSpec`, one per verb file); `CLI.parse` reads runc's forms against
@@ -243,25 +244,7 @@ enum CLI {
     /// The table as ArgumentParser's `--experimental-dump-help` JSON (the fields mk/manpages.py
     /// and mk/completions.py read): {"command": {commandName, abstract, arguments, subcommands}}.
     static func dumpHelp() -> String {
-        func str(_ s: String) -> String {
-            var o = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": o += "\\\""
-                case "\\": o += "\\\\"
-                case "\n": o += "\\n"
-                case "\t": o += "\\t"
-                default:
-                    if u.value < 0x20 {
-                        let h = String(u.value, radix: 16)
-                        o += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                    } else {
-                        o.unicodeScalars.append(u)
-                    }
-                }
-            }
-            return o + "\""
-        }
+        func str(_ s: String) -> String { JSONString.quote(s) }
         func obj(_ fields: [(String, String)]) -> String {
             "{" + fields.map { str($0.0) + ":" + $0.1 }.inlineJoined(separator: ",") + "}"
         }
