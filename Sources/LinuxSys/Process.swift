@@ -71,7 +71,7 @@ public enum Proc {
     /// True when `pid` exists, is not a zombie, and started at `startTime` (when given).
     public static func isAlive(_ pid: pid_t, startTime: UInt64?) -> Bool {
         guard pid > 0, let st = ProcStat.read(pid), !st.isDead else { return false }
-        if let want = startTime, st.fields.count > 19, st.startTime != want { return false }
+        if let want = startTime, let have = st.startTime, have != want { return false }
         return true
     }
 

@@ -35,7 +35,7 @@ enum JSONTree {
 /// An object's members in document order. Small objects are searched linearly; from
 /// `indexThreshold` members on, an index maps each key to its last occurrence.
 final class JSONObject {
-    static let indexThreshold = 12
+    static let indexThreshold = 32
 
     private(set) var keys: [String] = []
     private(set) var values: [JSONTree] = []

@@ -26,27 +26,48 @@ public enum SpecValidator {
         return v.warnings
     }
 
-    /// Parses `MAJOR.MINOR.PATCH[-pre][+build]`; returns nil when the text is not such a version.
+    /// Parses `MAJOR.MINOR.PATCH[-pre][+build]`; returns nil when the text is not such a version:
+    /// three dot-separated runs of 1 to 9 ASCII digits, then optionally `-` or `+` and a non-empty
+    /// suffix of ASCII letters, digits, `.`, `-` and `+`. A scan of the UTF-8 bytes (every lifecycle
+    /// verb checks `ociVersion`): no Character and no Unicode property lookups.
     static func parseVersion(_ s: String) -> (major: Int, minor: Int, patch: Int)? {
-        var core = Substring(s)
-        if let i = core.firstIndex(where: { $0 == "-" || $0 == "+" }) {
-            let rest = core[core.index(after: i)...]
-            let ok = !rest.isEmpty && rest.allSatisfy {
-                $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "+")
+        var fields = (0, 0, 0)
+        var field = 0, digits = 0, suffix = -1  // suffix: -1 before `-`/`+`, then its length
+        for b in s.utf8 {
+            if suffix >= 0 {
+                guard isASCIIAlphanumeric(b) || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
+                    || b == UInt8(ascii: "+")
+                else { return nil }
+                suffix += 1
+                continue
             }
-            guard ok else { return nil }
-            core = core[..<i]
-        }
-        let parts = core.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return nil }
-        var nums: [Int] = []
-        for p in parts {
-            guard !p.isEmpty, p.count <= 9, p.allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(p) else {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                guard digits < 9 else { return nil }
+                digits += 1
+                let d = Int(b &- UInt8(ascii: "0"))
+                switch field {
+                case 0: fields.0 = fields.0 * 10 + d
+                case 1: fields.1 = fields.1 * 10 + d
+                default: fields.2 = fields.2 * 10 + d
+                }
+            case UInt8(ascii: "."):
+                guard digits > 0, field < 2 else { return nil }
+                field += 1
+                digits = 0
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                suffix = 0
+            default:
                 return nil
             }
-            nums.append(n)
         }
-        return (nums[0], nums[1], nums[2])
+        guard field == 2, digits > 0, suffix != 0 else { return nil }
+        return fields
+    }
+
+    private static func isASCIIAlphanumeric(_ b: UInt8) -> Bool {
+        (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
+            || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
     }
 }
 

@@ -25,7 +25,7 @@ enum ProcDestination: Equatable {
         if top == "self" || top == "thread-self" {
             return .refused("/proc/\(top) is a symlink to a process's own directory")
         }
-        if top.allSatisfy({ $0.isASCII && $0.isNumber }) {
+        if top.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) {
             return .refused("/proc/\(top) is a process's own directory")
         }
         return .inside(rest.inlineJoined(separator: "/"))

@@ -34,6 +34,19 @@ final class SpecValidatorTests: XCTestCase {
         }
     }
 
+    /// The byte scan of `parseVersion` against the forms it must accept and refuse.
+    func testParseVersionForms() {
+        XCTAssertTrue(SpecValidator.parseVersion("1.3.0")! == (1, 3, 0))
+        XCTAssertTrue(SpecValidator.parseVersion("10.200.3000")! == (10, 200, 3000))
+        XCTAssertTrue(SpecValidator.parseVersion("1.0.2-dev+g1.x-y")! == (1, 0, 2))
+        XCTAssertTrue(SpecValidator.parseVersion("1.0.0+build")! == (1, 0, 0))
+        XCTAssertTrue(SpecValidator.parseVersion("123456789.0.0")! == (123_456_789, 0, 0))
+        for v in ["1234567890.0.0", "1..0", ".1.0", "1.0.", "1.0.0.", "1.0-rc1.0", "1.0.0+", "1.0.0-é",
+                  "1.0.0-a b", "１.0.0", "1.0.0\u{301}", "-1.0.0", " 1.0.0"] {
+            XCTAssertNil(SpecValidator.parseVersion(v), v)
+        }
+    }
+
     /// config.md: process is REQUIRED only when `start` is called; `create` accepts a config without it.
     func testMissingProcessIsValid() throws {
         var s = base

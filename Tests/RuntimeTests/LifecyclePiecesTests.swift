@@ -221,6 +221,17 @@ final class OutputFormatTests: XCTestCase {
             """)
     }
 
+    /// Widths count characters, not bytes, as tabwriter counts runes.
+    func testListTableNonASCIICell() {
+        let s = ContainerState(ociVersion: "1.3.0", id: "c1", pid: 42, status: "running", bundle: "/bündel",
+                               rootfs: "/b/r", created: "2026-01-01T00:00:00Z", annotations: nil, owner: "root")
+        XCTAssertEqual(Inspect.table([s]), """
+            ID          PID         STATUS      BUNDLE      CREATED                OWNER
+            c1          42          running     /bündel     2026-01-01T00:00:00Z   root
+
+            """)
+    }
+
     func testJSONStringQuoting() {
         XCTAssertEqual(JSONString.quote("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\u0001\"")
     }
