@@ -30,7 +30,8 @@ SWIFT        ?= swift
 PYTHON       ?= python3
 # Peak RSS of the lifecycle verbs is mostly the binary's own text, mapped 64 KiB around each fault:
 # every Swift function gets its own section and lld links the ones the lifecycle verbs run first,
-# in the order of mk/hot-symbols.txt (`make order-file` writes it; Docs/BENCHMARK.md).
+# in the order of mk/hot-symbols.txt (`make order-file` writes it; Docs/BENCHMARK.md), the compiler's
+# private functions together before them and the regex libraries out of their reach (mk/private-functions.ld).
 # -disable-concrete-type-metadata-mangled-name-accessors: the metadata of a concrete generic type
 # ([Mount], [String: String], Optional<Linux>, ...) comes from an accessor that passes the
 # protocol conformances it needs, instead of a mangled name the Swift runtime demangles at run
@@ -39,7 +40,8 @@ HOT_SYMBOLS  := $(abspath mk/hot-symbols.txt)
 SWIFT_FLAGS  ?= -c release --static-swift-stdlib -Xswiftc -static-executable \
                 -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
                 -Xswiftc -Xfrontend -Xswiftc -disable-concrete-type-metadata-mangled-name-accessors \
-                -Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(HOT_SYMBOLS) -Xlinker --no-warn-symbol-ordering
+                -Xswiftc -use-ld=lld -Xlinker --symbol-ordering-file=$(HOT_SYMBOLS) -Xlinker --no-warn-symbol-ordering \
+                -Xlinker -T -Xlinker $(abspath mk/private-functions.ld)
 SWIFTRUN     := $(abspath .build/release/swiftrun)
 ROOTFS       := Bundles/busybox/rootfs
 # libdbus-1-dev + pkg-config: the systemd cgroup driver's D-Bus client (libdbus-1.a, linked statically).
@@ -129,7 +131,10 @@ deps:
 # ---------------------------------------------------------------- build
 # SwiftPM tracks its own dependencies, so this is always run and is cheap
 # when nothing changed.
+# SwiftPM relinks when an object changes, not when the link order or the linker script does.
 build:
+	@for f in $(HOT_SYMBOLS) mk/private-functions.ld; do \
+	  if [ $$f -nt .build/x86_64-unknown-linux-gnu/release/swiftrun ]; then rm -f .build/x86_64-unknown-linux-gnu/release/swiftrun; fi; done
 	$(SWIFT) build $(SWIFT_FLAGS)
 	@test -x $(SWIFTRUN) && echo "built $(SWIFTRUN)"
 

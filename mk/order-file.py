@@ -7,24 +7,30 @@ segment a process touches costs up to 64 KiB. The code a lifecycle verb runs is 
 over the whole segment; linked first and contiguously (lld --symbol-ordering-file, with every Swift
 function in its own section: the Makefile's SWIFT_FLAGS) it fills far fewer windows.
 
-What is hot:
- 0. first, the functions of "stage 1" of create, run and exec: the process as started, which only
+What is hot, in four groups that follow one another in the list: stage 1, `run`, `exec` and the
+other verbs. A function is listed once, in the first group that runs it, so that each peak (the
+stage 2 and the init of `run`, and of `exec`) spans as few windows as it can:
+ 0. the functions of "stage 1" of create, run and exec: the process as started, which only
     re-executes itself from a protected copy of its binary (ProtectedExe.reexecEarly, first thing
     in main) and costs a process start of its own; profiled up to that exec (callgrind
-    --dump-before=sr_fexecve), so that all of it sits in as few 64 KiB windows as possible;
+    --dump-before=sr_fexecve);
  1. every function the runtime's own process executes in `run`, `exec`, `create`, `start`,
     `state`, `kill`, `delete` and `list`, in the order callgrind first sees them (valgrind cannot
     follow clone3, so `run`, `create` and `exec` are profiled up to the clone: the error report
     they end with is the teardown's code, which `delete` runs too);
  2. then the code that runs after the clone, which callgrind does not see (the container init,
-    the runtime waiting for it): the binary is relinked with the list so far, `run` and `exec`
-    run for real under `perf record -e exceptions:page_fault_user`, and the function at each
-    text fault that is not listed yet is appended; ROUNDS (24) times (each round finds the next
-    function the process needs in each 64 KiB window it still faults in).
+    the runtime waiting for it), and what runs differently after the real re-exec: the binary is
+    relinked with the list so far, `run` and `exec` run for real (from a writable hard link,
+    which re-executes itself, and from a read-only bind, which does not) under
+    `perf record -e exceptions:page_fault_user`, and the function (or, for a fault in `.rodata`,
+    `.data.rel.ro` or `.data`, the data symbol) at each fault that is not listed yet joins its
+    verb's group; until a round finds nothing new, at most ROUNDS (60) times (each round finds
+    only the next function the process needs in each 64 KiB window it still faults in).
 
 Two rules keep the hot part contiguous. A function in a large section that cannot be split
 (libswiftCore's and libswift_Concurrency's own `.text`, 1.6 MB and 250 KB) goes after every other
-hot function, so that the big block does not sit in the middle. And a name defined more than once
+hot function, so that the big block does not sit in the middle (the regex libraries' are kept out
+of the list's reach altogether: mk/private-functions.ld). And a name defined more than once
 in the binary is left out unless it is a Swift symbol: lld moves every section that defines it, and
 a C name may sit in a library's whole `.text`; a Swift one (local value witnesses such as `$sSqwxx`,
 merged functions `...Tm`, the metadata accessors `...Ma` and `__swift_memcpy...` helpers every module
@@ -52,7 +58,7 @@ ROOTFS = os.path.join(REPO, "Bundles", "busybox", "rootfs")
 OUT = os.path.join(REPO, "mk", "hot-symbols.txt")
 VALGRIND_LIBEXEC = "/usr/libexec/valgrind"
 
-ROUNDS = int(os.environ.get("ORDER_FILE_ROUNDS", "24"))
+ROUNDS = int(os.environ.get("ORDER_FILE_ROUNDS", "60"))
 # Names only the Swift compiler generates (mangled symbols, value-witness and outlined-copy helpers):
 # each copy is in a function section of ours, or in the toolchain's big sections, which go last.
 SWIFT_GENERATED = ("$s", "__swift_memcpy", "__swift_instantiate", "objectdestroy", "block_copy_helper",
@@ -176,65 +182,76 @@ def faults(work):
                         "--", exe, "--root", root] + list(args), cwd=cwd, check=False,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
+    # As installed (what `make bench` and the engines run): a writable copy re-executes itself from
+    # its protected copy, so these see stage 1 for real (valgrind misses what it runs differently:
+    # the vDSO's setup, the string functions' variants for this CPU, open_tree's success), and
+    # stage 2 and the init as they run after that re-exec.
+    rw = os.path.join(work, "rw", "relinked")
+
+    def perf_rw(name, cwd, *args):
+        subprocess.run(["perf", "record", "-q", "-o", os.path.join(work, name),
+                        "-e", "exceptions:page_fault_user,sched:sched_process_exec",
+                        "--", rw, "--root", root] + list(args), cwd=cwd, check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    perf_rw("perf.stage1", tru, "run", "f-stage1")
+    sr(tru, "delete", "--force", "f-stage1")
+    # From a read-only binary (no re-exec), as on a read-only /usr.
     perf("perf.run", tru, "run", "f-run")
     sr(tru, "delete", "--force", "f-run")
-    # Stage 1 for real (valgrind misses what it runs differently: the vDSO's setup, the string
-    # functions' variants for this CPU, open_tree's success): a writable copy re-executes itself.
-    rw = os.path.join(work, "rw", "relinked")
-    subprocess.run(["perf", "record", "-q", "-o", os.path.join(work, "perf.stage1"),
-                    "-e", "exceptions:page_fault_user,sched:sched_process_exec",
-                    "--", rw, "--root", root, "run", "f-stage1"], cwd=tru, check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    subprocess.run([exe, "--root", root, "delete", "--force", "f-stage1"], check=False,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     sr(bundle, "run", "--detach", "f-exec")
+    perf_rw("perf.exec-rw", bundle, "exec", "f-exec", "/bin/true")
     perf("perf.exec", bundle, "exec", "f-exec", "/bin/true")
     sr(bundle, "delete", "--force", "f-exec")
 
 
 def faulting_functions(work, binary):
-    """The functions at the text faults of the last faults() round, in the order they faulted:
-    those of stage 1 (up to its exec), and those of every other process of `run` and `exec`."""
-    syms = []
+    """The functions (and data) at the faults of the last faults() round, in the order they faulted:
+    those of stage 1 (up to its exec), and those of every other process of `run` and `exec`. A read
+    of `.rodata`, `.data.rel.ro` or `.data` maps up to 64 KiB of it like a read of the text does;
+    the symbol there moves its object's section (ordering works by section)."""
+    kinds = {".text": "tTwW", ".rodata": "rR", ".data.rel.ro": "dD", ".data": "dD"}
+    sections = subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True, check=True).stdout
+    ranges = []
+    for name in kinds:
+        m = re.search(r"\s%s\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)" % re.escape(name), sections)
+        if m:
+            ranges.append((int(m.group(1), 16), int(m.group(1), 16) + int(m.group(2), 16), name))
+    syms = {name: [] for _, _, name in ranges}
     for line in subprocess.run(["nm", "-n", binary], capture_output=True, text=True, check=True).stdout.splitlines():
         parts = line.split()
-        if len(parts) == 3 and parts[1] in "tTwW":
-            syms.append((int(parts[0], 16), parts[2]))
-    addrs = [a for a, _ in syms]
-    text = subprocess.run(["readelf", "-SW", binary], capture_output=True, text=True, check=True).stdout
-    m = re.search(r"\s\.text\s+PROGBITS\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)", text)
-    lo, hi = int(m.group(1), 16), int(m.group(1), 16) + int(m.group(2), 16)
+        if len(parts) == 3:
+            a = int(parts[0], 16)
+            for lo, hi, name in ranges:
+                if lo <= a < hi and parts[1] in kinds[name]:
+                    syms[name].append((a, parts[2]))
+    addrs = {name: [a for a, _ in v] for name, v in syms.items()}
 
     def functions_at(a, names):
-        if lo <= a < hi:
-            k = bisect.bisect_right(addrs, a) - 1
-            j = k
-            while j >= 0 and syms[j][0] == syms[k][0]:
-                names.append(syms[j][1])
-                j -= 1
+        for lo, hi, name in ranges:
+            if lo <= a < hi:
+                k = bisect.bisect_right(addrs[name], a) - 1
+                j = k
+                while j >= 0 and syms[name][j][0] == syms[name][k][0]:
+                    names.append(syms[name][j][1])
+                    j -= 1
 
-    names = []
-    for name in ("perf.run", "perf.exec"):
-        out = subprocess.run(["perf", "script", "-i", os.path.join(work, name), "-F", "comm,trace"],
+    stage1, run, exec_ = [], [], []
+    # The re-executing runs first: up to the re-exec, stage 1; after it, stage 2 and the init
+    # (until the init executes the container's process, which is no longer this binary).
+    for name in ("perf.stage1", "perf.run", "perf.exec-rw", "perf.exec"):
+        out = subprocess.run(["perf", "script", "-i", os.path.join(work, name), "-F", "comm,event,trace"],
                              capture_output=True, text=True).stdout
+        execs = 0 if name.endswith("rw") or name == "perf.stage1" else 2
         for line in out.splitlines():
+            if "sched_process_exec" in line:
+                execs += 1  # the first is perf starting the binary, the second the re-exec
+                continue
             f = re.search(r"address=0x([0-9a-f]+)", line)
             if not f or line.split()[0] != "relinked":
                 continue
-            functions_at(int(f.group(1), 16), names)
-    stage1, execs = [], 0
-    out = subprocess.run(["perf", "script", "-i", os.path.join(work, "perf.stage1"), "-F", "event,trace"],
-                         capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if "sched_process_exec" in line:
-            execs += 1  # the first is perf starting the binary, the second the re-exec
-            if execs == 2:
-                break
-            continue
-        f = re.search(r"address=0x([0-9a-f]+)", line)
-        if f and execs == 1:
-            functions_at(int(f.group(1), 16), stage1)
-    return stage1, names
+            functions_at(int(f.group(1), 16), stage1 if execs == 1 else run if "exec" not in name else exec_)
+    return stage1, run, exec_
 
 
 def defined_more_than_once():
@@ -307,22 +324,30 @@ def main():
         profiles = out.split()
         ambiguous = defined_more_than_once()
         big = in_big_unsplit_sections()
-        # Stage 1 first (its own list: a function found there later moves up), then the rest.
-        first, order, seen = [], [], set(ambiguous)
+        # Grouped by who runs them, in this order: stage 1, `run`, `exec`, the other verbs. A
+        # function is listed once, in the first group that runs it (found later in an earlier
+        # group, it moves up), so that each of the peaks, `run`'s and `exec`'s stage 2 and init,
+        # spans as few windows as it can.
+        groups, where = [[], [], [], []], {}
 
-        def add(names, to):
+        def add(names, g):
             for n in names:
-                if n not in ambiguous and n not in to and (to is first or n not in seen):
-                    seen.add(n)
-                    to.append(n)
+                if n in ambiguous or where.get(n, len(groups)) <= g:
+                    continue
+                if n in where:
+                    groups[where[n]].remove(n)
+                where[n] = g
+                groups[g].append(n)
 
         def hot():
-            both = first + [n for n in order if n not in first]
-            return [n for n in both if n not in big] + [n for n in both if n in big]
+            listed = [n for group in groups for n in group]
+            return [n for n in listed if n not in big] + [n for n in listed if n in big]
 
         # What stage 1 runs from sr_fexecve on (the exec itself) is not in its profile.
-        add(profiled_functions(profiles[:1]) + ["sr_fexecve", "syscall"], first)
-        add(profiled_functions(profiles[1:]), order)
+        add(profiled_functions(profiles[:1]) + ["sr_fexecve", "syscall"], 0)
+        add(profiled_functions(profiles[1:2]), 1)
+        add(profiled_functions(profiles[2:3]), 2)
+        add(profiled_functions(profiles[3:]), 3)
         profiled = len(hot())
         tru = os.path.join(work, "bundle-true")
         os.mkdir(tru)
@@ -332,22 +357,33 @@ def main():
         relinked = os.path.join(work, "bin", "relinked")
         os.mkdir(os.path.join(work, "rw"))
         listed = os.path.join(work, "order.txt")
-        for _ in range(ROUNDS):
+        rounds = 0
+        for rounds in range(1, ROUNDS + 1):
             with open(listed, "w") as f:
                 f.write("".join(n + "\n" for n in hot()))
             subprocess.run(link_command(relinked, listed), check=True, cwd=REPO,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            shutil.copy2(relinked, os.path.join(work, "rw", "relinked"))
+            # A hard link, not a copy: the page cache of a copy holds large folios, which the
+            # kernel maps whole around a fault; lld's output, like the binary `make bench`
+            # runs, holds single pages.
+            rw = os.path.join(work, "rw", "relinked")
+            if os.path.exists(rw):
+                os.unlink(rw)
+            os.link(relinked, rw)
             subprocess.run(["unshare", "-m", "--propagation", "private", sys.executable,
                             os.path.abspath(__file__), "--inner-faults", work], check=True)
-            stage1, others = faulting_functions(work, relinked)
-            add(stage1, first)
-            add(others, order)
+            stage1, run, exec_ = faulting_functions(work, relinked)
+            before = hot()
+            add(stage1, 0)
+            add(run, 1)
+            add(exec_, 2)
+            if hot() == before:
+                break  # converged: every fault was in a function already listed in its place
         with open(OUT, "w") as f:
             f.write("".join(n + "\n" for n in hot()))
         total = len(hot())
-        print("%s: %d functions (%d of stage 1; %d profiled, %d from page faults), %d ambiguous names left out"
-              % (OUT, total, len(first), profiled, total - profiled, len(ambiguous)))
+        print("%s: %d functions (%d of stage 1; %d profiled, %d from page faults in %d rounds), %d ambiguous names left out"
+              % (OUT, total, len(groups[0]), profiled, total - profiled, rounds, len(ambiguous)))
 
 
 if __name__ == "__main__":

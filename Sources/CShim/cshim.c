@@ -209,6 +209,19 @@ const int SR_PR_SET_PDEATHSIG = PR_SET_PDEATHSIG, SR_PR_SET_KEEPCAPS = PR_SET_KE
     SR_PR_CAP_AMBIENT_RAISE = PR_CAP_AMBIENT_RAISE, SR_PR_CAP_AMBIENT_CLEAR_ALL = PR_CAP_AMBIENT_CLEAR_ALL,
     SR_PR_GET_SECCOMP = PR_GET_SECCOMP, SR_PR_SET_CHILD_SUBREAPER = PR_SET_CHILD_SUBREAPER;
 
+// glibc calls the functions of .init_array with (argc, argv, envp): the arguments as the kernel
+// gave them, kept for sr_argc/sr_argv.
+static int kept_argc;
+static char **kept_argv;
+static void keep_args(int argc, char **argv, char **envp) {
+    (void)envp;
+    kept_argc = argc;
+    kept_argv = argv;
+}
+__attribute__((section(".init_array"), used)) static void (*const keep_args_entry)(int, char **, char **) = keep_args;
+int sr_argc(void) { return kept_argc; }
+char **sr_argv(void) { return kept_argv; }
+
 int sr_fexecve(int fd, char *const argv[], char *const envp[]) {
     return (int)syscall(SYS_execveat, fd, "", argv, envp, AT_EMPTY_PATH);
 }

@@ -46,8 +46,8 @@ final class CgroupFS {
     func readKeyed(_ dir: String, _ file: String) -> [(String, UInt64)] {
         guard let s = readOptional(dir, file) else { return [] }
         var out: [(String, UInt64)] = []
-        for line in s.split(separator: "\n") {
-            let f = line.split(separator: " ")
+        for line in s.byteSplit({ $0 == UInt8(ascii: "\n") }) {
+            let f = line.byteSplit { $0 == UInt8(ascii: " ") }
             if f.count == 2, let v = parseUInt(String(f[1])) { out.append((String(f[0]), v)) }
         }
         return out
@@ -61,14 +61,14 @@ final class CgroupFS {
 
     /// Space-separated words (cgroup.controllers, cgroup.subtree_control).
     func readWords(_ dir: String, _ file: String) -> [String] {
-        (readOptional(dir, file) ?? "").split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+        (readOptional(dir, file) ?? "").byteSplit { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }.map(String.init)
     }
 
     /// Pids listed in cgroup.procs of `dir` and of every sub-cgroup below it.
     func pidsRecursive(_ dir: String) throws -> [Int32] {
         var out: [Int32] = []
         let procs = try read(dir, "cgroup.procs")
-        for l in procs.split(separator: "\n") { if let p = Int32(l) { out.append(p) } }
+        for l in procs.byteSplit({ $0 == UInt8(ascii: "\n") }) { if let p = Int32(l) { out.append(p) } }
         for name in FileIO.listSubdirectories(dir) {
             out += (try? pidsRecursive(dir + "/" + name)) ?? []
         }
@@ -130,10 +130,13 @@ final class CgroupFS {
 }
 
 func trimmed(_ s: String) -> String {
-    var sub = Substring(s)
-    while let l = sub.last, l == "\n" || l == " " || l == "\t" { sub = sub.dropLast() }
-    while let f = sub.first, f == "\n" || f == " " || f == "\t" { sub = sub.dropFirst() }
-    return String(sub)
+    // On the bytes: Character steps from the end walk grapheme clusters.
+    func blank(_ b: UInt8) -> Bool { b == UInt8(ascii: "\n") || b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+    let u = s.utf8
+    var lo = u.startIndex, hi = u.endIndex
+    while lo != hi, blank(u[u.index(before: hi)]) { hi = u.index(before: hi) }
+    while lo != hi, blank(u[lo]) { lo = u.index(after: lo) }
+    return String(s[lo..<hi])
 }
 
 /// Unsigned number or "max" (UInt64.max); negative numbers (e.g. v1's -1) read as UInt64.max too.

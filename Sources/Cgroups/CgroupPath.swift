@@ -1,4 +1,5 @@
 import LinuxSys
+import OCISpec
 
 /// A parsed `linux.cgroupsPath`: validated components, absolute (from the hierarchy root) or relative
 /// (to the runtime's own cgroup).
@@ -31,19 +32,19 @@ extension Cgroups {
         if raw.isEmpty {
             return CgroupPath(components: try components(id, whole: raw), isRelative: true)
         }
-        if !raw.hasPrefix("/") {
+        if !raw.hasBytePrefix("/") {
             let parts = raw.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
             if parts.count == 3 {
                 return CgroupPath(components: try systemdComponents(slice: parts[0], prefix: parts[1], name: parts[2], whole: raw),
                                   isRelative: false)
             }
         }
-        return CgroupPath(components: try components(raw, whole: raw), isRelative: !raw.hasPrefix("/"))
+        return CgroupPath(components: try components(raw, whole: raw), isRelative: !raw.hasBytePrefix("/"))
     }
 
     static func components(_ s: String, whole: String) throws -> [String] {
         var out: [String] = []
-        for c in s.split(separator: "/", omittingEmptySubsequences: true) {
+        for c in s.byteSplit({ $0 == UInt8(ascii: "/") }) {
             if c == "." { continue }
             if c == ".." { throw CgroupError("invalid cgroupsPath \"\(whole)\": \"..\" is not allowed") }
             if c.utf8.contains(0) { throw CgroupError("invalid cgroupsPath \"\(whole)\": NUL byte") }
@@ -60,7 +61,7 @@ extension Cgroups {
             throw CgroupError("invalid slice name \"\(slice)\"")
         }
         let base = String(slice.dropLast(".slice".count))
-        if base.isEmpty || base.hasPrefix("-") || base.hasSuffix("-") || base.contains("--") {
+        if base.isEmpty || base.hasBytePrefix("-") || base.hasSuffix("-") || base.contains("--") {
             throw CgroupError("invalid slice name \"\(slice)\"")
         }
         var out: [String] = []
@@ -109,5 +110,5 @@ extension Cgroups {
 
 /// Joins a hierarchy-relative cgroup path ("/a/b") and extra components into validated components.
 func splitCgroupPath(_ p: String) -> [String] {
-    p.split(separator: "/").filter { $0 != "." && $0 != ".." && !$0.isEmpty }.map(String.init)
+    p.byteSplit { $0 == UInt8(ascii: "/") }.filter { $0 != "." && $0 != ".." }.map(String.init)
 }

@@ -1,4 +1,5 @@
 import LinuxSys
+import OCISpec
 
 /// Entry points: mode detection, cgroupsPath resolution, manager construction.
 public enum Cgroups {
@@ -75,7 +76,7 @@ public enum Cgroups {
     static func strip(_ path: String, mountRoot: String) -> String {
         if mountRoot == "/" || mountRoot.isEmpty { return path }
         if path == mountRoot { return "/" }
-        if path.hasPrefix(mountRoot + "/") { return String(path.dropFirst(mountRoot.count)) }
+        if path.hasBytePrefix(mountRoot + "/") { return String(path.dropFirst(mountRoot.count)) }
         return path
     }
 }

@@ -1,4 +1,5 @@
 import LinuxSys
+import OCISpec
 
 /// Annotations `org.systemd.property.NAME=VALUE`: extra properties of the container's unit, as in
 /// runc. NAME is letters only (at least 3); VALUE is in GVariant text form (the subset runc's users
@@ -11,7 +12,7 @@ public enum SystemdAnnotations {
 
     public static func properties(_ annotations: [String: String]?) throws -> [SystemdProperty] {
         var out: [SystemdProperty] = []
-        for (k, v) in (annotations ?? [:]).sorted(by: { $0.key < $1.key }) where k.hasPrefix(prefix) {
+        for (k, v) in (annotations ?? [:]).sorted(by: { $0.key < $1.key }) where k.hasBytePrefix(prefix) {
             var name = String(k.dropFirst(prefix.count))
             guard name.count >= 3, name.allSatisfy({ $0.isASCII && $0.isLetter }) else {
                 throw CgroupError("annotation \(k) name incorrect: \(name.count < 3 ? "too short" : "contains non-alphabetic character")")
@@ -94,7 +95,7 @@ public enum SystemdAnnotations {
             if s[i] == "[" {
                 i += 1
                 let elem = type.map { String($0.dropFirst()) }
-                if let t = type, !t.hasPrefix("a") { throw CgroupError("array for type \(t)") }
+                if let t = type, !t.hasBytePrefix("a") { throw CgroupError("array for type \(t)") }
                 var items: [DBusValue] = []
                 skipSpace()
                 while !atEnd && s[i] != "]" {

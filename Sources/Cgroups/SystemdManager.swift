@@ -163,7 +163,7 @@ extension Cgroups {
             parts[0] = defaultSlice
             raw = parts.inlineJoined(separator: ":")
         }
-        guard parts.count == 3, !raw.hasPrefix("/") else {
+        guard parts.count == 3, !raw.hasBytePrefix("/") else {
             throw CgroupError("expected cgroupsPath to be of format \"slice:prefix:name\" for systemd cgroups, got \"\(raw)\" instead")
         }
         if parts[2].hasSuffix(".slice") {
@@ -186,7 +186,7 @@ extension Cgroups {
 
     /// Rebuilds a container's systemd manager from its state (unit name and cgroup path).
     public static func systemdManager(unit: String, path: String, bus: SystemdBus, root: String = defaultRoot) -> SystemdManager {
-        let rel = path.hasPrefix(root + "/") ? splitCgroupPath(String(path.dropFirst(root.count))) : splitCgroupPath(path)
+        let rel = path.hasBytePrefix(root + "/") ? splitCgroupPath(String(path.dropFirst(root.count))) : splitCgroupPath(path)
         return SystemdManager(unit: unit, slice: rel.dropLast().last ?? "-.slice", mount: root, rel: rel, bus: bus,
                               description: "", extraProperties: [], ownsUnit: true)
     }

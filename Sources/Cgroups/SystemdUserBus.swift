@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// The user's systemd instance, for `--systemd-cgroup` in rootless mode (Docs/ROOTLESS.md): the
 /// container's scope is made by `systemd --user` (user@UID.service) over the user's bus, in a
@@ -50,7 +51,7 @@ public enum SystemdUserBus {
 
     /// The initial user namespace's uid_map: "0 0 4294967295".
     public static func isInitialUidMap(_ map: String) -> Bool {
-        let f = map.split(whereSeparator: { $0 == " " || $0 == "\n" })
+        let f = map.byteSplit { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\n") }
         return f.count == 3 && f[0] == "0" && f[1] == "0" && f[2] == "4294967295"
     }
 
@@ -79,7 +80,7 @@ public enum SystemdUserBus {
     /// never be below a service, so the component identifies user-manager containers from their
     /// saved cgroup path.
     public static func managerUID(ofCgroupPath path: String) -> UInt32? {
-        for c in path.split(separator: "/") where c.hasPrefix("user@") && c.hasSuffix(".service") {
+        for c in path.split(separator: "/") where c.hasBytePrefix("user@") && c.hasSuffix(".service") {
             if let n = UInt32(c.dropFirst(5).dropLast(8)) { return n }
         }
         return nil
@@ -88,7 +89,7 @@ public enum SystemdUserBus {
     /// The manager's cgroup ("/user.slice/user-1000.slice/user@1000.service") as components, checked.
     static func managerComponents(_ controlGroup: String) throws -> [String] {
         let comps = controlGroup.split(separator: "/").map(String.init)
-        guard controlGroup.hasPrefix("/"), !comps.isEmpty, !comps.contains(".."), !comps.contains("."),
+        guard controlGroup.hasBytePrefix("/"), !comps.isEmpty, !comps.contains(".."), !comps.contains("."),
               managerUID(ofCgroupPath: controlGroup) != nil else {
             throw CgroupError("the user's systemd instance reports an unexpected ControlGroup \"\(controlGroup)\" (want /…/user@UID.service)")
         }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// A mounted cgroup v1 hierarchy: its controllers (e.g. ["cpu", "cpuacct"] or ["name=systemd"]),
 /// mount point, and the cgroup path that the mount shows at its root (usually "/").
@@ -33,7 +34,7 @@ enum Mountinfo {
             let fstype = f[dash + 1]
             let mountRoot = unescape(f[3])
             let mountPoint = unescape(f[4])
-            guard mountPoint.hasPrefix(root + "/") || mountPoint == root else { continue }
+            guard mountPoint.hasBytePrefix(root + "/") || mountPoint == root else { continue }
             if fstype == "cgroup2" {
                 v2.append(mountPoint)
             } else if fstype == "cgroup" {

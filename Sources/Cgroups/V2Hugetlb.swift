@@ -19,7 +19,7 @@ enum V2Hugetlb {
     /// Page sizes with a hugetlb.<size>.current file in `dir`.
     static func sizes(_ dir: String, suffix: String) -> [String] {
         FileIO.listDirectory(dir).compactMap { n in
-            guard n.hasPrefix("hugetlb."), n.hasSuffix(suffix) else { return nil }
+            guard n.hasBytePrefix("hugetlb."), n.hasSuffix(suffix) else { return nil }
             let mid = n.dropFirst("hugetlb.".count).dropLast(suffix.count)
             return mid.contains(".") ? nil : String(mid)
         }

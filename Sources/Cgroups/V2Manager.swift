@@ -25,8 +25,8 @@ public final class V2Manager: CgroupManager {
 
     /// Rebuild from a stored absolute path.
     convenience init(path: String, mount: String, key: String, mode: CgroupMode) {
-        let rel = path.hasPrefix(mount + "/") ? splitCgroupPath(String(path.dropFirst(mount.count))) : splitCgroupPath(path)
-        self.init(mount: path.hasPrefix(mount + "/") ? mount : "", rel: rel, key: key, mode: mode)
+        let rel = path.hasBytePrefix(mount + "/") ? splitCgroupPath(String(path.dropFirst(mount.count))) : splitCgroupPath(path)
+        self.init(mount: path.hasBytePrefix(mount + "/") ? mount : "", rel: rel, key: key, mode: mode)
     }
 
     public var path: String { rel.isEmpty ? mount : mount + "/" + joinPath(rel) }

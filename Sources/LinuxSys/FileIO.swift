@@ -111,7 +111,7 @@ public enum FileIO {
     public static func mkdirAll(_ path: String, mode: mode_t = 0o755) throws {
         if isDirectory(path) { return }
         var parts: [Substring] = []
-        var prefix = path.hasPrefix("/") ? "/" : ""
+        var prefix = path.hasBytePrefix("/") ? "/" : ""
         parts = path.split(separator: "/")
         for p in parts {
             if !prefix.isEmpty && !prefix.hasSuffix("/") { prefix += "/" }

@@ -24,7 +24,7 @@ public func topMountID(_ path: String) -> Int? {
     if fd < 0 { return nil }
     defer { close(fd) }
     guard let info = try? FileIO.readString("/proc/self/fdinfo/\(fd)") else { return nil }
-    for line in info.split(separator: "\n") where line.hasPrefix("mnt_id:") {
+    for line in info.split(separator: "\n") where line.hasBytePrefix("mnt_id:") {
         return Int(String(line.dropFirst("mnt_id:".count).filter { $0 != " " && $0 != "\t" }))
     }
     return nil

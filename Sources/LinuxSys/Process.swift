@@ -75,6 +75,24 @@ public enum Proc {
         return true
     }
 
+    /// The process's argument count and vector as the kernel passed them (argv[argc] is NULL):
+    /// kept by the C shim at start-up, so reading them runs none of CommandLine's lazy set-up.
+    public static var argc: Int { Int(sr_argc()) }
+    public static var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> { sr_argv() }
+
+    /// argv[1...] as Strings (invalid UTF-8 repaired, as CommandLine.arguments does).
+    public static func arguments() -> [String] {
+        let v = argv
+        var out: [String] = []
+        out.reserveCapacity(max(argc - 1, 0))
+        var i = 1
+        while i < argc, let p = v[i] {
+            out.append(String(decoding: UnsafeRawBufferPointer(start: p, count: strlen(p)), as: UTF8.self))
+            i += 1
+        }
+        return out
+    }
+
     /// Marks every fd >= `from` close-on-exec.
     public static func cloexecFrom(_ from: Int32) {
         // CLOSE_RANGE_CLOEXEC = 1 << 2

@@ -75,14 +75,14 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
     /// A path for the log: /proc/self/fd/N resolved, `root` shown as "rootfs:".
     public func show(_ path: String?) -> String {
         guard var p = path else { return "-" }
-        if p.hasPrefix("/proc/self/fd/"), let fd = Int32(p.dropFirst("/proc/self/fd/".count)) { p = fdPath(fd) }
+        if p.hasBytePrefix("/proc/self/fd/"), let fd = Int32(p.dropFirst("/proc/self/fd/".count)) { p = fdPath(fd) }
         return relative(p)
     }
 
     private func relative(_ p: String) -> String {
         guard let r = root else { return p }
         if p == r { return "rootfs:/" }
-        if p.hasPrefix(r + "/") { return "rootfs:" + p.dropFirst(r.count) }
+        if p.hasBytePrefix(r + "/") { return "rootfs:" + p.dropFirst(r.count) }
         return p
     }
 
@@ -93,7 +93,7 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
 
     private func at(_ dirfd: Int32, _ name: String) -> String {
         if name.isEmpty { return relative(fdPath(dirfd)) }
-        if name.hasPrefix("/") || dirfd == AT_FDCWD { return show(name) }
+        if name.hasBytePrefix("/") || dirfd == AT_FDCWD { return show(name) }
         return relative(fdPath(dirfd) + "/" + name)
     }
 
@@ -134,7 +134,7 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
     public private(set) var cwdPath = "/"
     public func chdir(_ path: String) -> Int32 {
         let r = record("chdir", [show(path)])
-        if r == 0 { cwdPath = path.hasPrefix("/") ? path : cwdPath + "/" + path }
+        if r == 0 { cwdPath = path.hasBytePrefix("/") ? path : cwdPath + "/" + path }
         return r
     }
     public func fchdir(_ fd: Int32) -> Int32 {
@@ -214,7 +214,7 @@ public final class RecordingKernel: Kernel, @unchecked Sendable {
     }
     public func statfs(_ fd: Int32, _ path: String?, magic: inout UInt64, flags: inout UInt64) -> Int32 {
         let p = path ?? fdPath(fd)
-        if let a = statfsAnswers.first(where: { p.hasPrefix($0.prefix) }) {
+        if let a = statfsAnswers.first(where: { p.hasBytePrefix($0.prefix) }) {
             magic = a.magic
             flags = a.flags
             return 0

@@ -84,7 +84,7 @@ public enum SafePath {
             if let target = readLink(parent, name) {
                 links += 1
                 if links > 40 { throw SysError("openat2", path, errno: ELOOP) }
-                let head = target.hasPrefix("/") ? [] : Array(comps[0..<i])
+                let head = target.hasBytePrefix("/") ? [] : Array(comps[0..<i])
                 comps = head + components(target) + comps[(i + 1)...]
                 if comps.isEmpty { return try open(root: root, ".") }
                 if parent != root { close(parent) }

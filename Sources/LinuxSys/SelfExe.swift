@@ -76,7 +76,7 @@ public enum SelfExe {
     /// failed, and then the environment is as it was (the marker is removed again).
     public static func reexec(from fd: Int32, marker: StaticString) -> SysError {
         guard setenv(marker.cString, "1", 1) == 0 else { return SysError("setenv", "\(marker)") }
-        _ = sr_fexecve(fd, CommandLine.unsafeArgv, environ)
+        _ = sr_fexecve(fd, Proc.argv, environ)
         let err = SysError("execveat", "protected copy of \(path)")
         unsetenv(marker.cString)
         return err

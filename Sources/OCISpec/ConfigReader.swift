@@ -218,7 +218,7 @@ enum ConfigReader {
             rdt.closID = try r.string("closID")
             rdt.l3CacheSchema = try r.string("l3CacheSchema")
             rdt.memBwSchema = try r.string("memBwSchema")
-            if let m = rdt.memBwSchema, !m.hasPrefix("MB:") || m.contains("\n") { throw Unsupported() }
+            if let m = rdt.memBwSchema, !m.hasBytePrefix("MB:") || m.contains("\n") { throw Unsupported() }
             rdt.schemata = try r.strings("schemata")
             rdt.enableMonitoring = try r.bool("enableMonitoring")
             return rdt

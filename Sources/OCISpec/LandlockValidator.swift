@@ -41,7 +41,7 @@ public enum LandlockValidator {
             guard let paths = r.paths, !paths.isEmpty else { throw fail(rp + ".paths", "must not be empty") }
             for (j, p) in paths.enumerated() {
                 if p.isEmpty { throw fail("\(rp).paths[\(j)]", "must not be empty") }
-                if !p.hasPrefix("/") { throw fail("\(rp).paths[\(j)]", "must be an absolute path, got \"\(p)\"") }
+                if !p.hasBytePrefix("/") { throw fail("\(rp).paths[\(j)]", "must be an absolute path, got \"\(p)\"") }
             }
         }
 

@@ -102,7 +102,7 @@ extension LinuxIntelRdt {
         closID = try c.decodeIfPresent(String.self, forKey: .closID)
         l3CacheSchema = try c.decodeIfPresent(String.self, forKey: .l3CacheSchema)
         memBwSchema = try c.decodeIfPresent(String.self, forKey: .memBwSchema)
-        if let m = memBwSchema, !m.hasPrefix("MB:") || m.contains("\n") {
+        if let m = memBwSchema, !m.hasBytePrefix("MB:") || m.contains("\n") {
             throw DecodingError.dataCorruptedError(forKey: .memBwSchema, in: c,
                                                    debugDescription: "invalid value \"\(m)\" (must match ^MB:[^\\n]*$)")
         }

@@ -68,8 +68,8 @@ extension SpecError {
         case is Double.Type, is Float.Type: return "number"
         default:
             let n = String(describing: type)
-            if n.hasPrefix("Dictionary") || (n.hasPrefix("[") && n.contains(":")) { return "object" }
-            if n.hasPrefix("Array") || n.hasPrefix("[") { return "array" }
+            if n.hasBytePrefix("Dictionary") || (n.hasBytePrefix("[") && n.contains(":")) { return "object" }
+            if n.hasBytePrefix("Array") || n.hasBytePrefix("[") { return "array" }
             return "object"
         }
     }

@@ -113,7 +113,7 @@ private struct Checker {
 
     func checkProcess(_ p: Process) throws {
         if (p.args ?? []).isEmpty { throw fail("process.args", "must not be empty") }
-        if !p.cwd.hasPrefix("/") { throw fail("process.cwd", "must be an absolute path, got \"\(p.cwd)\"") }
+        if !p.cwd.hasBytePrefix("/") { throw fail("process.cwd", "must be an absolute path, got \"\(p.cwd)\"") }
         var seen = Set<String>()
         for (i, r) in (p.rlimits ?? []).enumerated() {
             let path = "process.rlimits[\(i)]"
@@ -134,7 +134,7 @@ private struct Checker {
                 throw fail("\(path).type", "unknown namespace type \"\(ns.type)\"")
             }
             if !seen.insert(ns.type).inserted { throw fail("\(path).type", "duplicate namespace type \"\(ns.type)\"") }
-            if let p = ns.path, !p.isEmpty, !p.hasPrefix("/") {
+            if let p = ns.path, !p.isEmpty, !p.hasBytePrefix("/") {
                 throw fail("\(path).path", "must be an absolute path, got \"\(p)\"")
             }
         }
@@ -168,7 +168,7 @@ private struct Checker {
         for (i, m) in (spec.mounts ?? []).enumerated() {
             let path = "mounts[\(i)]"
             if m.destination.isEmpty { throw fail("\(path).destination", "must not be empty") }
-            if !m.destination.hasPrefix("/") {
+            if !m.destination.hasBytePrefix("/") {
                 warnings.append(SpecError(file: file, path: "\(path).destination", message:
                     "relative destination \"\(m.destination)\" is deprecated; interpreted as \"/\(m.destination)\"")
                     .description)
@@ -185,7 +185,7 @@ private struct Checker {
                                           ("createContainer", h.createContainer), ("startContainer", h.startContainer),
                                           ("poststart", h.poststart), ("poststop", h.poststop)]
         for (name, hooks) in lists {
-            for (i, hook) in (hooks ?? []).enumerated() where !hook.path.hasPrefix("/") {
+            for (i, hook) in (hooks ?? []).enumerated() where !hook.path.hasBytePrefix("/") {
                 throw fail("hooks.\(name)[\(i)].path", "must be an absolute path, got \"\(hook.path)\"")
             }
         }
@@ -224,11 +224,11 @@ private struct Checker {
         for key in sysctl.keys.sorted() {
             let path = "linux.sysctl[\"\(key)\"]"
             let name = String(key.map { $0 == "/" ? "." : $0 })
-            if SpecValidator.ipcSysctls.contains(name) || name.hasPrefix("fs.mqueue.") {
+            if SpecValidator.ipcSysctls.contains(name) || name.hasBytePrefix("fs.mqueue.") {
                 if has("ipc") { continue }
                 throw fail(path, "sysctl \"\(key)\" is not allowed in the host's IPC namespace")
             }
-            if name.hasPrefix("net.") {
+            if name.hasBytePrefix("net.") {
                 if has("network") { continue }
                 throw fail(path, "sysctl \"\(key)\" is not allowed in the host's network namespace")
             }
@@ -249,7 +249,7 @@ private struct Checker {
             if d.type != "p", d.major == nil || d.minor == nil {
                 throw fail(path, "major and minor are required for device type \"\(d.type)\"")
             }
-            if !d.path.hasPrefix("/") { throw fail("\(path).path", "must be an absolute path, got \"\(d.path)\"") }
+            if !d.path.hasBytePrefix("/") { throw fail("\(path).path", "must be an absolute path, got \"\(d.path)\"") }
         }
     }
 }

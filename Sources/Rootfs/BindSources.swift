@@ -24,7 +24,7 @@ public enum BindSources {
             var plan = MountPlan.parse(m.options ?? [])
             if m.type == "bind" { plan.flags |= MS.bind }
             guard plan.isBind, let src = m.source, !src.isEmpty else { continue }
-            let host = src.hasPrefix("/") ? src : bundle + "/" + src
+            let host = src.hasBytePrefix("/") ? src : bundle + "/" + src
             var flags = IdmappedMounts.OPEN_TREE_CLONE | IdmappedMounts.OPEN_TREE_CLOEXEC
             if plan.isRecursiveBind { flags |= UInt32(AT_RECURSIVE_) }
             if let fd = FileDescriptor(adoptingResult: k.openTree(AT_FDCWD, host, flags)) { out.insert(fd, for: i) }

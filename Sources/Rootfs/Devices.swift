@@ -44,7 +44,7 @@ struct DeviceNode: Equatable {
         if t != S_IFIFO && (d.major == nil || d.minor == nil) {
             throw RootfsError("mknod \(d.path)", errno: EINVAL, detail: "major and minor are required for type \(d.type)")
         }
-        let path = d.path.hasPrefix("/") ? d.path : "/" + d.path
+        let path = d.path.hasBytePrefix("/") ? d.path : "/" + d.path
         self.init(path: path, type: t, major: UInt64(max(0, d.major ?? 0)), minor: UInt64(max(0, d.minor ?? 0)),
                   mode: mode_t(d.fileMode ?? 0o666) & 0o7777, uid: d.uid ?? 0, gid: d.gid ?? 0)
     }

@@ -97,7 +97,7 @@ public enum IdmappedMounts {
     /// "Pid:" of /proc/self/fdinfo/<pidfd>: the pid in the pid namespace of the procfs at /proc.
     static func pidInProc(pidfd: Int32) -> pid_t? {
         guard let s = try? FileIO.readString("/proc/self/fdinfo/\(pidfd)") else { return nil }
-        for line in s.split(separator: "\n") where line.hasPrefix("Pid:") {
+        for line in s.split(separator: "\n") where line.hasBytePrefix("Pid:") {
             if let p = Int32(line.dropFirst(4).trimmingCharactersSpace), p > 0 { return p }
         }
         return nil
@@ -165,7 +165,7 @@ public enum IdmappedMounts {
                                                    containerGID: spec.linux?.gidMappings,
                                                    userNamespace: userNamespace) else { continue }
             guard let src = m.source, !src.isEmpty else { continue }  // the init reports it
-            let host = src.hasPrefix("/") ? src : bundle + "/" + src
+            let host = src.hasBytePrefix("/") ? src : bundle + "/" + src
             out.insert(FileDescriptor(adopting: try detachedMount(path: host, rbind: plan.isRecursiveBind, request: r, plan: plan,
                                                                   ctx: "mount \(src) to \(m.destination)")), for: i)
         }

@@ -8,7 +8,7 @@ import OCISpec
 /// through /proc/self/fd/N of an O_PATH fd, so symlinks in the rootfs cannot redirect a mount.
 extension Stage {
     func apply(_ m: OCISpec.Mount, index: Int = -1) throws {
-        let dest = m.destination.hasPrefix("/") ? m.destination : "/" + m.destination
+        let dest = m.destination.hasBytePrefix("/") ? m.destination : "/" + m.destination
         var plan = MountPlan.parse(m.options ?? [])
         let type = m.type ?? ""
         if type == "bind" { plan.flags |= MS.bind }
@@ -79,7 +79,7 @@ extension Stage {
             } catch let e as RootfsError where e.errno == EINVAL && c.inNewUserNamespace
                         && (plan.data ?? "").contains("gid=") {
                 // gid=5 may not be mapped in the user namespace: retry without it, as crun does.
-                let d = (plan.data ?? "").split(separator: ",").filter { !$0.hasPrefix("gid=") }.inlineJoined(separator: ",")
+                let d = (plan.data ?? "").split(separator: ",").filter { !$0.hasBytePrefix("gid=") }.inlineJoined(separator: ",")
                 try mountFS(m.source ?? type, dest, type: type, plan: plan, data: labeled(d.isEmpty ? nil : d), ctx: ctx,
                             target: target, field: field)
             }
@@ -242,7 +242,7 @@ extension Stage {
         try mountFS("tmpfs", dest, type: "tmpfs", plan: tmpfs, data: labeled("mode=755"), ctx: ctx + " (tmpfs)")
         let host = "/sys/fs/cgroup/"
         var seen = Set<String>()
-        for (_, path) in c.cgroupPaths.sorted(by: { $0.key < $1.key }) where path.hasPrefix(host) {
+        for (_, path) in c.cgroupPaths.sorted(by: { $0.key < $1.key }) where path.hasBytePrefix(host) {
             guard let name = path.dropFirst(host.count).split(separator: "/").first.map(String.init),
                   seen.insert(name).inserted else { continue }
             var b = MountPlan()

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// Switching the process root to the rootfs.
 enum PivotRoot {
@@ -56,7 +57,7 @@ enum PivotRoot {
             let fstype = f[dash + 1]
             let root = unescape(f[3]), point = unescape(f[4])
             guard root == "/", fstype == "proc" || fstype == "sysfs" else { continue }
-            if point == rootfs || point.hasPrefix(rootfs.hasSuffix("/") ? rootfs : rootfs + "/") { continue }
+            if point == rootfs || point.hasBytePrefix(rootfs.hasSuffix("/") ? rootfs : rootfs + "/") { continue }
             out.append(point)
         }
         return out.sorted { $0.count > $1.count }

@@ -82,7 +82,7 @@ public struct RootfsConfig: Sendable {
 
     /// A bind source path: absolute, or relative to the bundle.
     func hostPath(_ source: String) -> String {
-        source.hasPrefix("/") ? source : bundle + "/" + source
+        source.hasBytePrefix("/") ? source : bundle + "/" + source
     }
 
     /// Where mounts[index]'s bind source is reached: the runtime's fd of it, else its host path.

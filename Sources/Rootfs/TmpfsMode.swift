@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// The mode of a tmpfs's root. Without `mode=` the kernel makes it 1777, so a tmpfs on an
 /// image's 0700 directory would turn it world-writable. Like runc, a tmpfs on a directory that
@@ -9,7 +10,7 @@ import LinuxSys
 /// runtime creates gets the kernel's default, and an explicit `mode=` always wins.
 enum TmpfsMode {
     static func hasMode(_ data: String?) -> Bool {
-        (data ?? "").split(separator: ",").contains { $0.hasPrefix("mode=") }
+        (data ?? "").split(separator: ",").contains { $0.hasBytePrefix("mode=") }
     }
 
     /// Whether `dest` already exists inside `root` (checked before the mount point is created).

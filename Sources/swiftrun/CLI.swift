@@ -88,7 +88,7 @@ enum CLI {
             let arg = argv[i]
             i += 1
             if !optionsEnded && arg == "--" { optionsEnded = true; continue }
-            if optionsEnded || !arg.hasPrefix("-") || arg == "-" {
+            if optionsEnded || !arg.hasBytePrefix("-") || arg == "-" {
                 guard let verb = spec else {
                     if arg == "help" {
                         guard i < argv.count else { return .help(nil) }
@@ -109,7 +109,7 @@ enum CLI {
             }
             if spec == nil && arg == "--experimental-dump-help" { return .dumpHelp }
             // The name and an inline value: "--name=value", "-n", "-name".
-            let dashes = arg.hasPrefix("--") ? 2 : 1
+            let dashes = arg.hasBytePrefix("--") ? 2 : 1
             var name = arg.dropFirst(dashes)
             var inline: String?
             if let eq = name.firstIndex(of: "=") {

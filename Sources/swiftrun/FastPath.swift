@@ -160,8 +160,8 @@ enum FastPath {
             }
             var arg = argv[i]
             var inline: String?
-            if arg.hasPrefix("--"), let eq = arg.firstIndex(of: "=") {
-                inline = String(arg[arg.index(after: eq)...])
+            if arg.hasBytePrefix("--"), let eq = arg.utf8.firstIndex(of: UInt8(ascii: "=")) {
+                inline = String(arg[arg.utf8.index(after: eq)...])
                 arg = String(arg[..<eq])
             }
             func value() -> String? {
@@ -169,7 +169,7 @@ enum FastPath {
                 i += 1
                 guard i < argv.count else { return nil }
                 // exec: a value that looks like a flag is left to CLI.parse.
-                if verb == "exec" && argv[i].hasPrefix("-") { return nil }
+                if verb == "exec" && argv[i].hasBytePrefix("-") { return nil }
                 return argv[i]
             }
             if verb == nil && (arg == "--version" || arg == "-v") {
@@ -193,7 +193,7 @@ enum FastPath {
             } else if let v = verb, let name = option(v, arg, value: false) {
                 guard inline == nil else { return nil }
                 if !a.flags.contains(name) { a.flags.append(name) }
-            } else if arg.hasPrefix("-") {
+            } else if arg.hasBytePrefix("-") {
                 return nil // help, version, or something only CLI.parse knows
             } else if verb == nil {
                 guard RuncFlags.flags(of: arg) != nil else { return nil }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 import Runtime
 
 /// swiftrun: an OCI runtime-spec v1.3.0 container runtime, CLI-compatible with runc.
@@ -18,9 +19,9 @@ func swiftrunMain() {
     reexecEarlyIfProtectedVerb()
     // Before swiftrun opens an fd of its own: what the caller passed, for --preserve-fds and
     // socket activation (LISTEN_FDS).
-    let callerFDs = CommandLine.arguments.contains(where: { $0.hasPrefix("--preserve-fds") })
+    let argv = Proc.arguments()
+    let callerFDs = argv.contains(where: { $0.hasBytePrefix("--preserve-fds") })
         || getenv("LISTEN_FDS") != nil ? FDTable.open() : nil
-    let argv = Array(CommandLine.arguments.dropFirst())
     if let code = FastPath.handle(argv, callerFDs: callerFDs) { Glibc.exit(code) }
     Glibc.exit(dispatch(argv, callerFDs: callerFDs))
 }
@@ -104,8 +105,8 @@ let protectedVerbs = ["create", "run", "exec"]
 /// Stage 1 of create, run and exec (CVE-2019-5736): re-executes from a protected copy of the
 /// binary before doing anything else. The arguments are read in place from the kernel's argv.
 func reexecEarlyIfProtectedVerb() {
-    let argv = CommandLine.unsafeArgv
-    let args = (1..<Int(CommandLine.argc)).lazy.map { UnsafeRawBufferPointer(start: argv[$0], count: strlen(argv[$0]!)) }
+    let argv = Proc.argv
+    let args = (1..<max(Proc.argc, 1)).lazy.map { UnsafeRawBufferPointer(start: argv[$0], count: strlen(argv[$0]!)) }
     guard let at = verbIndex(args) else { return }
     let verb = args[at]
     if protectedVerbs.contains(where: { same(verb, $0.utf8) }) { ProtectedExe.reexecEarly() }

@@ -101,14 +101,14 @@ public enum Checkpoint {
                 throw RuntimeError("Use --page-server ADDRESS:PORT to specify page server")
             }
             var addr = String(o.pageServer[..<colon])
-            if addr.hasPrefix("[") && addr.hasSuffix("]") { addr = String(addr.dropFirst().dropLast()) }
+            if addr.hasBytePrefix("[") && addr.hasSuffix("]") { addr = String(addr.dropFirst().dropLast()) }
             guard let port = Int32(o.pageServer[o.pageServer.index(after: colon)...]), port > 0, port < 65536 else {
                 throw RuntimeError("--page-server \(o.pageServer): invalid port number")
             }
             pageServer = .init(address: addr, port: port)
         }
         if !o.parentPath.isEmpty {
-            if o.parentPath.hasPrefix("/") { throw RuntimeError("--parent-path must be relative") }
+            if o.parentPath.hasBytePrefix("/") { throw RuntimeError("--parent-path must be relative") }
             // Lexically, as the kernel will resolve it once the image directory exists.
             let real = CriuExternals.clean(imageDir + "/" + o.parentPath)
             guard FileIO.isDirectory(real) else {

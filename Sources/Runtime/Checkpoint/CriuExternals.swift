@@ -76,7 +76,7 @@ enum CriuExternals {
         guard let mode, mode != .unified, let paths, !paths.isEmpty else { return [] }
         let host = "/sys/fs/cgroup/"
         var hierarchies: [(name: String, path: String)] = []
-        for (_, path) in paths.sorted(by: { $0.key < $1.key }) where path.hasPrefix(host) {
+        for (_, path) in paths.sorted(by: { $0.key < $1.key }) where path.hasBytePrefix(host) {
             guard let name = path.dropFirst(host.count).split(separator: "/").first.map(String.init),
                   !hierarchies.contains(where: { $0.name == name }) else { continue }
             hierarchies.append((name, path))
@@ -98,7 +98,7 @@ enum CriuExternals {
         }
         for m in spec.mounts ?? [] where isBind(m) {
             let src = m.source ?? ""
-            add(clean(m.destination), src.hasPrefix("/") ? src : bundle + "/" + src)
+            add(clean(m.destination), src.hasBytePrefix("/") ? src : bundle + "/" + src)
         }
         if !(spec.linux?.maskedPaths ?? []).isEmpty { add("/dev/null", "/dev/null") }
         for b in cgroupBinds { add(b.destination, b.source) }

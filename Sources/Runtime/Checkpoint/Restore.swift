@@ -42,7 +42,7 @@ public enum Restore {
         let spec = try SpecLoader.decodeConfig(bytes, file: "config.json")
         for w in try SpecValidator.validate(spec) { store.log.warn(w) }
         guard let root = spec.root else { throw RuntimeError("config.json: root is required") }
-        let rootfs = try Create.absolutePath(root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path,
+        let rootfs = try Create.absolutePath(root.path.hasBytePrefix("/") ? root.path : bundle + "/" + root.path,
                                              what: "config.json: root.path")
         guard FileIO.isDirectory(rootfs) else {
             throw RuntimeError("config.json: root.path: \(rootfs) is not a directory", errno: ENOTDIR)
@@ -92,7 +92,7 @@ public enum Restore {
                 joinNs.append(.init(ns: CriuExternals.criuName(type), file: path))
             }
         }
-        for (i, d) in descriptors.enumerated() where i < 3 && d.hasPrefix("pipe:") {
+        for (i, d) in descriptors.enumerated() where i < 3 && d.hasBytePrefix("pipe:") {
             inherit.append(.init(key: d, fd: Int32(i)))
         }
 
@@ -248,10 +248,10 @@ public enum Restore {
         let root = FileDescriptor(adopting: try FileIO.open(rootfs, SafePath.O_PATH | O_DIRECTORY))
         for m in mounts {
             let dest = CriuExternals.clean(m.destination)
-            if tmpfs.contains(where: { dest.hasPrefix($0 + "/") }) || m.type == "cgroup" { continue }
+            if tmpfs.contains(where: { dest.hasBytePrefix($0 + "/") }) || m.type == "cgroup" { continue }
             var kind = SafePath.Kind.directory
             if CriuExternals.isBind(m), let src = m.source {
-                let s = src.hasPrefix("/") ? src : bundle + "/" + src
+                let s = src.hasBytePrefix("/") ? src : bundle + "/" + src
                 if FileIO.exists(s) && !FileIO.isDirectory(s) { kind = .file }
             }
             // A read-only rootfs that lacks one fails CRIU's restore, which then says so.

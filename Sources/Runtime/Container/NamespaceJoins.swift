@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// Joining the namespaces linux.namespaces gives by `path`, in runc's order (its nsexec):
 /// 1. every path is opened first (joining a mount namespace changes what the later paths name);
@@ -53,7 +54,7 @@ enum NamespaceJoins {
         guard let target = k.readlinkat(AT_FDCWD, "/proc/self/fd/\(fd)") else { return nil }
         // An nsfs file reads back as "net:[4026531840]".
         guard let colon = target.firstIndex(of: ":"), target.hasSuffix("]"),
-              target[target.index(after: colon)...].hasPrefix("[") else {
+              target[target.index(after: colon)...].hasBytePrefix("[") else {
             return "not a \(kind.rawValue) namespace (\(target) is not a namespace file)"
         }
         let name = String(target[..<colon])

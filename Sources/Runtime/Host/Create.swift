@@ -71,7 +71,7 @@ public enum Create {
         // it). Without one the init sets the container up as root with no further attributes
         // and waits; it never execs.
         var process = spec.process ?? OCISpec.Process()
-        let rootfs = root.path.hasPrefix("/") ? root.path : bundle + "/" + root.path
+        let rootfs = root.path.hasBytePrefix("/") ? root.path : bundle + "/" + root.path
         guard let st = FileIO.status(rootfs) else {
             throw RuntimeError("config.json: root.path", cause: SysError("stat", rootfs))
         }
@@ -339,7 +339,7 @@ public enum Create {
 
     static func absolutePath(_ p: String, what: String, mustExist: Bool = true) throws -> String {
         var abs = p
-        if !p.hasPrefix("/") {
+        if !p.hasBytePrefix("/") {
             guard let cwd = FileIO.currentDirectory() else { throw RuntimeError("getcwd", cause: SysError("getcwd")) }
             abs = p.isEmpty || p == "." ? cwd : cwd + "/" + p
         }

@@ -58,7 +58,7 @@ enum IDMaps {
 
     static func findTool(_ name: String) -> String? {
         let path = getenv("PATH").map { String(cString: $0) } ?? ""
-        for d in (path + ":/usr/bin:/usr/sbin:/bin").split(separator: ":") where d.hasPrefix("/") {
+        for d in (path + ":/usr/bin:/usr/sbin:/bin").split(separator: ":") where d.hasBytePrefix("/") {
             let p = "\(d)/\(name)"
             if Credentials.mayAccess(p, X_OK) { return p }
         }

@@ -59,10 +59,10 @@ public enum Kill {
             return n
         }
         var name = s.uppercased()
-        if name.hasPrefix("SIG") { name = String(name.dropFirst(3)) }
+        if name.hasBytePrefix("SIG") { name = String(name.dropFirst(3)) }
         if let n = signalNumber(name) { return n }
-        if name.hasPrefix("RTMIN+"), let k = Int32(name.dropFirst(6)), SIGRTMIN + k <= SIGRTMAX { return SIGRTMIN + k }
-        if name.hasPrefix("RTMAX-"), let k = Int32(name.dropFirst(6)), SIGRTMAX - k >= SIGRTMIN { return SIGRTMAX - k }
+        if name.hasBytePrefix("RTMIN+"), let k = Int32(name.dropFirst(6)), SIGRTMIN + k <= SIGRTMAX { return SIGRTMIN + k }
+        if name.hasBytePrefix("RTMAX-"), let k = Int32(name.dropFirst(6)), SIGRTMAX - k >= SIGRTMIN { return SIGRTMAX - k }
         throw RuntimeError("unknown signal \"\(s)\"")
     }
 

@@ -21,7 +21,7 @@ enum NotifySocket {
         mounts.append(Mount(destination: "/run/notify", type: "bind", source: d,
                             options: ["bind", "nosuid", "noexec", "nodev", "ro"]))
         spec.mounts = mounts
-        var env = (process.env ?? []).filter { !$0.hasPrefix("NOTIFY_SOCKET=") }
+        var env = (process.env ?? []).filter { !$0.hasBytePrefix("NOTIFY_SOCKET=") }
         env.append("NOTIFY_SOCKET=" + inContainer)
         process.env = env
         spec.process = process

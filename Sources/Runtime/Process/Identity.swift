@@ -29,7 +29,7 @@ enum Identity {
     /// supplementary groups). Unreadable means allowed; setgroups then says if it is not.
     static func setgroupsAllowed(_ proc: ProcFS?) -> Bool {
         guard let proc else { return true }
-        return (try? proc.readString("self/setgroups"))?.hasPrefix("allow") ?? true
+        return (try? proc.readString("self/setgroups"))?.hasBytePrefix("allow") ?? true
     }
 
     /// HOME from the container's /etc/passwd when the config does not set it (as runc does).

@@ -15,7 +15,7 @@ import OCISpec
 enum LSM {
     static var appArmorEnabled: Bool {
         guard let s = try? FileIO.readRegularString("/sys/module/apparmor/parameters/enabled", limit: 64) else { return false }
-        return s.hasPrefix("Y")
+        return s.hasBytePrefix("Y")
     }
 
     static var seLinuxEnabled: Bool {

@@ -41,7 +41,7 @@ enum Launch {
     static func environment(_ p: OCISpec.Process, preserveFDs: Int32) throws -> [String] {
         var env = try Environment.withHome(Environment.deduplicated(p.env ?? [])) { try Identity.home(uid: p.user.uid) }
         if preserveFDs > 0 {
-            env.removeAll { $0.hasPrefix("LISTEN_FDS=") || $0.hasPrefix("LISTEN_PID=") }
+            env.removeAll { $0.hasBytePrefix("LISTEN_FDS=") || $0.hasBytePrefix("LISTEN_PID=") }
             env.append("LISTEN_FDS=\(preserveFDs)")
             env.append("LISTEN_PID=\(Proc.currentPID)")
         }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// Finds process.args[0] the way Go's exec.LookPath does (runc's wording is kept, since engines
 /// match it): through the container's PATH when the name has no slash.
@@ -14,7 +15,7 @@ enum PathLookup {
             return name
         }
         // Without PATH in the config, search the usual directories (runc finds `sh` then too).
-        let path = env.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? defaultPath
+        let path = env.last { $0.hasBytePrefix("PATH=") }.map { String($0.dropFirst(5)) } ?? defaultPath
         for dir in path.split(separator: ":", omittingEmptySubsequences: false) {
             let cand = (dir.isEmpty ? "." : String(dir)) + "/" + name
             if (try? check(cand, quoted: name)) != nil { return cand }

@@ -13,7 +13,7 @@ enum SysResource {
     static func held() -> Bool {
         if Rootless.inUserNamespace() { return false }
         guard let s = try? ProcFS.with("/proc", { try $0.readString("self/status") }),
-              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let line = s.split(separator: "\n").first(where: { $0.hasBytePrefix("CapEff:") }),
               let bits = UInt64(trimmed(line.dropFirst("CapEff:".count)), radix: 16)
         else { return true }  // unknown: let the kernel decide
         return bits & (1 << 24) != 0

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LinuxSys
+import OCISpec
 
 /// The container process's working directory.
 enum WorkingDirectory {
@@ -21,7 +22,7 @@ enum WorkingDirectory {
     /// reached through an fd of a host directory (`/proc/self/fd/N`, CVE-2024-21626) is not, and
     /// getcwd then fails (ENOENT) or returns a path that does not start with "/". runc's wording.
     static func verifyInsideRoot(kernel k: any Kernel) throws {
-        guard let cwd = k.getcwd(), cwd.hasPrefix("/") else {
+        guard let cwd = k.getcwd(), cwd.hasBytePrefix("/") else {
             throw RuntimeError("process.cwd: current working directory is outside of container mount namespace root -- possible container breakout detected")
         }
     }

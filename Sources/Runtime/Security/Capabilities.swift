@@ -46,7 +46,7 @@ struct CapabilitySets {
         func mask(_ names: [String]?, _ set: String) -> UInt64 {
             var m: UInt64 = 0
             for name in names ?? [] {
-                let key = name.uppercased().hasPrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased()
+                let key = name.uppercased().hasBytePrefix("CAP_") ? name.uppercased() : "CAP_" + name.uppercased()
                 guard let bit = CapabilityNames.all[key], bit <= lastCap else {
                     if warned.insert(name).inserted { log.warn("process.capabilities.\(set): unknown capability \"\(name)\", skipped") }
                     continue

@@ -91,7 +91,7 @@ struct LandlockPlan: Sendable, Equatable {
             }
             var msg = "\(at): best effort on Landlock ABI \(kernel.abi) (swiftrun knows \(Landlock.knownABI)): "
                 + "not enforced: \(list)"
-            if abi < 2 && missing.contains(where: { $0.hasPrefix("ruleset.handledAccessFS refer ") }) {
+            if abi < 2 && missing.contains(where: { $0.hasBytePrefix("ruleset.handledAccessFS refer ") }) {
                 msg += "; on ABI 1 moving or linking files across directories is always denied"
             }
             warn(msg)
