@@ -76,9 +76,10 @@ public enum Proc {
     }
 
     /// The process's argument count and vector as the kernel passed them (argv[argc] is NULL):
-    /// kept by the C shim at start-up, so reading them runs none of CommandLine's lazy set-up.
-    public static var argc: Int { Int(sr_argc()) }
-    public static var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> { sr_argv() }
+    /// kept by the C shim at start-up, so reading them runs none of CommandLine's lazy set-up
+    /// (CommandLine's only when the C library did not pass them to the shim).
+    public static var argc: Int { sr_argv() != nil ? Int(sr_argc()) : Int(CommandLine.argc) }
+    public static var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?> { sr_argv() ?? CommandLine.unsafeArgv }
 
     /// argv[1...] as Strings (invalid UTF-8 repaired, as CommandLine.arguments does).
     public static func arguments() -> [String] {

@@ -31,3 +31,12 @@ final class ProcStatTests: XCTestCase {
         XCTAssertNil(ProcStat.read(-1))
     }
 }
+
+final class ProcArgumentsTests: XCTestCase {
+    /// The C shim's argc/argv are the ones CommandLine reads.
+    func testArgumentsAreCommandLines() {
+        XCTAssertEqual(Proc.argc, Int(CommandLine.argc))
+        XCTAssertEqual(Proc.arguments(), Array(CommandLine.arguments.dropFirst()))
+        XCTAssertNil(Proc.argv[Proc.argc])
+    }
+}

@@ -135,10 +135,11 @@ int sr_tty_make_raw(int fd, void *saved);
 int sr_tty_restore(int fd, const void *saved);
 int sr_get_winsize(int fd, unsigned short *rows, unsigned short *cols);
 int sr_set_dumpable(int on);
-// The process's argc and argv as the kernel passed them to main (argv[argc] is NULL). Read from
-// Swift without CommandLine, whose lazy initialisers are standard-library code of their own.
+// The process's argc and argv as the kernel passed them to main (argv[argc] is NULL), kept by an
+// .init_array entry; NULL when the C library passed none to it. Read from Swift without
+// CommandLine, whose lazy initialisers are standard-library code of their own.
 int sr_argc(void);
-char *_Nullable *_Nonnull sr_argv(void);
+char *_Nullable *_Nullable sr_argv(void);
 // execveat(fd, "", argv, envp, AT_EMPTY_PATH); only returns on failure. argv and envp end with NULL.
 int sr_fexecve(int fd, char *_Nullable const argv[_Nonnull], char *_Nullable const envp[_Nonnull]);
 // bind(2) of a netlink socket to the kernel's address family (sockaddr_nl, nl_pid 0: the kernel
