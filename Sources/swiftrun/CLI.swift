@@ -32,7 +32,7 @@ struct VerbSpec: Sendable {
 }
 
 /// What CLI.parse found: flag values by long name, in the order given, and the positionals.
-struct Parsed {
+struct Parsed: OptionValues {
     var values: [(name: String, value: String)] = []
     var flags: [(name: String, on: Bool)] = []
     var positional: [String] = []
@@ -44,11 +44,6 @@ struct Parsed {
     func flag(_ long: String) -> Bool { flags.last { $0.name == long }?.on ?? false }
 
     /// A value option's number (runc's strconv), with the flag named when it is not one.
-    func number<T: FixedWidthInteger>(_ long: String, _ type: T.Type = T.self) throws -> T? {
-        guard let s = value(long) else { return nil }
-        guard let n = T(s) else { throw UsageError("The value '\(s)' is invalid for '--\(long) <\(long)>'") }
-        return n
-    }
 }
 
 /// A command line the table refuses: printed with the usage line, exit status 64 (as before).

@@ -40,30 +40,7 @@ enum ExecCommand {
         positionals: [.id, Positional(name: "command", help: "Command and its arguments.", passthrough: true)],
         failureExitCode: failureExitCode
     ) { p, cx in
-        var f = ExecFlags(id: p.positional[0])
-        f.consoleSocket = p.value("console-socket")
-        f.pidfdSocket = p.value("pidfd-socket")
-        f.cwd = p.value("cwd")
-        f.env = p.allValues("env")
-        f.tty = p.flag("tty")
-        f.user = p.value("user")
-        for g in p.allValues("additional-gids") {
-            guard let gid = UInt32(g) else {
-                throw UsageError("The value '\(g)' is invalid for '--additional-gids <additional-gids>'", verb: "exec")
-            }
-            f.additionalGids.append(gid)
-        }
-        f.process = p.value("process")
-        f.detach = p.flag("detach")
-        f.pidFile = p.value("pid-file")
-        f.processLabel = p.value("process-label")
-        f.apparmor = p.value("apparmor")
-        f.noNewPrivs = p.flag("no-new-privs")
-        f.cap = p.allValues("cap")
-        f.preserveFds = try p.number("preserve-fds", Int32.self) ?? 0
-        f.ignorePaused = p.flag("ignore-paused")
-        f.cgroup = p.allValues("cgroup")
-        f.command = p.rest
+        let f = try ExecFlags(p, id: p.positional[0], command: p.rest)
         return try exec(store: cx.store, f, callerFDs: cx.callerFDs)
     }
 

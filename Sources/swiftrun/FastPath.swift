@@ -11,7 +11,7 @@ import Glibc
 /// arity) to the table-driven parser (CLI.swift), which then parses, or explains. Both paths call
 /// the same Runtime code.
 enum FastPath {
-    struct Args {
+    struct Args: OptionValues {
         var root: String?
         var rootless: String?
         var log: String?
@@ -40,7 +40,7 @@ enum FastPath {
     /// The long name of `verb`'s option spelled `arg`, when it takes a value (`value`) or not.
     static func option(_ verb: String, _ arg: String, value: Bool) -> String? {
         for f in RuncFlags.flags(of: verb) ?? [] where f.fastPath && f.takesValue == value && f.spellings.contains(arg) {
-            return "--" + f.long
+            return f.long
         }
         return nil
     }
@@ -54,7 +54,8 @@ enum FastPath {
         }
         var execFlags: ExecFlags?
         if verb == "exec" {
-            guard let f = self.execFlags(a) else { return nil }
+            // A value CLI.parse would refuse: it explains.
+            guard let f = try? ExecFlags(a, id: a.positional[0], command: a.command) else { return nil }
             execFlags = f
         }
         var exitCode: Int32 = 0
@@ -67,18 +68,19 @@ enum FastPath {
                 return
             }
             if verb == "list" {
-                return try ListCommand.list(store: store, format: a.value("--format") ?? "table",
-                                            quiet: a.flag("--quiet"))
+                return try ListCommand.list(store: store, format: a.value("format") ?? "table",
+                                            quiet: a.flag("quiet"))
             }
             let id = a.positional[0]
             switch verb {
             case "create":
                 try ProtectedExe.ensure(log: log)
-                _ = try Create.run(store: store, id: id, options: try createOptions(a, callerFDs: callerFDs))
+                _ = try Create.run(store: store, id: id, options: try CreateOptions(a, rootless: a.rootless, systemdCgroup: a.systemdCgroup, callerFDs: callerFDs))
             case "run":
                 try ProtectedExe.ensure(log: log)
-                exitCode = try Run.run(store: store, id: id, options: try createOptions(a, callerFDs: callerFDs),
-                                       detach: a.flag("--detach"), keep: a.flag("--keep"))
+                var o = try CreateOptions(a, rootless: a.rootless, systemdCgroup: a.systemdCgroup, callerFDs: callerFDs)
+                o.noSubreaper = a.flag("no-subreaper")
+                exitCode = try Run.run(store: store, id: id, options: o, detach: a.flag("detach"), keep: a.flag("keep"))
             case "start":
                 try Start.run(store: store, id: id, notifySocket: callerNotifySocket())
             case "state":
@@ -86,64 +88,14 @@ enum FastPath {
                 writeStdout(String(decoding: ContainerState.json([s], array: false, indent: "  "), as: UTF8.self) + "\n")
             case "kill":
                 let sig = try Kill.parseSignal(a.positional.count > 1 ? a.positional[1] : "SIGTERM")
-                try Kill.run(store: store, id: id, signal: sig, all: a.flag("--all"))
+                try Kill.run(store: store, id: id, signal: sig, all: a.flag("all"))
             case "delete":
-                try Delete.run(store: store, id: id, force: a.flag("--force"))
+                try Delete.run(store: store, id: id, force: a.flag("force"))
             default:
                 break
             }
         }
         return code != 0 ? code : exitCode
-    }
-
-    /// exec's flags, or nil when a value is one CLI.parse would refuse (it then explains).
-    static func execFlags(_ a: Args) -> ExecFlags? {
-        var f = ExecFlags(id: a.positional[0])
-        f.consoleSocket = a.value("--console-socket")
-        f.pidfdSocket = a.value("--pidfd-socket")
-        f.cwd = a.value("--cwd")
-        f.env = a.allValues("--env")
-        f.tty = a.flag("--tty")
-        f.user = a.value("--user")
-        for g in a.allValues("--additional-gids") {
-            guard let gid = UInt32(g) else { return nil }
-            f.additionalGids.append(gid)
-        }
-        f.process = a.value("--process")
-        f.detach = a.flag("--detach")
-        f.pidFile = a.value("--pid-file")
-        f.processLabel = a.value("--process-label")
-        f.apparmor = a.value("--apparmor")
-        f.noNewPrivs = a.flag("--no-new-privs")
-        f.cap = a.allValues("--cap")
-        if let n = a.value("--preserve-fds") {
-            guard let v = Int32(n), v >= 0 else { return nil }
-            f.preserveFds = v
-        }
-        f.ignorePaused = a.flag("--ignore-paused")
-        f.cgroup = a.allValues("--cgroup")
-        f.command = a.command
-        return f
-    }
-
-    static func createOptions(_ a: Args, callerFDs: [Int32]?) throws -> CreateOptions {
-        var o = CreateOptions(bundle: a.value("--bundle") ?? ".")
-        o.pidFile = a.value("--pid-file")
-        o.consoleSocket = a.value("--console-socket")
-        o.pidfdSocket = a.value("--pidfd-socket")
-        o.noSubreaper = a.flag("--no-subreaper")
-        o.noPivot = a.flag("--no-pivot")
-        o.noNewKeyring = a.flag("--no-new-keyring")
-        o.callerFDs = callerFDs
-        o.rootlessCgroups = try Rootless.cgroups(flag: a.rootless, systemdCgroup: a.systemdCgroup)
-        o.systemdCgroup = a.systemdCgroup
-        o.notifySocket = callerNotifySocket()
-        if let n = a.value("--preserve-fds") {
-            guard let v = Int32(n), v >= 0 else { throw RuntimeError("--preserve-fds: invalid number \"\(n)\"") }
-            o.preserveFDs = v
-            o.callerFDs = callerFDs
-        }
-        return o
     }
 
     static func parse(_ argv: [String]) -> (String, Args)? {

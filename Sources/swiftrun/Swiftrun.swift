@@ -124,11 +124,6 @@ struct Invocation {
     var store: StateStore { get throws { StateStore(root: try StateRoot.resolve(parsed.value("root")), log: log) } }
     var systemdCgroup: Bool { parsed.flag("systemd-cgroup") }
     var criu: String? { parsed.value("criu") }
-
-    /// CreateOptions.rootlessCgroups for the global --rootless and --systemd-cgroup.
-    func rootlessCgroups() throws -> Bool {
-        try Rootless.cgroups(flag: parsed.value("rootless"), systemdCgroup: systemdCgroup)
-    }
 }
 
 /// Runs a verb's body with the log the global flags ask for, turning errors into runc-style
